@@ -1,0 +1,166 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Storytelling.Core.Analysis;
+using Storytelling.Core.Audit;
+using Storytelling.Core.People;
+using Storytelling.Core.Projects;
+using Storytelling.Core.Stories;
+using Storytelling.Core.Transcription;
+using Storytelling.Core.Transcripts;
+
+namespace Storytelling.Core.Persistence;
+
+public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext> options)
+    : IdentityDbContext<Person, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
+{
+    /// <summary>The cookie-signing key ring lives in the database, so every web node accepts every other's cookies.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    public DbSet<Project> Projects => Set<Project>();
+    public DbSet<ProjectMembership> Memberships => Set<ProjectMembership>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<Story> Stories => Set<Story>();
+    public DbSet<Recording> Recordings => Set<Recording>();
+    public DbSet<Transcript> Transcripts => Set<Transcript>();
+    public DbSet<TranscriptSegment> TranscriptSegments => Set<TranscriptSegment>();
+    public DbSet<Theme> Themes => Set<Theme>();
+    public DbSet<Coding> Codings => Set<Coding>();
+    public DbSet<TranscriptionJob> TranscriptionJobs => Set<TranscriptionJob>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Enums are stored by name so the database reads on its own and reordering an enum cannot corrupt data.
+        configurationBuilder.Properties<ProjectPhase>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<ProjectRole>().HaveConversion<string>().HaveMaxLength(24);
+        configurationBuilder.Properties<InvitationKind>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<StoryStatus>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<ConsentMethod>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<TranscriptOrigin>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<ThemeKind>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<TranscriptionJobStatus>().HaveConversion<string>().HaveMaxLength(16);
+
+        // SQLite has no date type: as text, DateTimeOffset cannot be compared or ordered in SQL.
+        // As a binary number it sorts correctly, which the queue and retention queries rely on.
+        if (Database.IsSqlite())
+        {
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<Person>(e =>
+        {
+            e.Property(p => p.DisplayName).HasMaxLength(200);
+        });
+
+        builder.Entity<Project>(e =>
+        {
+            e.Property(p => p.Name).HasMaxLength(200);
+            e.Property(p => p.GuidingQuestion).HasMaxLength(1000);
+            e.Property(p => p.DefaultLanguage).HasMaxLength(8);
+        });
+
+        builder.Entity<ProjectMembership>(e =>
+        {
+            e.HasIndex(m => new { m.ProjectId, m.PersonId, m.Role }).IsUnique();
+            e.HasIndex(m => m.PersonId);
+            e.HasOne(m => m.Project).WithMany(p => p.Memberships).HasForeignKey(m => m.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(m => m.Person).WithMany(p => p.Memberships).HasForeignKey(m => m.PersonId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Invitation>(e =>
+        {
+            e.Property(i => i.TokenHash).HasMaxLength(64);
+            e.HasIndex(i => i.TokenHash).IsUnique();
+            e.HasOne(i => i.Project).WithMany().HasForeignKey(i => i.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Story>(e =>
+        {
+            e.Property(s => s.TellerPseudonym).HasMaxLength(100);
+            e.Property(s => s.ReceiptCode).HasMaxLength(9);
+            e.Property(s => s.Language).HasMaxLength(8);
+            e.HasIndex(s => s.ReceiptCode).IsUnique();
+            e.HasIndex(s => new { s.ProjectId, s.CreatedAt });
+            e.HasOne(s => s.Project).WithMany().HasForeignKey(s => s.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            e.OwnsOne(s => s.Consent, c =>
+            {
+                c.Property(x => x.Scopes).HasColumnName("ConsentScopes");
+                c.Property(x => x.GivenAt).HasColumnName("ConsentGivenAt");
+                c.Property(x => x.Method).HasColumnName("ConsentMethod");
+                c.Property(x => x.RecordedByPersonId).HasColumnName("ConsentRecordedByPersonId");
+                c.Property(x => x.TextVersion).HasColumnName("ConsentTextVersion").HasMaxLength(16);
+            });
+        });
+
+        builder.Entity<Recording>(e =>
+        {
+            e.Property(r => r.BlobName).HasMaxLength(200);
+            e.Property(r => r.Format).HasMaxLength(32);
+            e.Property(r => r.MediaType).HasMaxLength(100);
+            e.Property(r => r.Sha256).HasMaxLength(64).IsFixedLength();
+            e.HasIndex(r => r.BlobName).IsUnique();
+            e.HasOne(r => r.Story).WithMany(s => s.Recordings).HasForeignKey(r => r.StoryId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Transcript>(e =>
+        {
+            e.Property(t => t.Language).HasMaxLength(8);
+            e.Property(t => t.ModelName).HasMaxLength(100);
+            e.HasIndex(t => new { t.StoryId, t.Version }).IsUnique();
+            e.HasOne(t => t.Story).WithMany(s => s.Transcripts).HasForeignKey(t => t.StoryId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(t => t.Segments).WithOne().HasForeignKey(s => s.TranscriptId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<TranscriptSegment>(e =>
+        {
+            e.Property(s => s.Language).HasMaxLength(8);
+            e.Property(s => s.SpeakerLabel).HasMaxLength(50);
+            e.HasIndex(s => new { s.TranscriptId, s.Position }).IsUnique();
+        });
+
+        builder.Entity<Theme>(e =>
+        {
+            e.Property(t => t.Name).HasMaxLength(200);
+            e.Property(t => t.Description).HasMaxLength(4000);
+            e.Property(t => t.Colour).HasMaxLength(7);
+            e.HasIndex(t => t.ProjectId);
+            e.HasOne(t => t.Project).WithMany().HasForeignKey(t => t.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(t => t.Parent).WithMany(t => t.Children).HasForeignKey(t => t.ParentId).OnDelete(DeleteBehavior.Restrict);
+        });
+
+        builder.Entity<Coding>(e =>
+        {
+            e.Property(c => c.Memo).HasMaxLength(4000);
+            e.HasIndex(c => c.TranscriptId);
+            e.HasIndex(c => c.ThemeId);
+            e.HasOne(c => c.Theme).WithMany().HasForeignKey(c => c.ThemeId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(c => c.Transcript).WithMany().HasForeignKey(c => c.TranscriptId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<TranscriptionJob>(e =>
+        {
+            e.Property(j => j.LeaseOwner).HasMaxLength(100);
+            e.Property(j => j.LastError).HasMaxLength(1000);
+            e.HasIndex(j => new { j.Status, j.NotBefore });
+            e.HasIndex(j => j.RecordingId);
+            e.HasOne(j => j.Recording).WithMany().HasForeignKey(j => j.RecordingId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<AuditEntry>(e =>
+        {
+            e.ToTable("AuditLog");
+            e.Property(a => a.Action).HasMaxLength(64);
+            e.Property(a => a.SubjectType).HasMaxLength(32);
+            e.HasIndex(a => new { a.ProjectId, a.At });
+        });
+    }
+}

@@ -1,0 +1,114 @@
+using System.Buffers;
+using Microsoft.Extensions.Options;
+using Storytelling.Core.Configuration;
+
+namespace Storytelling.Core.Storage;
+
+/// <summary>
+/// Media on local disk. A blob is written to a temporary file and moved into place only when complete,
+/// so a crash mid-write never leaves a half file under a real name. The content type sits beside it in "NAME.type".
+/// </summary>
+public sealed class DiskMediaStore : IMediaStore
+{
+    private const int BufferSize = 128 * 1024;
+    private readonly string _root;
+    private readonly string _incoming;
+
+    public DiskMediaStore(IOptions<StorageOptions> options)
+    {
+        _root = Path.GetFullPath(options.Value.DiskStore.RootPath);
+        _incoming = Path.Combine(_root, ".incoming");
+        Directory.CreateDirectory(_incoming);
+    }
+
+    public async Task<StoredMedia> SaveAsync(Stream content, string contentType, CancellationToken cancellationToken)
+    {
+        var name = BlobNames.New();
+        var temp = Path.Combine(_incoming, Guid.NewGuid().ToString("N") + ".part");
+        try
+        {
+            using var hashing = new HashingReadStream(content);
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
+            {
+                var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                try
+                {
+                    int n;
+                    while ((n = await hashing.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
+                    {
+                        await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+                await file.FlushAsync(cancellationToken);
+            }
+            var final = PathOf(name);
+            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+            await File.WriteAllTextAsync(final + ".type", contentType, cancellationToken);
+            File.Move(temp, final);
+            return new StoredMedia(name, hashing.BytesRead, hashing.FinishHash());
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    public Task<Stream> OpenReadAsync(string blobName, long offset, long? length, CancellationToken cancellationToken)
+    {
+        var path = PathOf(blobName);
+        FileStream file;
+        try
+        {
+            // FileShare.Delete lets a withdrawal remove the file while someone is still listening to it.
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new MediaNotFoundException(blobName);
+        }
+        if (offset < 0 || (offset > 0 && offset >= file.Length) || length < 0)
+        {
+            var size = file.Length;
+            file.Dispose();
+            throw new ArgumentOutOfRangeException(nameof(offset), $"Range starting at {offset} is outside the blob of {size} bytes.");
+        }
+        file.Seek(offset, SeekOrigin.Begin);
+        Stream result = length is { } l ? new BoundedReadStream(file, Math.Min(l, file.Length - offset)) : file;
+        return Task.FromResult(result);
+    }
+
+    public async Task<MediaProperties?> GetPropertiesAsync(string blobName, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(PathOf(blobName));
+        if (!info.Exists) return null;
+        var typeFile = info.FullName + ".type";
+        var type = File.Exists(typeFile) ? await File.ReadAllTextAsync(typeFile, cancellationToken) : "application/octet-stream";
+        return new MediaProperties(info.Length, type);
+    }
+
+    public Task<bool> DeleteAsync(string blobName, CancellationToken cancellationToken)
+    {
+        var path = PathOf(blobName);
+        var existed = File.Exists(path);
+        File.Delete(path);
+        File.Delete(path + ".type");
+        return Task.FromResult(existed);
+    }
+
+    public async Task CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        var probe = Path.Combine(_incoming, "health-" + Guid.NewGuid().ToString("N"));
+        await File.WriteAllBytesAsync(probe, [1], cancellationToken);
+        File.Delete(probe);
+    }
+
+    private string PathOf(string blobName)
+    {
+        BlobNames.EnsureValid(blobName);
+        return Path.Combine(_root, blobName);
+    }
+}

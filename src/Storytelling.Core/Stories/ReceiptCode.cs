@@ -1,0 +1,39 @@
+using System.Security.Cryptography;
+
+namespace Storytelling.Core.Stories;
+
+/// <summary>
+/// Receipt codes are read aloud and typed on phones, so the alphabet leaves out look-alikes
+/// (0/O, 1/I/L, 5/S, 2/Z, 8/B) and the code is split in two groups of four.
+/// 8 symbols from 26 gives ~37 bits: guessing one of 10,000 stories takes ~10^7 tries, which the rate limit stops.
+/// </summary>
+public static class ReceiptCode
+{
+    private const string Alphabet = "346789ACDEFGHJKMNPQRTUVWXY";
+
+    public static string New()
+    {
+        Span<char> chars = stackalloc char[9];
+        for (var i = 0; i < 9; i++)
+        {
+            chars[i] = i == 4 ? '-' : Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)];
+        }
+        return new string(chars);
+    }
+
+    /// <summary>Accepts what people type: lower case, spaces, missing dash. Returns null when it cannot be a code.</summary>
+    public static string? Normalize(string? input)
+    {
+        if (string.IsNullOrWhiteSpace(input) || input.Length > 32) return null;
+        Span<char> buffer = stackalloc char[8];
+        var n = 0;
+        foreach (var c in input)
+        {
+            if (c is '-' or ' ') continue;
+            var upper = char.ToUpperInvariant(c);
+            if (n == 8 || !Alphabet.Contains(upper, StringComparison.Ordinal)) return null;
+            buffer[n++] = upper;
+        }
+        return n == 8 ? $"{buffer[..4]}-{buffer[4..]}" : null;
+    }
+}

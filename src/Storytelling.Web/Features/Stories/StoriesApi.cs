@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Storytelling.Core.Persistence;
+using Storytelling.Core.Projects;
+using Storytelling.Core.Stories;
+using Storytelling.Web.Features.Projects;
+using Storytelling.Web.Security;
+
+namespace Storytelling.Web.Features.Stories;
+
+public sealed record StorySummaryDto(Guid Id, string TellerPseudonym, StoryStatus Status, string? Language,
+    ConsentScopes Consent, long? DurationMs, DateTimeOffset CreatedAt);
+
+public static class StoriesApi
+{
+    public static RouteGroupBuilder MapStoriesApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/projects/{projectId:guid}/stories")
+            .RequireAuthorization(Policies.Analyse).WithTags("Stories");
+        group.MapGet("/", List);
+        return group;
+    }
+
+    /// <summary>
+    /// Stories whose teller agreed to analysis. The facilitator also sees the others, so they can follow up on
+    /// consent, but no one else does. Never includes the receipt code: that belongs to the teller.
+    /// </summary>
+    private static async Task<Ok<List<StorySummaryDto>>> List(Guid projectId, HttpContext http, StorytellingDbContext db, CancellationToken ct)
+    {
+        var roles = await ProjectsApi.MyRolesAsync(db, projectId, http.User.PersonId(), ct);
+        var seesAll = roles.Contains(ProjectRole.Begeleider);
+        var stories = await db.Stories.AsNoTracking()
+            .Where(s => s.ProjectId == projectId)
+            .Where(s => seesAll || (s.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
+            .Select(s => new
+            {
+                s.Id, s.TellerPseudonym, s.Status, s.Language, s.Consent.Scopes, s.CreatedAt,
+                Duration = s.Recordings.Select(r => (long?)r.DurationMs).FirstOrDefault(),
+            })
+            .ToListAsync(ct);
+        return TypedResults.Ok(stories.OrderByDescending(s => s.CreatedAt)
+            .Select(s => new StorySummaryDto(s.Id, s.TellerPseudonym, s.Status, s.Language, s.Scopes, s.Duration, s.CreatedAt))
+            .ToList());
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Storytelling.Core.People;
+using Storytelling.Core.Persistence;
+using Storytelling.Web.Features.Accounts;
+using Storytelling.Web.Features.Audit;
+using Storytelling.Web.Features.Codebook;
+using Storytelling.Web.Features.Invitations;
+using Storytelling.Web.Features.Projects;
+using Storytelling.Web.Features.Stories;
+using Storytelling.Web.Security;
+
+namespace Storytelling.Web.Hosting;
+
+public static class WebSetup
+{
+    public static WebApplicationBuilder AddStorytellingWeb(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddStorytellingCore();
+        services.AddHttpContextAccessor();
+        services.AddDataProtection().SetApplicationName("Storytelling").PersistKeysToDbContext<StorytellingDbContext>();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+
+        services.AddIdentity<Person, IdentityRole<Guid>>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 10;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireDigit = false;
+                o.Lockout.MaxFailedAccessAttempts = 8;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+            })
+            .AddEntityFrameworkStores<StorytellingDbContext>()
+            .AddDefaultTokenProviders()
+            .AddClaimsPrincipalFactory<PersonClaimsFactory>();
+
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/account/login";
+            o.LogoutPath = "/account/logout";
+            o.AccessDeniedPath = "/account/denied";
+            o.Cookie.Name = "storytelling";
+            o.Cookie.HttpOnly = true;
+            // Strict keeps the JSON API safe from cross-site requests without antiforgery tokens.
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.SlidingExpiration = true;
+            o.ExpireTimeSpan = TimeSpan.FromHours(12);
+            // An API answers 401/403; only pages redirect to the login form.
+            o.Events.OnRedirectToLogin = ctx => ApiOrRedirect(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = ctx => ApiOrRedirect(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
+        });
+
+        services.AddAuthorization(o => o.AddStorytellingPolicies());
+        services.AddScoped<IAuthorizationHandler, ProjectRoleHandler>();
+        services.AddScoped<InvitationService>();
+        services.AddStorytellingRateLimits();
+        services.AddStorytellingHealthChecks();
+        services.AddRazorPages(o =>
+        {
+            o.Conventions.AuthorizeFolder("/");
+            o.Conventions.AllowAnonymousToPage("/Account/Login");
+            o.Conventions.AllowAnonymousToPage("/Account/Denied");
+            o.Conventions.AllowAnonymousToPage("/Invite");
+            o.Conventions.AuthorizeFolder("/Admin", Policies.Administrator);
+        });
+        return builder;
+    }
+
+    public static WebApplication UseStorytellingWeb(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment()) app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi();
+        app.MapStorytellingHealth();
+        app.MapAccountApi();
+        app.MapProjectsApi();
+        app.MapInvitationsApi();
+        app.MapStoriesApi();
+        app.MapCodebookApi();
+        app.MapAuditApi();
+        app.MapRazorPages();
+        return app;
+    }
+
+    private static Task ApiOrRedirect(HttpContext http, string redirectUri, int status)
+    {
+        if (http.Request.Path.StartsWithSegments("/api"))
+        {
+            http.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        http.Response.Redirect(redirectUri);
+        return Task.CompletedTask;
+    }
+}

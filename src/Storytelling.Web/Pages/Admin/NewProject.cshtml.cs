@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Storytelling.Core.Persistence;
+using Storytelling.Web.Features.Projects;
+using Storytelling.Web.Security;
+
+namespace Storytelling.Web.Pages.Admin;
+
+public sealed class NewProjectModel(StorytellingDbContext db, TimeProvider time) : PageModel
+{
+    [BindProperty] public string? Name { get; set; }
+    [BindProperty] public string? GuidingQuestion { get; set; }
+    [BindProperty] public string? Languages { get; set; } = "nl, en, ar";
+    public List<string> Errors { get; private set; } = [];
+
+    public void OnGet() { }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        var languages = (Languages ?? "nl").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var input = new ProjectInput(Name, GuidingQuestion, languages.FirstOrDefault() ?? "nl", languages, null, null, null, null, null);
+        var errors = input.Validate();
+        if (errors.Count > 0)
+        {
+            Errors = errors.SelectMany(e => e.Value).ToList();
+            return Page();
+        }
+        var project = await ProjectsApi.CreateProjectAsync(db, time, input, User.PersonId()!.Value, ct);
+        return Redirect($"/projects/{project.Id}");
+    }
+}

@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+using Storytelling.Core.Audit;
+using Storytelling.Core.People;
+using Storytelling.Core.Persistence;
+using Storytelling.Core.Projects;
+using Storytelling.Web.Features.Invitations;
+using Storytelling.Web.Security;
+
+namespace Storytelling.Web.Pages;
+
+[EnableRateLimiting(RateLimits.Login)]
+public sealed class InviteModel(InvitationService invitations, UserManager<Person> users, SignInManager<Person> signIn,
+    StorytellingDbContext db, TimeProvider time) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public string Token { get; set; } = "";
+    [BindProperty] public string? DisplayName { get; set; }
+    [BindProperty] public string? Email { get; set; }
+    [BindProperty] public string? Password { get; set; }
+
+    public string? ProjectName { get; private set; }
+    public string? GuidingQuestion { get; private set; }
+    public string? RoleName { get; private set; }
+    public string? Problem { get; private set; }
+    public string? Error { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAcceptAsync(CancellationToken ct)
+    {
+        var me = User.PersonId();
+        if (me is null) return Challenge();
+        var (outcome, invitation) = await invitations.AcceptAsync(Token, me.Value, ct);
+        if (invitation is not null) return Redirect($"/projects/{invitation.ProjectId}");
+        Problem = Describe(outcome);
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostRegisterAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return Page();
+        var name = DisplayName?.Trim();
+        var email = Email?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 200 || string.IsNullOrEmpty(email) || email.Length > 256 || string.IsNullOrEmpty(Password))
+        {
+            Error = "Vul je naam, e-mailadres en een wachtwoord in.";
+            return Page();
+        }
+        if (await users.FindByEmailAsync(email) is not null)
+        {
+            Error = "Er is al een account met dit e-mailadres. Log in en open de link opnieuw.";
+            return Page();
+        }
+        var person = new Person { UserName = email, Email = email, DisplayName = name, CreatedAt = time.GetUtcNow() };
+        var created = await users.CreateAsync(person, Password);
+        if (!created.Succeeded)
+        {
+            Error = created.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal))
+                ? "Kies een wachtwoord van minstens 10 tekens."
+                : "Dit e-mailadres kan niet worden gebruikt.";
+            return Page();
+        }
+        db.Record(time, "person.registered", person.Id, null, "person", person.Id);
+        await db.SaveChangesAsync(ct);
+        await signIn.SignInAsync(person, isPersistent: false);
+        var (outcome, invitation) = await invitations.AcceptAsync(Token, person.Id, ct);
+        if (invitation is not null) return Redirect($"/projects/{invitation.ProjectId}");
+        Problem = Describe(outcome);
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync(CancellationToken ct)
+    {
+        var (invitation, problem) = await invitations.FindAsync(Token, InvitationKind.Membership, ct);
+        if (invitation is null)
+        {
+            Problem = Describe(problem);
+            return false;
+        }
+        ProjectName = invitation.Project!.Name;
+        GuidingQuestion = invitation.Project.GuidingQuestion;
+        RoleName = RoleNames.Dutch(invitation.Role);
+        return true;
+    }
+
+    private static string Describe(AcceptOutcome outcome) => outcome switch
+    {
+        AcceptOutcome.Expired => "Deze link is verlopen, ingetrokken of al gebruikt. Vraag je begeleider om een nieuwe.",
+        _ => "Deze link kennen we niet. Kijk of je hem helemaal hebt gekopieerd.",
+    };
+}

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Storytelling.Core.Persistence;
+using Storytelling.Core.Projects;
+using Storytelling.Web.Features.Invitations;
+using Storytelling.Web.Features.Projects;
+using Storytelling.Web.Security;
+
+namespace Storytelling.Web.Pages.Projects;
+
+[Authorize(Policy = Policies.ProjectMember)]
+public sealed class DetailsModel(StorytellingDbContext db, InvitationService invitations) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
+    [BindProperty] public InvitationKind Kind { get; set; }
+    [BindProperty] public ProjectRole Role { get; set; }
+
+    public ProjectDto Project { get; private set; } = null!;
+    public bool CanManage { get; private set; }
+    public List<MemberDto> Members { get; private set; } = [];
+    public List<ProjectRole> InvitableRoles { get; private set; } = [];
+    public string? NewLink { get; private set; }
+    public string? Error { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostInviteAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        if (!CanManage) return Forbid();
+        if (!Enum.IsDefined(Kind) || (Kind == InvitationKind.Membership && !InvitableRoles.Contains(Role)))
+        {
+            Error = "Kies een soort link en een rol die je mag uitdelen.";
+            return Page();
+        }
+        var (_, token) = await invitations.CreateAsync(ProjectId, Kind, Role, null, null, User.PersonId()!.Value, ct);
+        NewLink = $"{Request.Scheme}://{Request.Host}{Request.PathBase}{(Kind == InvitationKind.Capture ? "/c/" : "/invite/")}{token}";
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync(CancellationToken ct)
+    {
+        var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == ProjectId, ct);
+        if (project is null) return false;
+        var roles = await ProjectsApi.MyRolesAsync(db, ProjectId, User.PersonId(), ct);
+        Project = ProjectDto.From(project, roles);
+        CanManage = roles.Any(Policies.ProjectRoles[Policies.ManageProject].Contains);
+        if (CanManage)
+        {
+            // Only a project beheerder may hand out the beheerder role.
+            InvitableRoles = Enum.GetValues<ProjectRole>()
+                .Where(r => r != ProjectRole.Beheerder || roles.Contains(ProjectRole.Beheerder)).ToList();
+            Members = await ProjectsApi.MembersAsync(db, ProjectId, ct);
+        }
+        return true;
+    }
+}
