@@ -43,14 +43,26 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
         configurationBuilder.Properties<ThemeKind>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<TranscriptionJobStatus>().HaveConversion<string>().HaveMaxLength(16);
 
-        // SQLite has no date type: as text, DateTimeOffset cannot be compared or ordered in SQL.
-        // As a binary number it sorts correctly, which the queue and retention queries rely on.
+        // Every instant is stored in UTC. SQLite has no date type: as UTC ticks (a plain integer) instants compare
+        // and sort correctly in SQL, which the queue and retention queries rely on. PostgreSQL's timestamptz takes
+        // only UTC from Npgsql, so any offset a caller used is normalised first.
         if (Database.IsSqlite())
         {
-            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
-            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcTicksConverter>();
+            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcTicksConverter>();
+        }
+        else
+        {
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<ToUtcConverter>();
+            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<ToUtcConverter>();
         }
     }
+
+    private sealed class UtcTicksConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
+
+    private sealed class ToUtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(
+        v => v.ToUniversalTime(), v => v);
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

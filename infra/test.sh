@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian machine: installs what is missing, builds, starts PostgreSQL,
+# runs every test (Azurite is started and stopped by the tests themselves), stops what it started.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+step "Checking prerequisites"
+ensure_dotnet
+ensure_node
+ensure_apt ca-certificates procps
+ensure_azurite
+export STORYTELLING_AZURITE="${STORYTELLING_AZURITE:-$TOOLS/azurite/node_modules/azurite/dist/src/blob/main.js}"
+
+build_solution Release
+
+start_postgres
+trap stop_postgres EXIT
+
+step "Running the tests"
+results="$BUILD/test-results"
+rm -rf "$results"
+set +e
+(cd "$ROOT" && dotnet test Storytelling.sln -c Release --no-build --results-directory "$results" \
+   --logger "trx" --logger "console;verbosity=minimal" -- xUnit.ParallelizeTestCollections=true) | tee "$BUILD/test-output.txt"
+status=${PIPESTATUS[0]}
+set -e
+
+# One plain summary line for people and CI alike.
+passed=$(grep -hoE 'Passed: +[0-9]+' "$BUILD/test-output.txt" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -hoE 'Failed: +[0-9]+' "$BUILD/test-output.txt" | awk '{s+=$2} END {print s+0}')
+skipped=$(grep -hoE 'Skipped: +[0-9]+' "$BUILD/test-output.txt" | awk '{s+=$2} END {print s+0}')
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
