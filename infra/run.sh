@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Starts Storytelling on this machine: web app on http://127.0.0.1:5080 and one transcription worker,
+# with SQLite and local disk under .data/. Installs and builds only what is missing; Ctrl+C stops both.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+PORT="${STORYTELLING_PORT:-5080}"
+DATA="${STORYTELLING_DATA:-$ROOT/.data}"
+
+step "Checking prerequisites"
+ensure_dotnet
+ensure_apt ca-certificates
+
+publish_apps
+
+mkdir -p "$DATA/logs"
+export Storytelling__Database__Provider="${Storytelling__Database__Provider:-Sqlite}"
+export Storytelling__Database__ConnectionString="${Storytelling__Database__ConnectionString:-Data Source=$DATA/storytelling.db}"
+export Storytelling__Storage__Provider="${Storytelling__Storage__Provider:-Disk}"
+export Storytelling__Storage__DiskStore__RootPath="${Storytelling__Storage__DiskStore__RootPath:-$DATA/media}"
+
+web() { (cd "$BUILD/web" && dotnet Storytelling.Web.dll "$@"); }
+
+step "Migrating the database ($Storytelling__Database__Provider)"
+web migrate | grep -v '^info:' || fail "The database could not be migrated; see the message above."
+
+ADMIN_FILE="$DATA/first-admin.txt"
+if [ ! -f "$ADMIN_FILE" ]; then
+  step "Creating the first administrator"
+  password="$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | cut -c1-20)"
+  STORYTELLING_ADMIN_PASSWORD="$password" web create-admin --email admin@storytelling.local --name "Beheerder" | grep -v '^info:'
+  umask 077
+  printf 'e-mail:   admin@storytelling.local\npassword: %s\n' "$password" > "$ADMIN_FILE"
+fi
+
+step "Starting the worker (log: .data/logs/worker.log)"
+(cd "$BUILD/worker" && exec dotnet Storytelling.Worker.dll) >> "$DATA/logs/worker.log" 2>&1 &
+WORKER_PID=$!
+trap 'kill "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || true' EXIT
+
+step "Starting the web app on http://127.0.0.1:$PORT"
+echo "    Sign in at http://127.0.0.1:$PORT/account/login with the first administrator:"
+sed 's/^/      /' "$ADMIN_FILE"
+echo "    (kept in ${ADMIN_FILE#$ROOT/}; change it by running the create-admin command again, see README)"
+echo "    Press Ctrl+C to stop."
+web --urls "http://127.0.0.1:$PORT"
