@@ -1,0 +1,79 @@
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using Storytelling.Tests.Infrastructure;
+
+namespace Storytelling.BrowserTests.Infrastructure;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright against the real app on Kestrel at 127.0.0.1 (a random port).
+/// Playwright's own browser download does not work on these machines, hence the fixed executable path.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private IPlaywright? _playwright;
+
+    public TestApp App { get; } = new();
+    public IBrowser Browser { get; private set; } = null!;
+    public string BaseUrl { get; private set; } = "";
+    public static string ScreenshotFolder { get; } = Path.Combine(Repo.Root, ".build", "screenshots");
+
+    public async Task InitializeAsync()
+    {
+        App.UseKestrel(0);
+        App.StartServer();
+        await App.MigrateAsync();
+        var addresses = App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        BaseUrl = addresses.First().Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
+
+        var chromium = Environment.GetEnvironmentVariable("STORYTELLING_CHROMIUM") ?? "/usr/bin/chromium";
+        if (!File.Exists(chromium)) throw new InvalidOperationException($"Chromium not found at {chromium}; infra/test.sh installs Debian's chromium package.");
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = chromium,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+        });
+        Directory.CreateDirectory(ScreenshotFolder);
+    }
+
+    /// <summary>A fresh browser profile at the given width; 390 × 844 is a common cheap phone.</summary>
+    public async Task<IPage> NewPageAsync(int width = 390, int height = 844, string locale = "nl-NL")
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl,
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            Locale = locale,
+            IsMobile = width < 600,
+            HasTouch = width < 600,
+        });
+        return await context.NewPageAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.CloseAsync();
+        _playwright?.Dispose();
+        App.Dispose();
+    }
+}
+
+public static class PageChecks
+{
+    /// <summary>Runs axe in the page and fails on any serious or critical violation, naming them.</summary>
+    public static async Task AssertAccessibleAsync(this IPage page)
+    {
+        AxeResult result = await page.RunAxe();
+        var bad = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(bad.Count == 0, $"axe on {page.Url}: " + string.Join("; ", bad.Select(v =>
+            $"{v.Impact} {v.Id} ({v.Help}) at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}")));
+    }
+
+    public static Task ScreenshotAsync(this IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, name + ".png"), FullPage = true });
+}
