@@ -114,6 +114,33 @@ public sealed class FfprobeMediaProbeTests(MediaCorpus corpus)
     }
 
     [Fact]
+    public async Task Probes_beyond_the_limit_wait_their_turn()
+    {
+        var folder = Repo.NewTempFolder("media-gate");
+        try
+        {
+            var script = WriteHangingScript(folder);
+            using var probe = NewProbe(new MediaOptions
+            {
+                FfprobePath = script, ProbeTimeout = TimeSpan.FromMilliseconds(400), MaxConcurrentProbes = 1,
+            });
+            var clock = Stopwatch.StartNew();
+
+            var results = await Task.WhenAll(
+                probe.ProbeAsync(corpus[MediaCorpus.M4a], CancellationToken.None),
+                probe.ProbeAsync(corpus[MediaCorpus.Mp3], CancellationToken.None));
+
+            // The timeout starts once a probe has its turn, so one at a time takes two timeouts end to end.
+            Assert.All(results, r => Assert.Equal(MediaProbeFailure.TimedOut, r.Failure));
+            Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(800), $"took only {clock.Elapsed}");
+        }
+        finally
+        {
+            Repo.DeleteFolder(folder);
+        }
+    }
+
+    [Fact]
     public async Task Missing_ffprobe_names_the_setting()
     {
         using var probe = NewProbe(new MediaOptions { FfprobePath = "/nonexistent/ffprobe" });
