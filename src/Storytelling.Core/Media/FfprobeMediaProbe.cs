@@ -73,8 +73,10 @@ public sealed partial class FfprobeMediaProbe(IOptions<MediaOptions> options, Ti
         }
 
         var result = output.ToResult();
-        if (result.Failure == MediaProbeFailure.Unreadable) return await DamagedOrNotMediaAsync(file, cancellationToken);
-        if (!result.Succeeded) return Rejected(result.Failure);
+        if (result.Failure == MediaProbeFailure.NoAudio) return Rejected(result.Failure);
+        // Unreadable here means "length unknown": a browser's MediaRecorder writes WebM without a duration, since it
+        // cannot seek back. Such a file is judged by decoding alone, and its length is how far it decoded.
+        var lengthUnknown = result.Failure == MediaProbeFailure.Unreadable;
 
         // -xerror stops at the first broken packet, so a damaged file costs no more than a good one. -progress
         // reports how far decoding got: a file cut at a frame boundary decodes cleanly but ends early.
@@ -83,12 +85,20 @@ public sealed partial class FfprobeMediaProbe(IOptions<MediaOptions> options, Ti
             ["-nostdin", "-v", "error", "-nostats", "-xerror", "-progress", "pipe:1",
              "-i", input, "-map", "0:a:0", "-f", "null", "-"],
             MaxOutputChars, cancellationToken);
-        var expectedMs = output.AudioDurationSeconds is { } audioSeconds ? (long)Math.Round(audioSeconds * 1000) : result.DurationMs;
-        if (decode.ExitCode != 0
-            || !string.IsNullOrWhiteSpace(decode.StandardError)
-            || EndsEarly(DecodedMs(decode.StandardOutput), expectedMs))
+        var decodedMs = DecodedMs(decode.StandardOutput);
+        if (decode.ExitCode != 0 || !string.IsNullOrWhiteSpace(decode.StandardError))
         {
             return await DamagedOrNotMediaAsync(file, cancellationToken);
+        }
+        if (lengthUnknown)
+        {
+            if (decodedMs is not > 0) return await DamagedOrNotMediaAsync(file, cancellationToken);
+            result = output.ToResult(decodedMs);
+        }
+        else
+        {
+            var expectedMs = output.AudioDurationSeconds is { } audioSeconds ? (long)Math.Round(audioSeconds * 1000) : result.DurationMs;
+            if (EndsEarly(decodedMs, expectedMs)) return await DamagedOrNotMediaAsync(file, cancellationToken);
         }
 
         LogAccepted(logger, result.FormatName, result.MediaType, result.AudioCodec, result.DurationMs);

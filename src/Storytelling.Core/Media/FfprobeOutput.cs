@@ -57,14 +57,15 @@ internal sealed record FfprobeOutput(
     /// Success, <see cref="MediaProbeFailure.NoAudio"/>, or <see cref="MediaProbeFailure.Unreadable"/> when the
     /// length is unknown; whether the audio really decodes is for the caller to check.
     /// </summary>
-    public MediaProbeResult ToResult()
+    /// <param name="decodedMs">How long the audio decoded to, used when the container does not say.</param>
+    public MediaProbeResult ToResult(long? decodedMs = null)
     {
         var audio = Streams.FirstOrDefault(s => s.CodecType == "audio");
         if (audio is null) return MediaProbeResult.Failed(MediaProbeFailure.NoAudio);
 
         // Containers written by recorders that could not seek back (browser WebM) lack a format duration.
         var seconds = DurationSeconds ?? Streams.Max(s => s.DurationSeconds);
-        var durationMs = seconds is { } s && double.IsFinite(s) ? (long)Math.Round(s * 1000) : 0;
+        var durationMs = seconds is { } s && double.IsFinite(s) ? (long)Math.Round(s * 1000) : decodedMs ?? 0;
         if (durationMs <= 0) return MediaProbeResult.Failed(MediaProbeFailure.Unreadable);
 
         // Cover art in an mp3 or m4a is a one-frame "video" stream; it does not make a recording a video.

@@ -22,7 +22,8 @@ public static class CoreServiceCollectionExtensions
 
         // The provider is read when the first context is built, after ValidateOnStart has vetted the options,
         // so a wrong provider name ends in the validator's sentence and never in a provider's stack trace.
-        services.AddDbContext<StorytellingDbContext>((sp, builder) =>
+        // Pooled: upload chunks arrive by the hundred per second, and each would otherwise build a context anew.
+        services.AddDbContextPool<StorytellingDbContext>((sp, builder) =>
             ConfigureDatabase(builder, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value));
 
         services.AddSingleton<IMediaStore>(sp =>
@@ -43,7 +44,8 @@ public static class CoreServiceCollectionExtensions
         }
         else
         {
-            builder.UseSqlite(options.ConnectionString, o => o.MigrationsAssembly("Storytelling.Data.Sqlite"));
+            builder.UseSqlite(options.ConnectionString, o => o.MigrationsAssembly("Storytelling.Data.Sqlite"))
+                .AddInterceptors(SqliteDurability.Interceptor.Instance);
         }
     }
 

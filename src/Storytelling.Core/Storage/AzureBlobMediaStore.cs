@@ -104,26 +104,20 @@ public sealed class AzureBlobMediaStore : IMediaStore
     {
         BlobNames.EnsureValid(blobName);
         await EnsureContainerAsync(cancellationToken);
-        // The SDK needs a seekable stream to retry a block, so one chunk (bounded by the API) is held in memory.
-        using var block = new MemoryStream(checked((int)length));
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
+        // The SDK needs a seekable stream to retry a block, so one chunk (bounded by the API) is held in a pooled
+        // array rather than a fresh large-object-heap allocation per chunk.
+        var block = System.Buffers.ArrayPool<byte>.Shared.Rent(checked((int)length));
         try
         {
-            var remaining = length;
-            while (remaining > 0)
-            {
-                var n = await data.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), cancellationToken);
-                if (n == 0) throw new InvalidDataException($"The chunk ended after {length - remaining} of {length} bytes.");
-                block.Write(buffer, 0, n);
-                remaining -= n;
-            }
+            var filled = await data.ReadAtLeastAsync(block.AsMemory(0, (int)length), (int)length, throwOnEndOfStream: false, cancellationToken);
+            if (filled < length) throw new InvalidDataException($"The chunk ended after {filled} of {length} bytes.");
+            using var content = new MemoryStream(block, 0, (int)length, writable: false);
+            await _container.GetBlockBlobClient(blobName).StageBlockAsync(BlockId(offset), content, cancellationToken: cancellationToken);
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            System.Buffers.ArrayPool<byte>.Shared.Return(block);
         }
-        block.Position = 0;
-        await _container.GetBlockBlobClient(blobName).StageBlockAsync(BlockId(offset), block, cancellationToken: cancellationToken);
     }
 
     public async Task<StoredMedia> CommitStagedAsync(string blobName, long length, string contentType, CancellationToken cancellationToken)

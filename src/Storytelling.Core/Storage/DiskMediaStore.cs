@@ -11,6 +11,9 @@ namespace Storytelling.Core.Storage;
 public sealed class DiskMediaStore : IMediaStore
 {
     private const int BufferSize = 128 * 1024;
+    // FileStream's own buffer would be a fresh 128 KB (large-object-heap) array per open file, i.e. per chunk and per
+    // range request; we already move data in pooled 128 KB blocks, so the streams run unbuffered.
+    private const int NoFileBuffer = 0;
     private readonly string _root;
     private readonly string _incoming;
 
@@ -28,7 +31,7 @@ public sealed class DiskMediaStore : IMediaStore
         try
         {
             using var hashing = new HashingReadStream(content);
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, FileOptions.Asynchronous))
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, NoFileBuffer, FileOptions.Asynchronous))
             {
                 var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
                 try
@@ -64,7 +67,7 @@ public sealed class DiskMediaStore : IMediaStore
         try
         {
             // FileShare.Delete lets a withdrawal remove the file while someone is still listening to it.
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, NoFileBuffer, FileOptions.Asynchronous | FileOptions.SequentialScan);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -102,7 +105,7 @@ public sealed class DiskMediaStore : IMediaStore
     public async Task StageChunkAsync(string blobName, long offset, long length, Stream data, CancellationToken cancellationToken)
     {
         var staged = StagedPathOf(blobName);
-        await using var file = new FileStream(staged, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, BufferSize, FileOptions.Asynchronous);
+        await using var file = new FileStream(staged, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, NoFileBuffer, FileOptions.Asynchronous);
         file.Seek(offset, SeekOrigin.Begin);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -141,7 +144,7 @@ public sealed class DiskMediaStore : IMediaStore
         {
             throw new MediaNotFoundException(blobName);
         }
-        await using var read = new FileStream(final, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using var read = new FileStream(final, FileMode.Open, FileAccess.Read, FileShare.Read, NoFileBuffer, FileOptions.Asynchronous | FileOptions.SequentialScan);
         using var hashing = new HashingReadStream(read);
         await hashing.CopyToAsync(Stream.Null, BufferSize, cancellationToken);
         return new StoredMedia(blobName, hashing.BytesRead, hashing.FinishHash());

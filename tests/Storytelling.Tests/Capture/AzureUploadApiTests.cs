@@ -5,7 +5,7 @@ using Storytelling.Tests.Infrastructure;
 namespace Storytelling.Tests.Capture;
 
 [Collection(AzuriteCollection.Name)]
-public sealed class AzureUploadApiTests(AzuriteFixture azurite) : UploadApiContract
+public sealed class AzureUploadApiTests(AzuriteFixture azurite, MediaCorpus corpus) : UploadApiContract(corpus)
 {
     private readonly string _container = "uploads-" + Guid.NewGuid().ToString("N")[..16];
 

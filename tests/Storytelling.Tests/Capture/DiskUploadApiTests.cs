@@ -2,7 +2,7 @@ using Storytelling.Tests.Infrastructure;
 
 namespace Storytelling.Tests.Capture;
 
-public sealed class DiskUploadApiTests : UploadApiContract, IDisposable
+public sealed class DiskUploadApiTests(MediaCorpus corpus) : UploadApiContract(corpus), IDisposable
 {
     private readonly string _media = Repo.NewTempFolder("upload-media");
 

@@ -16,8 +16,12 @@ using Storytelling.Web.Features.Capture;
 namespace Storytelling.Tests.Capture;
 
 /// <summary>The upload API's rules, run against each media store.</summary>
-public abstract class UploadApiContract : IAsyncLifetime
+public abstract class UploadApiContract : IAsyncLifetime, IClassFixture<MediaCorpus>
 {
+    private readonly MediaCorpus _corpus;
+
+    protected UploadApiContract(MediaCorpus corpus) => _corpus = corpus;
+
     private TestApp _app = null!;
     private Guid _project;
     private string _token = "";
@@ -150,6 +154,61 @@ public abstract class UploadApiContract : IAsyncLifetime
         Assert.Equal("Completed", status.GetProperty("status").GetString());
         Assert.Equal(receipt, status.GetProperty("receiptCode").GetString());
         await _app.WithDbAsync(async db => Assert.Equal(1, await db.Stories.CountAsync()));
+    }
+
+    /// <summary>Every bad file of the generated corpus, sent whole through the API: the exact refusal, nothing left.</summary>
+    [Theory]
+    [InlineData(MediaCorpus.Text, "not_media", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData(MediaCorpus.Zip, "not_media", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData(MediaCorpus.RandomBytes, "not_media", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData(MediaCorpus.Html, "not_media", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData(MediaCorpus.Json, "not_media", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData(MediaCorpus.Pdf, "not_media", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData(MediaCorpus.Zeros, "not_media", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData(MediaCorpus.Elf, "not_media", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData(MediaCorpus.Image, "no_audio", HttpStatusCode.UnprocessableEntity)]
+    [InlineData(MediaCorpus.VideoOnlyMp4, "no_audio", HttpStatusCode.UnprocessableEntity)]
+    [InlineData(MediaCorpus.VideoOnlyWebm, "no_audio", HttpStatusCode.UnprocessableEntity)]
+    [InlineData(MediaCorpus.TruncatedM4a, "unreadable", HttpStatusCode.UnprocessableEntity)]
+    [InlineData(MediaCorpus.TruncatedFaststartM4a, "unreadable", HttpStatusCode.UnprocessableEntity)]
+    [InlineData(MediaCorpus.TruncatedMp3, "unreadable", HttpStatusCode.UnprocessableEntity)]
+    [InlineData(MediaCorpus.TruncatedMp3Partial, "unreadable", HttpStatusCode.UnprocessableEntity)]
+    [InlineData(MediaCorpus.TruncatedWebm, "unreadable", HttpStatusCode.UnprocessableEntity)]
+    [InlineData(MediaCorpus.WavHeaderOnly, "unreadable", HttpStatusCode.UnprocessableEntity)]
+    public async Task A_bad_file_is_refused_by_content_with_the_exact_reason_and_leaves_nothing(string name, string code, HttpStatusCode status)
+    {
+        var bytes = await File.ReadAllBytesAsync(_corpus[name]);
+        var phone = Phone();
+        // The declared type is what the phone believes (the extension); only the content counts.
+        var (_, session) = await CreateAsync(phone, bytes.Length, mediaType: "audio/mp4");
+        var uploadId = session.GetProperty("uploadId").GetString()!;
+        await SendAllAsync(phone, uploadId, bytes);
+        var complete = await phone.PostAsync($"/api/uploads/{uploadId}/complete", null);
+        Assert.Equal(status, complete.StatusCode);
+        var body = await Body(complete);
+        Assert.Equal(code, body.GetProperty("code").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("detail").GetString()));
+        await AssertNothingLeftAsync();
+    }
+
+    [Theory]
+    [InlineData(MediaCorpus.M4a, "mp4", "audio/mp4")]
+    [InlineData(MediaCorpus.BrowserWebm, "webm", "audio/webm")]
+    [InlineData(MediaCorpus.WhatsAppOpus, "ogg", "audio/ogg")]
+    [InlineData(MediaCorpus.Mp3NamedM4a, "mp3", "audio/mpeg")]
+    [InlineData(MediaCorpus.ThreeGp, "3gp", "audio/3gpp")]
+    [InlineData(MediaCorpus.VideoMp4, "mp4", "video/mp4")]
+    public async Task Phone_and_messenger_formats_are_accepted_and_typed_by_content(string name, string format, string mediaType)
+    {
+        var bytes = await File.ReadAllBytesAsync(_corpus[name]);
+        var phone = Phone();
+        var (_, session) = await CreateAsync(phone, bytes.Length, mediaType: "application/octet-stream");
+        var uploadId = session.GetProperty("uploadId").GetString()!;
+        await SendAllAsync(phone, uploadId, bytes);
+        var complete = await phone.PostAsync($"/api/uploads/{uploadId}/complete", null);
+        Assert.Equal(HttpStatusCode.OK, complete.StatusCode);
+        Assert.Equal(format, (await Body(complete)).GetProperty("format").GetString());
+        await _app.WithDbAsync(async db => Assert.Equal(mediaType, (await db.Recordings.SingleAsync()).MediaType));
     }
 
     [Fact]

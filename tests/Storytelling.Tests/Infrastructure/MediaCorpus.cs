@@ -20,6 +20,8 @@ public sealed class MediaCorpus : IAsyncLifetime
     public const string M4a = "speech.m4a";
     public const string M4aFaststart = "speech-faststart.m4a";
     public const string WebmOpus = "speech.webm";
+    /// <summary>WebM written to a pipe, as a browser's MediaRecorder writes it: no duration anywhere in the file.</summary>
+    public const string BrowserWebm = "browser-recorder.webm";
     public const string OggVorbis = "speech.ogg";
     public const string WhatsAppOpus = "whatsapp-voice.ogg";
     public const string Mp3 = "speech.mp3";
@@ -70,6 +72,7 @@ public sealed class MediaCorpus : IAsyncLifetime
         await FfmpegAsync("-i", this[Wav], "-c:a", "aac", "-f", "ipod", this[M4a]);
         await FfmpegAsync("-i", this[Wav], "-c:a", "aac", "-movflags", "+faststart", "-f", "ipod", this[M4aFaststart]);
         await FfmpegAsync("-i", this[Wav], "-c:a", "libopus", "-f", "webm", this[WebmOpus]);
+        await RunAsync("sh", "-c", $"ffmpeg -nostdin -v error -i '{this[Wav]}' -c:a libopus -f webm pipe:1 > '{this[BrowserWebm]}'");
         await FfmpegAsync("-i", this[Wav], "-c:a", "libvorbis", "-f", "ogg", this[OggVorbis]);
         // WhatsApp voice notes: mono Opus at 48 kHz and a low bit rate in an Ogg container.
         await FfmpegAsync("-i", this[Wav], "-c:a", "libopus", "-ar", "48000", "-ac", "1", "-b:a", "16k", "-f", "ogg", this[WhatsAppOpus]);

@@ -17,6 +17,7 @@ public sealed class FfprobeMediaProbeTests(MediaCorpus corpus)
     [InlineData(MediaCorpus.M4a, "mp4", "audio/mp4", "aac", false, MediaCorpus.SpeechMs)]
     [InlineData(MediaCorpus.M4aFaststart, "mp4", "audio/mp4", "aac", false, MediaCorpus.SpeechMs)]
     [InlineData(MediaCorpus.WebmOpus, "webm", "audio/webm", "opus", false, MediaCorpus.SpeechMs)]
+    [InlineData(MediaCorpus.BrowserWebm, "webm", "audio/webm", "opus", false, MediaCorpus.SpeechMs)]
     [InlineData(MediaCorpus.OggVorbis, "ogg", "audio/ogg", "vorbis", false, MediaCorpus.SpeechMs)]
     [InlineData(MediaCorpus.WhatsAppOpus, "ogg", "audio/ogg", "opus", false, MediaCorpus.SpeechMs)]
     [InlineData(MediaCorpus.Mp3, "mp3", "audio/mpeg", "mp3", false, MediaCorpus.SpeechMs)]

@@ -191,7 +191,8 @@ public sealed partial class UploadService(
         session.StoryId = story.Id;
         session.ExpiresAt = now.AddHours(_options.SessionLifetimeHours);
         db.Record(time, "story.received", session.RecordedByPersonId, project.Id, "story", story.Id);
-        await db.SaveChangesAsync(ct);
+        // The teller deletes her copy once she has the receipt code: this commit must survive a power cut.
+        await db.DurablyAsync(() => db.SaveChangesAsync(ct), ct);
         LogReceived(logger, story.Id, recording.Format, recording.DurationMs);
         return new CompletedUploadDto(story.Id, story.ReceiptCode, recording.DurationMs, recording.Format);
     }
