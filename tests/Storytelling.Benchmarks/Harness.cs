@@ -87,6 +87,15 @@ internal static class Harness
 
     public static long PeakResidentBytes(int pid) => ReadStatus(pid, "VmHWM:");
 
+    /// <summary>CPU time (user + system) a process has used so far, from /proc/PID/stat.</summary>
+    public static TimeSpan CpuTime(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        return TimeSpan.FromSeconds(ticks / 100.0); // USER_HZ is 100 on Linux
+    }
+
     private static long ReadStatus(int pid, string key)
     {
         foreach (var line in File.ReadLines($"/proc/{pid}/status"))

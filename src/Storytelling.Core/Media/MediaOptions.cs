@@ -16,7 +16,9 @@ public sealed class MediaOptions
 
     /// <summary>For reading the container and decoding the audio together; decoding runs at hundreds of times real time.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
-    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// A two-hour AAC story decodes in tens of seconds on a busy two-core server; a timeout makes the upload fail
+    /// (503, the phone retries), so the default is generous.
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Probes running at once; decoding is CPU-bound and the machine also serves requests.</summary>
     [Range(1, 64)]
