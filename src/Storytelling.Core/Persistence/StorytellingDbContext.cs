@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Storytelling.Core.Analysis;
 using Storytelling.Core.Audit;
+using Storytelling.Core.Capture;
 using Storytelling.Core.People;
 using Storytelling.Core.Projects;
 using Storytelling.Core.Stories;
@@ -30,6 +31,7 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
     public DbSet<Coding> Codings => Set<Coding>();
     public DbSet<TranscriptionJob> TranscriptionJobs => Set<TranscriptionJob>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    public DbSet<UploadSession> UploadSessions => Set<UploadSession>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -42,6 +44,7 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
         configurationBuilder.Properties<TranscriptOrigin>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<ThemeKind>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<TranscriptionJobStatus>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<UploadStatus>().HaveConversion<string>().HaveMaxLength(16);
 
         // Every instant is stored in UTC. SQLite has no date type: as UTC ticks (a plain integer) instants compare
         // and sort correctly in SQL, which the queue and retention queries rely on. PostgreSQL's timestamptz takes
@@ -165,6 +168,18 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
             e.HasIndex(j => new { j.Status, j.NotBefore });
             e.HasIndex(j => j.RecordingId);
             e.HasOne(j => j.Recording).WithMany().HasForeignKey(j => j.RecordingId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<UploadSession>(e =>
+        {
+            e.Property(u => u.Id).HasMaxLength(22);
+            e.Property(u => u.BlobName).HasMaxLength(200);
+            e.Property(u => u.DeclaredMediaType).HasMaxLength(100);
+            e.Property(u => u.ExpectedSha256).HasMaxLength(64);
+            e.Property(u => u.Language).HasMaxLength(8);
+            e.Property(u => u.TellerPseudonym).HasMaxLength(100);
+            e.HasIndex(u => u.ExpiresAt);
+            e.HasOne<Projects.Project>().WithMany().HasForeignKey(u => u.ProjectId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<AuditEntry>(e =>

@@ -99,11 +99,77 @@ public sealed class DiskMediaStore : IMediaStore
         return Task.FromResult(existed);
     }
 
+    public async Task StageChunkAsync(string blobName, long offset, long length, Stream data, CancellationToken cancellationToken)
+    {
+        var staged = StagedPathOf(blobName);
+        await using var file = new FileStream(staged, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, BufferSize, FileOptions.Asynchronous);
+        file.Seek(offset, SeekOrigin.Begin);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            var remaining = length;
+            while (remaining > 0)
+            {
+                var n = await data.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, remaining)), cancellationToken);
+                if (n == 0) throw new InvalidDataException($"The chunk ended after {length - remaining} of {length} bytes.");
+                await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+                remaining -= n;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    public async Task<StoredMedia> CommitStagedAsync(string blobName, long length, string contentType, CancellationToken cancellationToken)
+    {
+        var staged = StagedPathOf(blobName);
+        var final = PathOf(blobName);
+        if (File.Exists(staged))
+        {
+            // A retried chunk after a crash may have left bytes past the confirmed length.
+            await using (var file = new FileStream(staged, FileMode.Open, FileAccess.Write, FileShare.None))
+            {
+                file.SetLength(length);
+            }
+            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
+            await File.WriteAllTextAsync(final + ".type", contentType, cancellationToken);
+            File.Move(staged, final, overwrite: true);
+        }
+        else if (!File.Exists(final))
+        {
+            throw new MediaNotFoundException(blobName);
+        }
+        await using var read = new FileStream(final, FileMode.Open, FileAccess.Read, FileShare.Read, BufferSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        using var hashing = new HashingReadStream(read);
+        await hashing.CopyToAsync(Stream.Null, BufferSize, cancellationToken);
+        return new StoredMedia(blobName, hashing.BytesRead, hashing.FinishHash());
+    }
+
+    public Task DeleteStagedAsync(string blobName, CancellationToken cancellationToken)
+    {
+        File.Delete(StagedPathOf(blobName));
+        return Task.CompletedTask;
+    }
+
+    public string? LocalPathOf(string blobName)
+    {
+        var path = PathOf(blobName);
+        return File.Exists(path) ? path : null;
+    }
+
     public async Task CheckHealthAsync(CancellationToken cancellationToken)
     {
         var probe = Path.Combine(_incoming, "health-" + Guid.NewGuid().ToString("N"));
         await File.WriteAllBytesAsync(probe, [1], cancellationToken);
         File.Delete(probe);
+    }
+
+    private string StagedPathOf(string blobName)
+    {
+        BlobNames.EnsureValid(blobName);
+        return Path.Combine(_incoming, blobName.Replace('/', '_') + ".staged");
     }
 
     private string PathOf(string blobName)

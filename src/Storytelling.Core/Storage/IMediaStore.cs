@@ -21,6 +21,26 @@ public interface IMediaStore
     /// <summary>Deletes the blob; returns false when there was nothing to delete.</summary>
     Task<bool> DeleteAsync(string blobName, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stages <paramref name="length"/> bytes of a resumable upload at <paramref name="offset"/> under a name from
+    /// <see cref="BlobNames.New"/>. Staging the same range again replaces it, so a retried chunk is harmless.
+    /// Staged bytes are invisible to readers until <see cref="CommitStagedAsync"/>.
+    /// Throws <see cref="InvalidDataException"/> when the stream ends before <paramref name="length"/> bytes.
+    /// </summary>
+    Task StageChunkAsync(string blobName, long offset, long length, Stream data, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Turns the first <paramref name="length"/> staged bytes into a readable blob and returns its size and SHA-256.
+    /// Idempotent: when the blob is already committed it is measured again instead of failing.
+    /// </summary>
+    Task<StoredMedia> CommitStagedAsync(string blobName, long length, string contentType, CancellationToken cancellationToken);
+
+    /// <summary>Discards staged bytes of an abandoned or refused upload (no-op when there are none).</summary>
+    Task DeleteStagedAsync(string blobName, CancellationToken cancellationToken);
+
+    /// <summary>A local file path for tools like ffprobe that need to seek, or null when the store is remote.</summary>
+    string? LocalPathOf(string blobName);
+
     /// <summary>Throws when the store cannot be reached or written; used by /health/ready.</summary>
     Task CheckHealthAsync(CancellationToken cancellationToken);
 }

@@ -6,6 +6,8 @@ using Storytelling.Core.People;
 using Storytelling.Core.Persistence;
 using Storytelling.Web.Features.Accounts;
 using Storytelling.Web.Features.Audit;
+using Storytelling.Web.Features.Capture;
+using Storytelling.Core.Media;
 using Storytelling.Web.Features.Codebook;
 using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Features.Projects;
@@ -60,6 +62,11 @@ public static class WebSetup
         services.AddAuthorization(o => o.AddStorytellingPolicies());
         services.AddScoped<IAuthorizationHandler, ProjectRoleHandler>();
         services.AddScoped<InvitationService>();
+        services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<UploadService>();
+        services.AddSingleton<CaptureRateLimiter>();
+        services.AddSingleton<UploadSessionJanitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<UploadSessionJanitor>());
         services.AddStorytellingRateLimits();
         services.AddStorytellingHealthChecks();
         services.AddRazorPages(o =>
@@ -68,6 +75,7 @@ public static class WebSetup
             o.Conventions.AllowAnonymousToPage("/Account/Login");
             o.Conventions.AllowAnonymousToPage("/Account/Denied");
             o.Conventions.AllowAnonymousToPage("/Invite");
+            o.Conventions.AllowAnonymousToPage("/Capture");
             o.Conventions.AuthorizeFolder("/Admin", Policies.Administrator);
         });
         return builder;
@@ -88,6 +96,7 @@ public static class WebSetup
         app.MapAccountApi();
         app.MapProjectsApi();
         app.MapInvitationsApi();
+        app.MapUploadsApi();
         app.MapStoriesApi();
         app.MapCodebookApi();
         app.MapAuditApi();

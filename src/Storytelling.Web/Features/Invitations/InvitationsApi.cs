@@ -20,7 +20,7 @@ public sealed record AcceptedInvitationDto(Guid ProjectId, ProjectRole Role, boo
 
 /// <summary>What a capture link reveals to an anonymous teller: the question and the languages, nothing else.</summary>
 public sealed record CaptureInvitationDto(Guid ProjectId, string ProjectName, string GuidingQuestion, string DefaultLanguage,
-    IReadOnlyList<string> AllowedLanguages, bool AllowVideo);
+    IReadOnlyList<string> AllowedLanguages, bool AllowVideo, long MaxRecordingBytes, int MaxRecordingSeconds);
 
 public static class InvitationsApi
 {
@@ -108,6 +108,7 @@ public static class InvitationsApi
                 : TypedResults.Problem("This link is not known. Check that it was copied whole.", statusCode: 404);
         }
         var p = invitation.Project!;
-        return TypedResults.Ok(new CaptureInvitationDto(p.Id, p.Name, p.GuidingQuestion, p.DefaultLanguage, p.AllowedLanguages, p.AllowVideo));
+        return TypedResults.Ok(new CaptureInvitationDto(p.Id, p.Name, p.GuidingQuestion, p.DefaultLanguage, p.AllowedLanguages, p.AllowVideo,
+            p.MaxRecordingBytes, p.MaxRecordingSeconds));
     }
 }

@@ -1,0 +1,179 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Storytelling.Core.Media;
+
+/// <summary>
+/// Runs ffprobe to read the container, then ffmpeg to decode the audio to nowhere: a truncated file often has an
+/// intact header (WebM, faststart MP4, MP3 with a Xing frame), and only decoding to the end shows the damage.
+/// </summary>
+public sealed partial class FfprobeMediaProbe(IOptions<MediaOptions> options, TimeProvider time, ILogger<FfprobeMediaProbe> logger)
+    : IMediaProbe, IDisposable
+{
+    // ffprobe's JSON for one file is a few kilobytes; the cap only guards against a file full of metadata.
+    private const int MaxJsonChars = 4 * 1024 * 1024;
+    // Any error text means failure; the rest is not needed and would name the file, so it is never kept or logged.
+    private const int MaxErrorChars = 4 * 1024;
+
+    private readonly MediaOptions _options = options.Value;
+    private readonly SemaphoreSlim _gate = new(options.Value.MaxConcurrentProbes, options.Value.MaxConcurrentProbes);
+
+    public async Task<MediaProbeResult> ProbeAsync(string filePath, CancellationToken cancellationToken)
+    {
+        var file = new FileInfo(filePath);
+        if (!file.Exists) throw new FileNotFoundException("The file to probe does not exist.");
+        if (file.Length == 0) return Rejected(MediaProbeFailure.Empty);
+
+        // "file:" keeps a name such as "-i" or "http:x" from being read as an option or a protocol.
+        var input = "file:" + file.FullName;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.ProbeTimeout, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+            try
+            {
+                return await ProbeCoreAsync(file, input, linked.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return Rejected(MediaProbeFailure.TimedOut);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
+
+    private async Task<MediaProbeResult> ProbeCoreAsync(FileInfo file, string input, CancellationToken cancellationToken)
+    {
+        var probe = await RunAsync(
+            _options.FfprobePath, nameof(MediaOptions.FfprobePath),
+            ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", input],
+            MaxJsonChars, cancellationToken);
+        if (probe.ExitCode != 0) return await DamagedOrNotMediaAsync(file, cancellationToken);
+
+        FfprobeOutput output;
+        try
+        {
+            output = FfprobeOutput.Parse(probe.StandardOutput);
+        }
+        catch (JsonException)
+        {
+            return await DamagedOrNotMediaAsync(file, cancellationToken);
+        }
+
+        var result = output.ToResult();
+        if (result.Failure == MediaProbeFailure.Unreadable) return await DamagedOrNotMediaAsync(file, cancellationToken);
+        if (!result.Succeeded) return Rejected(result.Failure);
+
+        // -xerror stops at the first broken packet, so a damaged file costs no more than a good one.
+        var decode = await RunAsync(
+            _options.FfmpegPath, nameof(MediaOptions.FfmpegPath),
+            ["-nostdin", "-v", "error", "-xerror", "-i", input, "-map", "0:a:0", "-f", "null", "-"],
+            MaxErrorChars, cancellationToken);
+        if (decode.ExitCode != 0 || !string.IsNullOrWhiteSpace(decode.StandardError))
+        {
+            return await DamagedOrNotMediaAsync(file, cancellationToken);
+        }
+
+        LogAccepted(logger, result.FormatName, result.MediaType, result.AudioCodec, result.DurationMs);
+        return result;
+    }
+
+    // ffmpeg guesses generously (an ELF binary named .mp3 "is" MPEG layer 1 audio), so when the tools fail the
+    // file's own first bytes decide between a damaged recording and something that never was one.
+    private async Task<MediaProbeResult> DamagedOrNotMediaAsync(FileInfo file, CancellationToken cancellationToken)
+    {
+        var head = new byte[MediaSignature.Length];
+        int read;
+        await using (var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true))
+        {
+            read = await stream.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken);
+        }
+        return Rejected(MediaSignature.LooksLikeMedia(head.AsSpan(0, read))
+            ? MediaProbeFailure.Unreadable
+            : MediaProbeFailure.NotMedia);
+    }
+
+    private MediaProbeResult Rejected(MediaProbeFailure failure)
+    {
+        LogRejected(logger, failure);
+        return MediaProbeResult.Failed(failure);
+    }
+
+    private static async Task<ToolOutput> RunAsync(
+        string tool, string setting, IReadOnlyList<string> arguments, int maxOutputChars, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(tool)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+
+        using var process = new Process { StartInfo = start };
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            throw new InvalidOperationException(
+                $"Setting {MediaOptions.Section}:{setting} is '{tool}', which cannot be started; install ffmpeg or point the setting at it.", e);
+        }
+
+        // Both pipes are drained from the start so a chatty tool never blocks on a full pipe.
+        var stdout = ReadCappedAsync(process.StandardOutput, maxOutputChars);
+        var stderr = ReadCappedAsync(process.StandardError, MaxErrorChars);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // The whole tree: a wrapper script must not leave its ffprobe running after we have given up on it.
+            try
+            {
+                process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+                // It exited between the timeout and the kill.
+            }
+            await process.WaitForExitAsync(CancellationToken.None);
+            throw;
+        }
+        return new ToolOutput(process.ExitCode, await stdout, await stderr);
+    }
+
+    private static async Task<string> ReadCappedAsync(StreamReader reader, int maxChars)
+    {
+        var text = new StringBuilder();
+        var buffer = new char[4096];
+        int read;
+        while ((read = await reader.ReadAsync(buffer)) > 0)
+        {
+            if (text.Length < maxChars) text.Append(buffer, 0, Math.Min(read, maxChars - text.Length));
+        }
+        return text.ToString();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Media probe accepted {FormatName} {MediaType} with {AudioCodec}, {DurationMs} ms")]
+    private static partial void LogAccepted(ILogger logger, string formatName, string mediaType, string audioCodec, long durationMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Media probe rejected a file: {Failure}")]
+    private static partial void LogRejected(ILogger logger, MediaProbeFailure failure);
+
+    private sealed record ToolOutput(int ExitCode, string StandardOutput, string StandardError);
+}

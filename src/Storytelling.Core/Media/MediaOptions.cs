@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Storytelling.Core.Media;
+
+/// <summary>Section "Storytelling:Media": where ffprobe and ffmpeg live and how much of the machine probing may take.</summary>
+public sealed class MediaOptions
+{
+    public const string Section = "Storytelling:Media";
+
+    /// <summary>A name looked up on PATH, or a full path.</summary>
+    [Required]
+    public string FfprobePath { get; set; } = "ffprobe";
+
+    [Required]
+    public string FfmpegPath { get; set; } = "ffmpeg";
+
+    /// <summary>For reading the container and decoding the audio together; decoding runs at hundreds of times real time.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Probes running at once; decoding is CPU-bound and the machine also serves requests.</summary>
+    [Range(1, 64)]
+    public int MaxConcurrentProbes { get; set; } = 2;
+}

@@ -1,0 +1,276 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Storytelling.Core.Audit;
+using Storytelling.Core.Capture;
+using Storytelling.Core.Media;
+using Storytelling.Core.Persistence;
+using Storytelling.Core.Projects;
+using Storytelling.Core.Storage;
+using Storytelling.Core.Stories;
+using Storytelling.Core.Transcription;
+
+namespace Storytelling.Web.Features.Capture;
+
+/// <summary>
+/// Resumable uploads: create a session, stage chunks at the offset the server confirmed, complete.
+/// Completion decides by probing the content, then creates story, recording and transcription job in one
+/// transaction, or refuses and removes every byte of it.
+/// </summary>
+public sealed partial class UploadService(
+    StorytellingDbContext db, IMediaStore store, IMediaProbe probe, TimeProvider time,
+    IOptions<CaptureOptions> options, ILogger<UploadService> logger)
+{
+    private readonly CaptureOptions _options = options.Value;
+
+    public async Task<Outcome<UploadDto>> CreateAsync(Project project, CreateUploadRequest request, Guid? invitationId,
+        Guid? recordedBy, CancellationToken ct)
+    {
+        if (request.Consent is not { Analysis: true }) return CaptureErrors.ConsentMissing;
+        if (request.SizeBytes is not { } size || size <= 0) return CaptureErrors.Empty;
+        if (size > project.MaxRecordingBytes) return CaptureErrors.TooLarge;
+        var mediaType = request.MediaType?.Trim() ?? "";
+        if (mediaType.Length is 0 or > 100 || !MediaTypeShape().IsMatch(mediaType)) return CaptureErrors.BadRequest;
+        var sha = request.Sha256?.Trim().ToLowerInvariant();
+        if (sha is { Length: > 0 } && !Sha256Shape().IsMatch(sha)) return CaptureErrors.BadRequest;
+        var language = request.Language?.Trim().ToLowerInvariant();
+        if (string.IsNullOrEmpty(language) || !project.AllowedLanguages.Contains(language)) language = null;
+        var pseudonym = request.TellerPseudonym?.Trim();
+        if (pseudonym is { Length: > 100 }) return CaptureErrors.BadRequest;
+
+        var verbal = recordedBy is not null && request.ConsentGivenVerbally == true;
+        var now = time.GetUtcNow();
+        var session = new UploadSession
+        {
+            Id = UploadSession.NewId(),
+            ProjectId = project.Id,
+            BlobName = BlobNames.New(),
+            SizeBytes = size,
+            DeclaredMediaType = mediaType,
+            ExpectedSha256 = string.IsNullOrEmpty(sha) ? null : sha,
+            ConsentScopes = ConsentScopes.Analysis
+                | (request.Consent.QuotesInReports ? ConsentScopes.QuotesInReports : 0)
+                | (request.Consent.AudioInWorkshops ? ConsentScopes.AudioInWorkshops : 0),
+            ConsentMethod = verbal ? ConsentMethod.GivenVerbally : ConsentMethod.GivenOnline,
+            ConsentRecordedByPersonId = verbal ? recordedBy : null,
+            Language = language,
+            TellerPseudonym = string.IsNullOrEmpty(pseudonym) ? null : pseudonym,
+            InvitationId = invitationId,
+            RecordedByPersonId = recordedBy,
+            CreatedAt = now,
+            ExpiresAt = now.AddHours(_options.SessionLifetimeHours),
+        };
+        db.UploadSessions.Add(session);
+        await db.SaveChangesAsync(ct);
+        return ToDto(session, null);
+    }
+
+    public async Task<Outcome<UploadDto>> GetAsync(string uploadId, CancellationToken ct)
+    {
+        var session = await FindAsync(uploadId, ct);
+        if (session is null) return CaptureErrors.UploadUnknown;
+        var receipt = session.StoryId is { } storyId
+            ? await db.Stories.Where(s => s.Id == storyId).Select(s => s.ReceiptCode).FirstOrDefaultAsync(ct)
+            : null;
+        return ToDto(session, receipt);
+    }
+
+    public async Task<Outcome<ChunkAcceptedDto>> AppendAsync(string uploadId, long? offset, long? length, Stream body, CancellationToken ct)
+    {
+        var session = await FindAsync(uploadId, ct);
+        if (session is null) return CaptureErrors.UploadUnknown;
+        if (session.Status == UploadStatus.Completed) return new ChunkAcceptedDto(session.SizeBytes);
+        if (offset is not { } start || start < 0) return CaptureErrors.BadRequest;
+        if (length is not { } count) return CaptureErrors.LengthRequired;
+        if (count > _options.MaxChunkBytes) return CaptureErrors.ChunkTooLarge;
+        if (start + count > session.SizeBytes) return CaptureErrors.TooLarge;
+
+        if (start < session.ReceivedBytes)
+        {
+            if (start + count <= session.ReceivedBytes)
+            {
+                // A chunk whose answer got lost on the way: already have it, so read and drop it.
+                await body.CopyToAsync(Stream.Null, ct);
+                return new ChunkAcceptedDto(session.ReceivedBytes);
+            }
+            return OutOfOrder(session.ReceivedBytes);
+        }
+        if (start > session.ReceivedBytes) return OutOfOrder(session.ReceivedBytes);
+
+        try
+        {
+            await store.StageChunkAsync(session.BlobName, start, count, body, ct);
+        }
+        catch (InvalidDataException)
+        {
+            return CaptureErrors.SizeMismatch;
+        }
+
+        var now = time.GetUtcNow();
+        var expires = now.AddHours(_options.SessionLifetimeHours);
+        // Only the request that continues exactly where the database stands moves it on; a racing duplicate does not.
+        var moved = await db.UploadSessions
+            .Where(u => u.Id == session.Id && u.ReceivedBytes == start && u.Status == UploadStatus.Receiving)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.ReceivedBytes, start + count).SetProperty(u => u.ExpiresAt, expires), ct);
+        if (moved == 1) return new ChunkAcceptedDto(start + count);
+
+        var current = await db.UploadSessions.AsNoTracking().Where(u => u.Id == session.Id).Select(u => u.ReceivedBytes).FirstAsync(ct);
+        return current >= start + count ? new ChunkAcceptedDto(current) : OutOfOrder(current);
+    }
+
+    public async Task<Outcome<CompletedUploadDto>> CompleteAsync(string uploadId, CancellationToken ct)
+    {
+        var session = await FindAsync(uploadId, ct, tracked: true);
+        if (session is null) return CaptureErrors.UploadUnknown;
+        if (session.Status == UploadStatus.Completed) return await CompletedAsync(session.StoryId!.Value, ct);
+        if (session.ReceivedBytes != session.SizeBytes)
+            return new Outcome<CompletedUploadDto>(default, CaptureErrors.Incomplete, new() { ["receivedBytes"] = session.ReceivedBytes });
+
+        var project = await db.Projects.AsNoTracking().FirstAsync(p => p.Id == session.ProjectId, ct);
+        StoredMedia media;
+        try
+        {
+            media = await store.CommitStagedAsync(session.BlobName, session.SizeBytes, session.DeclaredMediaType, ct);
+        }
+        catch (Exception e) when (e is InvalidDataException or MediaNotFoundException)
+        {
+            return await RefuseAsync(session, CaptureErrors.SizeMismatch, ct);
+        }
+        if (media.SizeBytes != session.SizeBytes) return await RefuseAsync(session, CaptureErrors.SizeMismatch, ct);
+        if (session.ExpectedSha256 is { } expected && expected != media.Sha256) return await RefuseAsync(session, CaptureErrors.HashMismatch, ct);
+
+        var probed = await ProbeAsync(session.BlobName, ct);
+        switch (probed.Failure)
+        {
+            case MediaProbeFailure.TimedOut:
+                // Transient: keep every byte, the client may ask again.
+                return CaptureErrors.ProbeTimedOut;
+            case MediaProbeFailure.Empty:
+                return await RefuseAsync(session, CaptureErrors.Empty, ct);
+            case MediaProbeFailure.NotMedia:
+                return await RefuseAsync(session, CaptureErrors.NotMedia, ct);
+            case MediaProbeFailure.NoAudio:
+                return await RefuseAsync(session, CaptureErrors.NoAudio, ct);
+            case MediaProbeFailure.Unreadable:
+                return await RefuseAsync(session, CaptureErrors.Unreadable, ct);
+        }
+        if (probed.DurationMs > project.MaxRecordingSeconds * 1000L) return await RefuseAsync(session, CaptureErrors.TooLong, ct);
+
+        var now = time.GetUtcNow();
+        var story = new Story
+        {
+            ProjectId = project.Id,
+            TellerPseudonym = session.TellerPseudonym ?? $"Verteller {await db.Stories.CountAsync(s => s.ProjectId == project.Id, ct) + 1}",
+            ReceiptCode = await NewReceiptCodeAsync(ct),
+            Language = session.Language,
+            RecordedByPersonId = session.RecordedByPersonId,
+            CreatedAt = now,
+            Consent = new Consent
+            {
+                Scopes = session.ConsentScopes,
+                GivenAt = session.CreatedAt,
+                Method = session.ConsentMethod,
+                RecordedByPersonId = session.ConsentRecordedByPersonId,
+            },
+        };
+        var recording = new Recording
+        {
+            StoryId = story.Id,
+            BlobName = session.BlobName,
+            Format = probed.FormatName!,
+            MediaType = probed.MediaType!,
+            DurationMs = probed.DurationMs,
+            SizeBytes = media.SizeBytes,
+            Sha256 = media.Sha256,
+            CreatedAt = now,
+        };
+        db.Stories.Add(story);
+        db.Recordings.Add(recording);
+        db.TranscriptionJobs.Add(new TranscriptionJob { RecordingId = recording.Id, CreatedAt = now, NotBefore = now });
+        session.Status = UploadStatus.Completed;
+        session.StoryId = story.Id;
+        session.ExpiresAt = now.AddHours(_options.SessionLifetimeHours);
+        db.Record(time, "story.received", session.RecordedByPersonId, project.Id, "story", story.Id);
+        await db.SaveChangesAsync(ct);
+        LogReceived(logger, story.Id, recording.Format, recording.DurationMs);
+        return new CompletedUploadDto(story.Id, story.ReceiptCode, recording.DurationMs, recording.Format);
+    }
+
+    private async Task<MediaProbeResult> ProbeAsync(string blobName, CancellationToken ct)
+    {
+        if (store.LocalPathOf(blobName) is { } local) return await probe.ProbeAsync(local, ct);
+        // Remote stores: ffprobe must seek (an m4a keeps its index at the end), so probe a temporary local copy.
+        var temp = Path.Combine(Path.GetTempPath(), "storytelling-probe-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await using (var source = await store.OpenReadAsync(blobName, 0, null, ct))
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 128 * 1024, FileOptions.Asynchronous))
+            {
+                await source.CopyToAsync(file, ct);
+            }
+            return await probe.ProbeAsync(temp, ct);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    private async Task<Outcome<CompletedUploadDto>> RefuseAsync(UploadSession session, CaptureErrors.Error error, CancellationToken ct)
+    {
+        // Nothing half-created: the bytes go, and so does the session.
+        await store.DeleteAsync(session.BlobName, ct);
+        await store.DeleteStagedAsync(session.BlobName, ct);
+        db.UploadSessions.Remove(session);
+        db.Record(time, "upload.refused", session.RecordedByPersonId, session.ProjectId, "upload", null);
+        await db.SaveChangesAsync(ct);
+        LogRefused(logger, error.Code);
+        return error;
+    }
+
+    private async Task<Outcome<CompletedUploadDto>> CompletedAsync(Guid storyId, CancellationToken ct)
+    {
+        var done = await db.Stories.AsNoTracking().Where(s => s.Id == storyId)
+            .Select(s => new { s.ReceiptCode, Recording = s.Recordings.Select(r => new { r.DurationMs, r.Format }).First() })
+            .FirstOrDefaultAsync(ct);
+        if (done is null) return CaptureErrors.UploadUnknown; // the story was withdrawn meanwhile
+        return new CompletedUploadDto(storyId, done.ReceiptCode, done.Recording.DurationMs, done.Recording.Format);
+    }
+
+    private async Task<string> NewReceiptCodeAsync(CancellationToken ct)
+    {
+        // 37 bits make a collision rare; checking keeps it impossible.
+        while (true)
+        {
+            var code = ReceiptCode.New();
+            if (!await db.Stories.AnyAsync(s => s.ReceiptCode == code, ct)) return code;
+        }
+    }
+
+    private async Task<UploadSession?> FindAsync(string uploadId, CancellationToken ct, bool tracked = false)
+    {
+        if (!UploadSession.LooksLikeId(uploadId)) return null;
+        var query = tracked ? db.UploadSessions : db.UploadSessions.AsNoTracking();
+        var session = await query.FirstOrDefaultAsync(u => u.Id == uploadId, ct);
+        if (session is null || session.ExpiresAt < time.GetUtcNow()) return null;
+        return session;
+    }
+
+    private static Outcome<ChunkAcceptedDto> OutOfOrder(long expected) =>
+        new(default, CaptureErrors.OutOfOrder, new() { ["expectedOffset"] = expected });
+
+    private UploadDto ToDto(UploadSession s, string? receipt) =>
+        new(s.Id, s.SizeBytes, s.ReceivedBytes, _options.MaxChunkBytes, s.ExpiresAt, s.Status, s.StoryId, receipt);
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9.+-]*/[a-z0-9][a-z0-9.+-]*(;.*)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex MediaTypeShape();
+
+    [GeneratedRegex("^[0-9a-f]{64}$", RegexOptions.CultureInvariant)]
+    private static partial Regex Sha256Shape();
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Story {StoryId} received ({Format}, {DurationMs} ms)")]
+    private static partial void LogReceived(ILogger logger, Guid storyId, string format, long durationMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Upload refused: {Code}")]
+    private static partial void LogRefused(ILogger logger, string code);
+}
