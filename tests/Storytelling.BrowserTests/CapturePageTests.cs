@@ -84,6 +84,9 @@ public sealed class CapturePageTests(BrowserFixture browser) : IClassFixture<Bro
         var token = await NewCaptureLinkAsync();
         var page = await browser.NewPageAsync(microphone: true);
         await page.GotoAsync($"/c/{token}?chunkKb={TestChunkKb}");
+        var log = new List<string>();
+        page.Response += async (_, r) => { if (r.Url.Contains("/api/")) log.Add($"{r.Request.Method} {r.Status} {await r.TextAsync()}"); };
+        page.RequestFailed += (_, r) => log.Add($"{r.Method} failed {r.Failure}");
         await RecordAsync(page);
         await page.ScreenshotAsync("capture-review-nl-390");
 
@@ -102,7 +105,7 @@ public sealed class CapturePageTests(BrowserFixture browser) : IClassFixture<Bro
             await route.ContinueAsync();
         });
         await page.GetByRole(AriaRole.Button, new() { Name = "Versturen" }).ClickAsync();
-        await cut.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        try { await WaitForCutAsync(page, cut.Task); } catch (Exception e) { throw new InvalidOperationException(string.Join("\n", log), e); }
 
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "Geen verbinding" })).ToBeVisibleAsync();
         Assert.True(await page.EvaluateAsync<long>("window.storytellingCapture.offset") > 0, "the first chunk arrived before the cut");
@@ -138,7 +141,7 @@ public sealed class CapturePageTests(BrowserFixture browser) : IClassFixture<Bro
             await route.ContinueAsync();
         });
         await page.GetByRole(AriaRole.Button, new() { Name = "Versturen" }).ClickAsync();
-        await cut.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await WaitForCutAsync(page, cut.Task);
         Assert.Equal(1, await page.EvaluateAsync<int>(UnsentCountScript));
 
         await page.ReloadAsync();
@@ -163,6 +166,15 @@ public sealed class CapturePageTests(BrowserFixture browser) : IClassFixture<Bro
         await page.AssertAccessibleAsync();
         // Stored on the phone before anything is sent.
         Assert.Equal(1, await page.EvaluateAsync<int>(UnsentCountScript));
+    }
+
+    /// <summary>Waits for the simulated network failure; when it never comes, says what the page showed instead.</summary>
+    private static async Task WaitForCutAsync(IPage page, Task cut)
+    {
+        if (await Task.WhenAny(cut, Task.Delay(TimeSpan.FromSeconds(30))) == cut) return;
+        var state = await page.EvaluateAsync<string>("JSON.stringify(window.storytellingCapture)");
+        var text = await page.Locator("main").InnerTextAsync();
+        Assert.Fail($"the second chunk was never sent; state {state}; page: {text}");
     }
 
     private async Task AssertReceiptAndHashAsync(IPage page)
