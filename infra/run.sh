@@ -9,7 +9,7 @@ DATA="${STORYTELLING_DATA:-$ROOT/.data}"
 
 step "Checking prerequisites"
 ensure_dotnet
-ensure_apt ca-certificates
+ensure_apt ca-certificates ffmpeg
 
 publish_apps
 

@@ -64,6 +64,8 @@ public static class WebSetup
         services.AddScoped<InvitationService>();
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<UploadService>();
+        services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IMediaProbe, FfprobeMediaProbe>();
         services.AddSingleton<CaptureRateLimiter>();
         services.AddSingleton<UploadSessionJanitor>();
         services.AddHostedService(sp => sp.GetRequiredService<UploadSessionJanitor>());

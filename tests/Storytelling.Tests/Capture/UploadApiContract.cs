@@ -21,7 +21,7 @@ public abstract class UploadApiContract : IAsyncLifetime
     private TestApp _app = null!;
     private Guid _project;
     private string _token = "";
-    protected const int Chunk = 64 * 1024;
+    protected const int Chunk = 16 * 1024;
 
     protected abstract IDictionary<string, string?> StorageSettings();
 

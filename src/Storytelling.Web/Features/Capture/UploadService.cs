@@ -177,8 +177,8 @@ public sealed partial class UploadService(
         {
             StoryId = story.Id,
             BlobName = session.BlobName,
-            Format = probed.FormatName!,
-            MediaType = probed.MediaType!,
+            Format = probed.FormatName,
+            MediaType = probed.MediaType,
             DurationMs = probed.DurationMs,
             SizeBytes = media.SizeBytes,
             Sha256 = media.Sha256,

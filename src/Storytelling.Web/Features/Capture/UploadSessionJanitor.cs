@@ -39,16 +39,17 @@ public sealed partial class UploadSessionJanitor(IServiceScopeFactory scopes, Ti
         var db = scope.ServiceProvider.GetRequiredService<StorytellingDbContext>();
         var store = scope.ServiceProvider.GetRequiredService<IMediaStore>();
         var now = time.GetUtcNow();
-        var expired = await db.UploadSessions.Where(u => u.ExpiresAt < now).Take(500).ToListAsync(ct);
+        var expired = await db.UploadSessions.AsNoTracking().Where(u => u.ExpiresAt < now).Take(500).ToListAsync(ct);
+        var removed = 0;
         foreach (var session in expired)
         {
             // A completed session's bytes are a story's recording now; only the staging of an abandoned one goes.
             if (session.Status == UploadStatus.Receiving) await store.DeleteStagedAsync(session.BlobName, ct);
-            db.UploadSessions.Remove(session);
+            // Several web nodes may sweep at once; whoever deletes the row first counts it.
+            removed += await db.UploadSessions.Where(u => u.Id == session.Id && u.ExpiresAt < now).ExecuteDeleteAsync(ct);
         }
-        await db.SaveChangesAsync(ct);
-        if (expired.Count > 0) LogSwept(logger, expired.Count);
-        return expired.Count;
+        if (removed > 0) LogSwept(logger, removed);
+        return removed;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Removed {Count} expired upload session(s)")]
