@@ -488,11 +488,90 @@
     const type = (recorder && recorder.mimeType) || (parts[0] && parts[0].type) || 'audio/webm';
     recorder = null;
     setButtons('idle');
-    const blob = new Blob(parts, { type });
+    const raw = new Blob(parts, { type });
     parts = [];
+    const blob = await withWebmDuration(raw, elapsedMs);
     if (!blob.size) { setStatus('record-status', 'noMic'); return; }
     setStatus('record-status', stopReason);
     await keep(blob, type, null, Math.round(elapsedMs / 1000));
+  }
+
+  // ---------------------------------------------------------------- WebM duration
+  // Browsers stream WebM out of MediaRecorder and never go back to write the length in the header, so players (and
+  // the server's probe) see "duration unknown". We write the timer's length into the Segment Info before the Blob is
+  // stored and hashed. Only the head is rewritten; if anything looks unexpected the recording is kept as it was.
+  const EBML = { header: 0x1a45dfa3, segment: 0x18538067, info: 0x1549a966, timecodeScale: 0x2ad7b1, duration: 0x4489, cluster: 0x1f43b675 };
+
+  function readVint(bytes, pos, keepMarker) {
+    const first = bytes[pos];
+    if (first === undefined || first === 0) return null;
+    let length = 1;
+    while (!(first & (0x80 >> (length - 1)))) length++;
+    if (pos + length > bytes.length) return null;
+    let value = keepMarker ? first : first & (0xff >> length);
+    let allOnes = value === (0xff >> length);
+    for (let i = 1; i < length; i++) {
+      value = value * 256 + bytes[pos + i];
+      if (bytes[pos + i] !== 0xff) allOnes = false;
+    }
+    return { value, length, unknown: !keepMarker && allOnes };
+  }
+  function readElement(bytes, pos) {
+    const id = readVint(bytes, pos, true);
+    if (!id) return null;
+    const size = readVint(bytes, pos + id.length, false);
+    if (!size) return null;
+    return { id: id.value, start: pos, dataStart: pos + id.length + size.length, size: size.unknown ? null : size.value, sizeLength: size.length };
+  }
+  function sizeVint8(n) {
+    const out = new Uint8Array(8);
+    out[0] = 0x01;
+    for (let i = 7; i >= 1; i--) { out[i] = n % 256; n = Math.floor(n / 256); }
+    return out;
+  }
+
+  async function withWebmDuration(blob, durationMs) {
+    if (!durationMs || !/webm|matroska/i.test(blob.type)) return blob;
+    try {
+      const head = new Uint8Array(await blob.slice(0, 256 * 1024).arrayBuffer());
+      const ebml = readElement(head, 0);
+      if (!ebml || ebml.id !== EBML.header || ebml.size === null) return blob;
+      const segment = readElement(head, ebml.dataStart + ebml.size);
+      // A known segment size would have to grow too; MediaRecorder always writes "unknown", so only that is handled.
+      if (!segment || segment.id !== EBML.segment || segment.size !== null) return blob;
+      let pos = segment.dataStart;
+      while (pos < head.length) {
+        const el = readElement(head, pos);
+        if (!el || el.size === null || el.id === EBML.cluster) return blob;
+        const end = el.dataStart + el.size;
+        if (el.id === EBML.info) {
+          if (end > head.length) return blob;
+          let scale = 1000000;
+          let child = el.dataStart;
+          while (child < end) {
+            const c = readElement(head, child);
+            if (!c || c.size === null) return blob;
+            if (c.id === EBML.duration) return blob; // already there
+            if (c.id === EBML.timecodeScale) {
+              scale = 0;
+              for (let i = 0; i < c.size; i++) scale = scale * 256 + head[c.dataStart + i];
+            }
+            child = c.dataStart + c.size;
+          }
+          const duration = new Uint8Array(11);
+          duration.set([0x44, 0x89, 0x88]);
+          new DataView(duration.buffer).setFloat64(3, (durationMs * 1e6) / (scale || 1000000));
+          const info = new Uint8Array(4 + 8 + el.size + duration.length);
+          info.set(head.subarray(el.start, el.start + 4)); // the Info ID is always these four bytes
+          info.set(sizeVint8(el.size + duration.length), 4);
+          info.set(head.subarray(el.dataStart, end), 12);
+          info.set(duration, 12 + el.size);
+          return new Blob([head.subarray(0, el.start), info, blob.slice(end)], { type: blob.type });
+        }
+        pos = end;
+      }
+    } catch { /* keep the original */ }
+    return blob;
   }
 
   function onFilePicked(e) {
