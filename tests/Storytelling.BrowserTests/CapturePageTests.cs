@@ -149,6 +149,51 @@ public sealed class CapturePageTests(BrowserFixture browser) : IClassFixture<Bro
         await AssertReceiptAndHashAsync(page);
     }
 
+    [Fact]
+    public async Task An_interviewer_records_a_teller_with_verbal_consent_and_starts_clean_for_the_next()
+    {
+        var interviewer = await browser.App.CreatePersonAsync($"interviewer-{Guid.NewGuid():N}@example.org");
+        var project = await browser.App.CreateProjectAsync("Werk in Houten", (interviewer.Id, ProjectRole.Interviewer));
+        var page = await browser.NewPageAsync(microphone: true);
+        await page.GotoAsync("/account/login");
+        await page.GetByLabel("E-mailadres").FillAsync(interviewer.Email!);
+        await page.GetByLabel("Wachtwoord").FillAsync(Storytelling.Tests.Infrastructure.TestApp.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
+        await page.WaitForURLAsync("**/");
+
+        await page.GotoAsync($"/projects/{project.Id}/record");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Mag het?" })).ToBeVisibleAsync();
+        // Both the fictive name and the verbal consent are required before recording.
+        await page.GetByLabel("Mijn verhaal mag gebruikt worden in het onderzoek").CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verder" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("fictieve naam");
+        await page.GetByLabel("Fictieve naam van de verteller").FillAsync("Peter");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verder" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("mondeling");
+        await page.GetByLabel("De verteller gaf mondeling toestemming").CheckAsync();
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync("record-interviewer-consent-390");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verder" }).ClickAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Opnemen" }).ClickAsync();
+        await page.WaitForTimeoutAsync(2000);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Stop" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Versturen" }).ClickAsync();
+        await AssertReceiptAndHashAsync(page);
+        var receipt = await page.Locator("#receipt").InnerTextAsync();
+        await browser.App.WithDbAsync(async db =>
+        {
+            var story = await db.Stories.AsNoTracking().SingleAsync(s => s.ReceiptCode == receipt);
+            Assert.Equal("Peter", story.TellerPseudonym);
+            Assert.Equal(Storytelling.Core.Stories.ConsentMethod.GivenVerbally, story.Consent.Method);
+        });
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Volgende verteller" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Mag het?" })).ToBeFocusedAsync();
+        Assert.Equal("", await page.GetByLabel("Fictieve naam van de verteller").InputValueAsync());
+        Assert.False(await page.GetByLabel("De verteller gaf mondeling toestemming").IsCheckedAsync());
+    }
+
     private async Task RecordAsync(IPage page)
     {
         await page.GetByRole(AriaRole.Button, new() { Name = "Nederlands" }).ClickAsync();

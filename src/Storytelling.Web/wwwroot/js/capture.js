@@ -59,7 +59,7 @@
       preparing: 'Even geduld…',
       sending: 'Bezig met versturen…',
       offline: 'Geen verbinding — we proberen het opnieuw',
-      retryIn: 'Nieuwe poging over {s} seconden.',
+      retryIn: 'Nieuwe poging over {s} s.',
       resumed: 'We versturen je opname van eerder verder.',
       refusedTitle: 'Dit lukt niet',
       linkGone: 'Deze link werkt niet meer. Vraag om een nieuwe link.',
@@ -124,7 +124,7 @@
       preparing: 'One moment…',
       sending: 'Sending…',
       offline: 'No connection — we will try again',
-      retryIn: 'Trying again in {s} seconds.',
+      retryIn: 'Trying again in {s} s.',
       resumed: 'We are continuing to send your earlier recording.',
       refusedTitle: 'This does not work',
       linkGone: 'This link no longer works. Please ask for a new link.',
@@ -719,6 +719,7 @@
           if (!(e instanceof Retry)) throw e;
           const wait = Math.min(e.waitMs || backoff, MAX_BACKOFF_MS);
           hook.state = 'offline';
+          root.classList.add('is-offline');
           setStatus('send-status', 'offline');
           document.getElementById('progress-text').textContent =
             Math.floor(((pending.offset || 0) / pending.sizeBytes) * 100) + '% · ' + t('retryIn', { s: Math.ceil(wait / 1000) });
@@ -777,6 +778,7 @@
     }
 
     setStatus('send-status', 'sending');
+    root.classList.remove('is-offline');
     hook.state = 'sending';
     const chunk = Math.max(1024, Math.min(cfg.chunkBytes, rec.maxChunkBytes || cfg.chunkBytes));
     progress(rec.offset, rec.sizeBytes);
