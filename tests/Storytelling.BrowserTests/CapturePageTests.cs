@@ -127,6 +127,9 @@ public sealed class CapturePageTests(BrowserFixture browser) : IClassFixture<Bro
         var page = await browser.NewPageAsync(microphone: true);
         await page.GotoAsync($"/c/{token}?chunkKb={TestChunkKb}");
         await RecordAsync(page);
+        // A reload before pressing send keeps the take but does not send it: the teller still decides.
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Luister terug" })).ToBeVisibleAsync();
 
         var chunks = 0;
         var cut = new TaskCompletionSource();

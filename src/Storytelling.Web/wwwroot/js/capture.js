@@ -622,7 +622,9 @@
     elapsedMs = 0;
     renderTimer();
     setStatus('record-status', null);
-    show('record');
+    // After a reload the consent boxes are empty again; a new take needs them ticked (and the name filled) anew.
+    const consentReady = $('#c-analysis').checked && (!interviewer || ($('#verbal').checked && $('#pseudonym').value.trim()));
+    show(consentReady ? 'record' : 'consent');
   }
 
   // ---------------------------------------------------------------- sending
@@ -699,6 +701,11 @@
   async function startSending(resumed) {
     if (sending || !pending) return;
     sending = true;
+    if (!pending.sendRequested) {
+      // From this press on the phone owes the server this recording: a reload resumes instead of asking again.
+      pending.sendRequested = true;
+      await saveRecording(pending);
+    }
     show('sending');
     progress(pending.offset || 0, pending.sizeBytes);
     setStatus('send-status', resumed ? 'resumed' : 'preparing');
@@ -876,6 +883,8 @@
     }
   });
   document.getElementById('file').addEventListener('change', onFilePicked);
+  // A field stops being marked wrong as soon as the interviewer or teller changes it.
+  root.addEventListener('input', (e) => { if (e.target.removeAttribute) e.target.removeAttribute('aria-invalid'); });
   // Leaving while recording would lose the take; leaving while sending is safe (it resumes), so only warn for the first.
   window.addEventListener('beforeunload', (e) => {
     if (recorder && recorder.state !== 'inactive') { e.preventDefault(); e.returnValue = ''; }
@@ -886,9 +895,11 @@
     applyLanguage(lang, false);
     const unsent = await findUnsent();
     if (unsent) {
-      // A recording from before (reload, closed tab, dead battery): finish what the teller started.
       pending = unsent;
-      startSending(true);
+      // A recording from before (reload, closed tab, dead battery): finish what the teller started. One that was
+      // never sent goes back to "listen back", so she still decides whether to send it.
+      if (unsent.sendRequested) startSending(true);
+      else showReview(null);
       return;
     }
     const chosen = new URLSearchParams(location.search).has('lang');
