@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -14,8 +15,9 @@ namespace Storytelling.Core.Media;
 public sealed partial class FfprobeMediaProbe(IOptions<MediaOptions> options, TimeProvider time, ILogger<FfprobeMediaProbe> logger)
     : IMediaProbe, IDisposable
 {
-    // ffprobe's JSON for one file is a few kilobytes; the cap only guards against a file full of metadata.
-    private const int MaxJsonChars = 4 * 1024 * 1024;
+    // ffprobe's JSON for one file is a few kilobytes, ffmpeg's progress a few hundred bytes a second; the cap only
+    // guards against a file full of metadata.
+    private const int MaxOutputChars = 4 * 1024 * 1024;
     // Any error text means failure; the rest is not needed and would name the file, so it is never kept or logged.
     private const int MaxErrorChars = 4 * 1024;
 
@@ -57,7 +59,7 @@ public sealed partial class FfprobeMediaProbe(IOptions<MediaOptions> options, Ti
         var probe = await RunAsync(
             _options.FfprobePath, nameof(MediaOptions.FfprobePath),
             ["-v", "error", "-print_format", "json", "-show_format", "-show_streams", input],
-            MaxJsonChars, cancellationToken);
+            MaxOutputChars, cancellationToken);
         if (probe.ExitCode != 0) return await DamagedOrNotMediaAsync(file, cancellationToken);
 
         FfprobeOutput output;
@@ -74,18 +76,42 @@ public sealed partial class FfprobeMediaProbe(IOptions<MediaOptions> options, Ti
         if (result.Failure == MediaProbeFailure.Unreadable) return await DamagedOrNotMediaAsync(file, cancellationToken);
         if (!result.Succeeded) return Rejected(result.Failure);
 
-        // -xerror stops at the first broken packet, so a damaged file costs no more than a good one.
+        // -xerror stops at the first broken packet, so a damaged file costs no more than a good one. -progress
+        // reports how far decoding got: a file cut at a frame boundary decodes cleanly but ends early.
         var decode = await RunAsync(
             _options.FfmpegPath, nameof(MediaOptions.FfmpegPath),
-            ["-nostdin", "-v", "error", "-xerror", "-i", input, "-map", "0:a:0", "-f", "null", "-"],
-            MaxErrorChars, cancellationToken);
-        if (decode.ExitCode != 0 || !string.IsNullOrWhiteSpace(decode.StandardError))
+            ["-nostdin", "-v", "error", "-nostats", "-xerror", "-progress", "pipe:1",
+             "-i", input, "-map", "0:a:0", "-f", "null", "-"],
+            MaxOutputChars, cancellationToken);
+        var expectedMs = output.AudioDurationSeconds is { } audioSeconds ? (long)Math.Round(audioSeconds * 1000) : result.DurationMs;
+        if (decode.ExitCode != 0
+            || !string.IsNullOrWhiteSpace(decode.StandardError)
+            || EndsEarly(DecodedMs(decode.StandardOutput), expectedMs))
         {
             return await DamagedOrNotMediaAsync(file, cancellationToken);
         }
 
         LogAccepted(logger, result.FormatName, result.MediaType, result.AudioCodec, result.DurationMs);
         return result;
+    }
+
+    // Encoders pad and round; a real recording decodes to within a fraction of a second of what it declares.
+    internal static bool EndsEarly(long? decodedMs, long expectedMs) =>
+        decodedMs is not { } decoded || decoded < expectedMs - Math.Max(1000, expectedMs / 50);
+
+    // The last "out_time_us=" line of ffmpeg's -progress output; "N/A" when nothing was decoded.
+    internal static long? DecodedMs(string progress)
+    {
+        long? last = null;
+        foreach (var line in progress.Split('\n', StringSplitOptions.TrimEntries))
+        {
+            if (line.StartsWith("out_time_us=", StringComparison.Ordinal)
+                && long.TryParse(line.AsSpan("out_time_us=".Length), NumberStyles.None, CultureInfo.InvariantCulture, out var us))
+            {
+                last = us / 1000;
+            }
+        }
+        return last;
     }
 
     // ffmpeg guesses generously (an ELF binary named .mp3 "is" MPEG layer 1 audio), so when the tools fail the

@@ -50,6 +50,9 @@ internal sealed record FfprobeOutput(
         return new FfprobeOutput(formatName, majorBrand, duration, streams);
     }
 
+    /// <summary>What the first audio stream says of its own length, which in a video may differ from the container's.</summary>
+    public double? AudioDurationSeconds => Streams.FirstOrDefault(s => s.CodecType == "audio")?.DurationSeconds;
+
     /// <summary>
     /// Success, <see cref="MediaProbeFailure.NoAudio"/>, or <see cref="MediaProbeFailure.Unreadable"/> when the
     /// length is unknown; whether the audio really decodes is for the caller to check.
