@@ -36,13 +36,17 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             ExecutablePath = chromium,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+                // A fake microphone (a beeping tone) and no permission prompt, so the capture page can really record.
+                // Harmless for pages that never ask for media.
+                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"],
         });
         Directory.CreateDirectory(ScreenshotFolder);
     }
 
     /// <summary>A fresh browser profile at the given width; 390 × 844 is a common cheap phone.</summary>
-    public async Task<IPage> NewPageAsync(int width = 390, int height = 844, string locale = "nl-NL")
+    /// <param name="microphone">Grants the microphone permission, for pages that record (the fake device above).</param>
+    public async Task<IPage> NewPageAsync(int width = 390, int height = 844, string locale = "nl-NL", bool microphone = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -51,6 +55,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             Locale = locale,
             IsMobile = width < 600,
             HasTouch = width < 600,
+            Permissions = microphone ? ["microphone"] : [],
         });
         return await context.NewPageAsync();
     }

@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+using Storytelling.Core.Projects;
+using Storytelling.Web.Features.Invitations;
+using Storytelling.Web.Pages.Shared;
+using Storytelling.Web.Security;
+
+namespace Storytelling.Web.Pages;
+
+/// <summary>
+/// The page behind a capture QR code. No account: the token is the only key. The question is rendered on the server
+/// so a resident sees it even before (or without) the script; recording and sending need the script.
+/// </summary>
+[AllowAnonymous]
+[EnableRateLimiting(RateLimits.Anonymous)]
+public sealed class CaptureModel(InvitationService invitations) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public string Token { get; set; } = "";
+
+    public RecorderView? Recorder { get; private set; }
+    public bool Expired { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string? chunkKb, CancellationToken ct)
+    {
+        var (invitation, problem) = await invitations.FindAsync(Token, InvitationKind.Capture, ct);
+        if (invitation?.Project is not { } project)
+        {
+            Expired = problem == AcceptOutcome.Expired;
+            // The friendly page still needs the right status, so nothing caches or indexes a dead link as a live one.
+            Response.StatusCode = Expired ? StatusCodes.Status410Gone : StatusCodes.Status404NotFound;
+            return Page();
+        }
+        Recorder = new RecorderView(RecorderView.TellerMode, Token, project.Id, project.Name, project.GuidingQuestion,
+            project.AllowVideo, project.MaxRecordingBytes, project.MaxRecordingSeconds, RecorderView.ChunkBytesFrom(chunkKb));
+        return Page();
+    }
+}
