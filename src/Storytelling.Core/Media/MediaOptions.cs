@@ -15,9 +15,9 @@ public sealed class MediaOptions
     public string FfmpegPath { get; set; } = "ffmpeg";
 
     /// <summary>For reading the container and decoding the audio together; decoding runs at hundreds of times real time.</summary>
+    // A two-hour AAC story decodes in tens of seconds on a busy two-core server, and a timeout fails the upload
+    // (503, the phone retries), so the default is generous.
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
-    /// A two-hour AAC story decodes in tens of seconds on a busy two-core server; a timeout makes the upload fail
-    /// (503, the phone retries), so the default is generous.
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>Probes running at once; decoding is CPU-bound and the machine also serves requests.</summary>

@@ -19,6 +19,7 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
 
     public ProjectDto Project { get; private set; } = null!;
     public bool CanManage { get; private set; }
+    public bool CanCapture { get; private set; }
     public List<MemberDto> Members { get; private set; } = [];
     public List<ProjectRole> InvitableRoles { get; private set; } = [];
     public string? NewLink { get; private set; }
@@ -47,6 +48,7 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
         var roles = await ProjectsApi.MyRolesAsync(db, ProjectId, User.PersonId(), ct);
         Project = ProjectDto.From(project, roles);
         CanManage = roles.Any(Policies.ProjectRoles[Policies.ManageProject].Contains);
+        CanCapture = roles.Any(Policies.ProjectRoles[Policies.Capture].Contains);
         if (CanManage)
         {
             // Only a project beheerder may hand out the beheerder role.
