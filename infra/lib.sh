@@ -118,6 +118,8 @@ DO \$\$ BEGIN
     CREATE ROLE storytelling_test LOGIN CREATEDB PASSWORD '$password';
   END IF;
 END \$\$;
+-- Lets the tests drop their databases WITH (FORCE) even while autovacuum is visiting them.
+GRANT pg_signal_backend TO storytelling_test;
 SQL
   export STORYTELLING_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=storytelling_test;Password=$password;Database=postgres;Pooling=true"
   note "test role storytelling_test ready on 127.0.0.1:$port"

@@ -21,21 +21,28 @@ public static class SqliteDurability
 
         public static readonly Interceptor Instance = new();
 
-        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => SetNormal(connection);
+        // Pragmas belong to the native connection, which the driver pools; set them once per native connection,
+        // not on every logical open (a chunk opens two).
+        private readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> _prepared = [];
+
+        public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+        {
+            if (!NeedsPragmas(connection)) return;
+            using var command = connection.CreateCommand();
+            command.CommandText = Pragmas;
+            command.ExecuteNonQuery();
+        }
 
         public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
         {
+            if (!NeedsPragmas(connection)) return;
             await using var command = connection.CreateCommand();
             command.CommandText = Pragmas;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        private static void SetNormal(DbConnection connection)
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = Pragmas;
-            command.ExecuteNonQuery();
-        }
+        private bool NeedsPragmas(DbConnection connection) =>
+            connection is not Microsoft.Data.Sqlite.SqliteConnection { Handle: { } handle } || _prepared.TryAdd(handle, handle);
     }
 
     /// <summary>Saves changes so that they survive a power cut, on either provider.</summary>

@@ -10,9 +10,11 @@ namespace Storytelling.Core.Storage;
 /// </summary>
 public sealed class DiskMediaStore : IMediaStore
 {
-    private const int BufferSize = 128 * 1024;
+    // Below the 85 KB large-object threshold: with a hundred uploads at once the shared pool runs dry, and a
+    // fallback allocation should land on the cheap small-object heap, not the large-object heap.
+    private const int BufferSize = 64 * 1024;
     // FileStream's own buffer would be a fresh 128 KB (large-object-heap) array per open file, i.e. per chunk and per
-    // range request; we already move data in pooled 128 KB blocks, so the streams run unbuffered.
+    // range request; we already move data in pooled 64 KB blocks, so the streams run unbuffered.
     private const int NoFileBuffer = 0;
     private readonly string _root;
     private readonly string _incoming;

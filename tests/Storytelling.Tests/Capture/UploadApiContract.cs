@@ -29,7 +29,7 @@ public abstract class UploadApiContract : IAsyncLifetime, IClassFixture<MediaCor
 
     protected abstract IDictionary<string, string?> StorageSettings();
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         _app = await new TestApp(StorageSettings()).MigrateAsync();
         var facilitator = await _app.CreatePersonAsync("begeleider@example.org");
@@ -43,7 +43,7 @@ public abstract class UploadApiContract : IAsyncLifetime, IClassFixture<MediaCor
         _token = url[(url.LastIndexOf('/') + 1)..];
     }
 
-    public Task DisposeAsync()
+    public virtual Task DisposeAsync()
     {
         _app.Dispose();
         return Task.CompletedTask;
