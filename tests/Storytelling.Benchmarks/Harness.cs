@@ -132,7 +132,7 @@ internal static class Harness
                      "Each section says the machine, the command and the date; compare ratios measured in one run, not absolute figures across machines.\n";
         var text = File.Exists(ResultsFile) ? File.ReadAllText(ResultsFile) : header;
         var marker = $"## {title}\n";
-        var section = marker + body.TrimEnd() + "\n";
+        var section = marker + body.TrimEnd() + "\n\n";
         var start = text.IndexOf(marker, StringComparison.Ordinal);
         if (start < 0)
         {

@@ -884,7 +884,12 @@
   });
   document.getElementById('file').addEventListener('change', onFilePicked);
   // A field stops being marked wrong as soon as the interviewer or teller changes it.
-  root.addEventListener('input', (e) => { if (e.target.removeAttribute) e.target.removeAttribute('aria-invalid'); });
+  // The complaint under the consent step goes with it, so a ticked box is never shown next to "tick this box".
+  root.addEventListener('input', (e) => {
+    if (e.target.removeAttribute) e.target.removeAttribute('aria-invalid');
+    const err = $('#consent-error');
+    if (err && !root.querySelector('[aria-invalid="true"]')) err.hidden = true;
+  });
   // Leaving while recording would lose the take; leaving while sending is safe (it resumes), so only warn for the first.
   window.addEventListener('beforeunload', (e) => {
     if (recorder && recorder.state !== 'inactive') { e.preventDefault(); e.returnValue = ''; }
