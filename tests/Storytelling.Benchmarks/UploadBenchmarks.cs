@@ -115,18 +115,7 @@ internal static class UploadBenchmarks
         var cpuBefore = Harness.CpuTime(serverPid);
         var transfer = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, uploads).Select(async i =>
-        {
-            latencies[i] = [];
-            for (var offset = 0; offset < bytes.Length; offset += ChunkBytes)
-            {
-                var content = new ByteArrayContent(bytes, offset, Math.Min(ChunkBytes, bytes.Length - offset));
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                var t = Stopwatch.GetTimestamp();
-                var response = await http.PutAsync($"/api/uploads/{ids[i]}/chunks?offset={offset}", content);
-                latencies[i].Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-                response.EnsureSuccessStatusCode();
-            }
-        }));
+            latencies[i] = await SendChunksAsync(http, bytes, offset => $"/api/uploads/{ids[i]}/chunks?offset={offset}")));
         transfer.Stop();
         var cpuPerChunk = (Harness.CpuTime(serverPid) - cpuBefore).TotalMilliseconds / latencies.Sum(l => l.Count);
 
@@ -150,22 +139,27 @@ internal static class UploadBenchmarks
         var cpuBefore = Harness.CpuTime(serverPid);
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, uploads).Select(async i =>
-        {
-            latencies[i] = [];
-            for (var offset = 0; offset < bytes.Length; offset += ChunkBytes)
-            {
-                var content = new ByteArrayContent(bytes, offset, Math.Min(ChunkBytes, bytes.Length - offset));
-                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                var t = Stopwatch.GetTimestamp();
-                var response = await http.PutAsync($"/discard?offset={offset}", content);
-                latencies[i].Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-                response.EnsureSuccessStatusCode();
-            }
-        }));
+            latencies[i] = await SendChunksAsync(http, bytes, offset => $"/discard?offset={offset}")));
         clock.Stop();
         var mbps = uploads * (double)bytes.Length / 1024 / 1024 / clock.Elapsed.TotalSeconds;
         var cpuPerChunk = (Harness.CpuTime(serverPid) - cpuBefore).TotalMilliseconds / latencies.Sum(l => l.Count);
         return new RunResult(clock.Elapsed.TotalSeconds, mbps, mbps, latencies.SelectMany(l => l).ToList(), [], uploads, cpuPerChunk);
+    }
+
+    /// <summary>Sends the bytes in 256 KB chunks, one after the other, and returns each chunk's latency in ms.</summary>
+    private static async Task<List<double>> SendChunksAsync(HttpClient http, byte[] bytes, Func<int, string> url)
+    {
+        var latencies = new List<double>();
+        for (var offset = 0; offset < bytes.Length; offset += ChunkBytes)
+        {
+            var content = new ByteArrayContent(bytes, offset, Math.Min(ChunkBytes, bytes.Length - offset));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+            var t = Stopwatch.GetTimestamp();
+            var response = await http.PutAsync(url(offset), content);
+            latencies.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            response.EnsureSuccessStatusCode();
+        }
+        return latencies;
     }
 
     private static async Task<int> CountRecordingsWithHashAsync(string databasePath, string sha)

@@ -33,8 +33,7 @@ public sealed class UploadSession
     public DateTimeOffset ExpiresAt { get; set; }
 
     /// <summary>128 random bits, URL-safe.</summary>
-    public static string NewId() =>
-        Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string NewId() => System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
 
     public static bool LooksLikeId(string? id) =>
         id is { Length: 22 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');

@@ -12,11 +12,7 @@ public sealed class DiskUploadApiTests(MediaCorpus corpus) : UploadApiContract(c
         ["Storytelling:Storage:DiskStore:RootPath"] = _media,
     };
 
-    protected override Task AssertNoBlobsAsync()
-    {
-        Assert.Empty(Directory.GetFiles(_media, "*", SearchOption.AllDirectories));
-        return Task.CompletedTask;
-    }
+    protected override Task AssertNoBlobsAsync() => AssertFolderEmptyAsync(_media);
 
     public void Dispose() => Repo.DeleteFolder(_media);
 }

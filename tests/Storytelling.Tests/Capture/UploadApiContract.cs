@@ -110,6 +110,12 @@ public abstract class UploadApiContract : IAsyncLifetime, IClassFixture<MediaCor
     /// <summary>No committed or staged bytes remain in the store.</summary>
     protected abstract Task AssertNoBlobsAsync();
 
+    protected static Task AssertFolderEmptyAsync(string folder)
+    {
+        Assert.Empty(Directory.GetFiles(folder, "*", SearchOption.AllDirectories));
+        return Task.CompletedTask;
+    }
+
     [Fact]
     public async Task A_story_sent_in_chunks_arrives_byte_identical_with_a_receipt_code_and_a_queued_transcription()
     {
