@@ -296,6 +296,47 @@ public abstract class UploadApiContract : IAsyncLifetime, IClassFixture<MediaCor
     }
 
     [Fact]
+    public async Task When_checking_times_out_the_bytes_are_kept_for_a_retry_and_an_abandoned_upload_is_swept_whole()
+    {
+        var wav = await TestAudio.SpeechWavAsync("Even geduld.");
+        // An ffprobe that hangs, and a clock the test moves on: the probe's timeout runs on the app's TimeProvider.
+        var hanging = Path.Combine(Path.GetTempPath(), $"hanging-ffprobe-{Guid.NewGuid():N}.sh");
+        await File.WriteAllTextAsync(hanging, "#!/bin/sh\nsleep 60\n");
+        File.SetUnixFileMode(hanging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var settings = new Dictionary<string, string?>(StorageSettings())
+        {
+            ["Storytelling:Media:ProbeTimeout"] = "00:00:05",
+            ["Storytelling:Media:FfprobePath"] = hanging,
+        };
+        using var impatient = await new TestApp(settings).MigrateAsync();
+        var facilitator = await impatient.CreatePersonAsync("b2@example.org");
+        var project = await impatient.CreateProjectAsync("Werk", (facilitator.Id, ProjectRole.Begeleider));
+        var interviewer = await impatient.SignedInClientAsync("b2@example.org");
+        var created = await interviewer.PostAsJsonAsync($"/api/projects/{project.Id}/uploads",
+            new { sizeBytes = wav.Length, mediaType = "audio/wav", consent = Consent(), consentGivenVerbally = true });
+        var uploadId = (await Body(created)).GetProperty("uploadId").GetString()!;
+        await SendAllAsync(interviewer, uploadId, wav);
+
+        var completing = interviewer.PostAsync($"/api/uploads/{uploadId}/complete", null);
+        while (!completing.IsCompleted)
+        {
+            impatient.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(50);
+        }
+        var complete = await completing;
+        File.Delete(hanging);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, complete.StatusCode);
+        Assert.Equal("probe_timed_out", (await Body(complete)).GetProperty("code").GetString());
+        var status = await Body(await interviewer.GetAsync($"/api/uploads/{uploadId}"));
+        Assert.Equal(wav.Length, status.GetProperty("receivedBytes").GetInt64());
+
+        impatient.Time.Advance(TimeSpan.FromHours(49));
+        await impatient.Services.GetRequiredService<UploadSessionJanitor>().SweepAsync(CancellationToken.None);
+        await impatient.WithDbAsync(async db => Assert.Equal(0, await db.UploadSessions.CountAsync()));
+        await AssertNoBlobsAsync();
+    }
+
+    [Fact]
     public async Task A_recording_longer_than_the_project_allows_is_refused_in_the_tellers_language()
     {
         await _app.WithDbAsync(async db =>

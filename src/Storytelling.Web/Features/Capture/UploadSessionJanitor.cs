@@ -43,8 +43,13 @@ public sealed partial class UploadSessionJanitor(IServiceScopeFactory scopes, Ti
         var removed = 0;
         foreach (var session in expired)
         {
-            // A completed session's bytes are a story's recording now; only the staging of an abandoned one goes.
-            if (session.Status == UploadStatus.Receiving) await store.DeleteStagedAsync(session.BlobName, ct);
+            // A completed session's bytes are a story's recording now. An abandoned one's bytes belong to nobody:
+            // staged chunks, and a blob already committed by a completion that never finished (a probe timed out).
+            if (session.Status == UploadStatus.Receiving)
+            {
+                await store.DeleteStagedAsync(session.BlobName, ct);
+                await store.DeleteAsync(session.BlobName, ct);
+            }
             // Several web nodes may sweep at once; whoever deletes the row first counts it.
             removed += await db.UploadSessions.Where(u => u.Id == session.Id && u.ExpiresAt < now).ExecuteDeleteAsync(ct);
         }
