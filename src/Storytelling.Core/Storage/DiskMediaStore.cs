@@ -99,8 +99,12 @@ public sealed class DiskMediaStore : IMediaStore
     {
         var path = PathOf(blobName);
         var existed = File.Exists(path);
-        File.Delete(path);
-        File.Delete(path + ".type");
+        // File.Delete tolerates a missing file but not a missing folder, which a never-committed name has.
+        if (Directory.Exists(Path.GetDirectoryName(path)))
+        {
+            File.Delete(path);
+            File.Delete(path + ".type");
+        }
         return Task.FromResult(existed);
     }
 

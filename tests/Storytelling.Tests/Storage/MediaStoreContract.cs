@@ -72,6 +72,15 @@ public abstract class MediaStoreContract
         await Assert.ThrowsAsync<MediaNotFoundException>(() => Store.OpenReadAsync(stored.BlobName, 0, null, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Deleting_a_name_that_was_never_stored_reports_nothing_to_delete()
+    {
+        var name = BlobNames.New();
+        Assert.False(await Store.DeleteAsync(name, CancellationToken.None));
+        await Store.DeleteStagedAsync(name, CancellationToken.None);
+        Assert.Null(await Store.GetPropertiesAsync(name, CancellationToken.None));
+    }
+
     [Theory]
     [InlineData("../../etc/passwd")]
     [InlineData("/etc/passwd")]
