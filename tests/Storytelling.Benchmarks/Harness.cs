@@ -85,8 +85,6 @@ internal static class Harness
     /// <summary>Resident memory of a process in bytes, read from /proc (Linux).</summary>
     public static long ResidentBytes(int pid) => ReadStatus(pid, "VmRSS:");
 
-    public static long PeakResidentBytes(int pid) => ReadStatus(pid, "VmHWM:");
-
     /// <summary>CPU time (user + system) a process has used so far, from /proc/PID/stat.</summary>
     public static TimeSpan CpuTime(int pid)
     {
