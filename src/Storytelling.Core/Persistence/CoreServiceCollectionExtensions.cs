@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Storytelling.Core.Configuration;
+using Storytelling.Core.Transcription;
 using Storytelling.Core.Storage;
 
 namespace Storytelling.Core.Persistence;
@@ -19,6 +20,8 @@ public static class CoreServiceCollectionExtensions
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TranscriptionOptions>, TranscriptionOptionsValidator>();
+        services.AddOptions<TranscriptionOptions>().BindConfiguration(TranscriptionOptions.Section).ValidateOnStart();
 
         // The provider is read when the first context is built, after ValidateOnStart has vetted the options,
         // so a wrong provider name ends in the validator's sentence and never in a provider's stack trace.

@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Options;
+
+namespace Storytelling.Core.Transcription;
+
+/// <summary>
+/// Section "Storytelling:Transcription": where the Whisper and VAD models live and how the worker runs jobs.
+/// A missing model is not a configuration error: jobs wait in "waiting for model" and the product says how to fix it.
+/// </summary>
+public sealed class TranscriptionOptions
+{
+    public const string Section = "Storytelling:Transcription";
+
+    /// <summary>Folder that holds ggml model files; the models command downloads into it.</summary>
+    public string ModelsDirectory { get; set; } = "models";
+    /// <summary>A catalogue name ("base", "small-q5_1", …) looked up as ggml-NAME.bin in <see cref="ModelsDirectory"/>, or a path to a .bin file.</summary>
+    public string Model { get; set; } = "base";
+    /// <summary>The Silero VAD model, same rules as <see cref="Model"/>; voice detection is required so silence never becomes text.</summary>
+    public string VadModel { get; set; } = "silero-v6.2.0";
+    /// <summary>Folder holding libwhisper.so and its ggml libraries; empty means next to the worker's own files.</summary>
+    public string? NativeLibraryDirectory { get; set; }
+    /// <summary>CPU threads for one transcription; 0 picks the machine's core count (at most 8).</summary>
+    public int Threads { get; set; }
+    /// <summary>Attempts before a job is marked failed, counting attempts whose worker process died.</summary>
+    public int MaxAttempts { get; set; } = 3;
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>Audio is decoded and transcribed in windows of this length, so memory stays bounded for 2-hour recordings.</summary>
+    public int WindowSeconds { get; set; } = 300;
+    /// <summary>Upper bound on tokens Whisper may emit per segment; 0 means whisper.cpp's default.</summary>
+    public int MaxTokensPerSegment { get; set; }
+
+    public int EffectiveThreads => Threads > 0 ? Threads : Math.Clamp(Environment.ProcessorCount, 1, 8);
+
+    public string ResolveModelPath() => Resolve(Model);
+    public string ResolveVadModelPath() => Resolve(VadModel);
+
+    /// <summary>Catalogue names become ggml-NAME.bin in the models folder; anything that looks like a file is taken as a path.</summary>
+    public string Resolve(string nameOrPath) =>
+        nameOrPath.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) || nameOrPath.Contains('/', StringComparison.Ordinal)
+            ? Path.GetFullPath(nameOrPath)
+            : Path.GetFullPath(Path.Combine(ModelsDirectory, "ggml-" + nameOrPath + ".bin"));
+}
+
+internal sealed class TranscriptionOptionsValidator : IValidateOptions<TranscriptionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TranscriptionOptions o)
+    {
+        const string s = TranscriptionOptions.Section;
+        if (string.IsNullOrWhiteSpace(o.ModelsDirectory))
+            return ValidateOptionsResult.Fail($"Setting {s}:ModelsDirectory is empty; give the folder that holds the ggml model files.");
+        if (string.IsNullOrWhiteSpace(o.Model))
+            return ValidateOptionsResult.Fail($"Setting {s}:Model is empty; give a model name such as 'base' or a path to a ggml .bin file.");
+        if (string.IsNullOrWhiteSpace(o.VadModel))
+            return ValidateOptionsResult.Fail($"Setting {s}:VadModel is empty; give 'silero-v6.2.0' or a path to the Silero VAD ggml file.");
+        if (o.Threads is < 0 or > 64)
+            return ValidateOptionsResult.Fail($"Setting {s}:Threads is {o.Threads}; give 0 (automatic) or a number from 1 to 64.");
+        if (o.MaxAttempts is < 1 or > 20)
+            return ValidateOptionsResult.Fail($"Setting {s}:MaxAttempts is {o.MaxAttempts}; give a number from 1 to 20.");
+        if (o.LeaseDuration < TimeSpan.FromSeconds(2) || o.LeaseDuration > TimeSpan.FromHours(1))
+            return ValidateOptionsResult.Fail($"Setting {s}:LeaseDuration is {o.LeaseDuration}; give a duration from 00:00:02 to 01:00:00.");
+        if (o.RetryBaseDelay < TimeSpan.Zero || o.RetryBaseDelay > TimeSpan.FromHours(1))
+            return ValidateOptionsResult.Fail($"Setting {s}:RetryBaseDelay is {o.RetryBaseDelay}; give a duration from 00:00:00 to 01:00:00.");
+        if (o.PollInterval < TimeSpan.FromMilliseconds(50) || o.PollInterval > TimeSpan.FromMinutes(10))
+            return ValidateOptionsResult.Fail($"Setting {s}:PollInterval is {o.PollInterval}; give a duration from 00:00:00.05 to 00:10:00.");
+        if (o.WindowSeconds is < 30 or > 1800)
+            return ValidateOptionsResult.Fail($"Setting {s}:WindowSeconds is {o.WindowSeconds}; give a number of seconds from 30 to 1800.");
+        if (o.MaxTokensPerSegment is < 0 or > 448)
+            return ValidateOptionsResult.Fail($"Setting {s}:MaxTokensPerSegment is {o.MaxTokensPerSegment}; give 0 (default) or a number up to 448.");
+        return ValidateOptionsResult.Success;
+    }
+}
