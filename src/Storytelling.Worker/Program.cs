@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Options;
+using Storytelling.Core.Media;
 using Storytelling.Core.Persistence;
-using Storytelling.Worker;
+using Storytelling.Worker.Transcription;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddStorytellingCore();
-builder.Services.AddHostedService<QueueWatcher>();
+builder.Services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddTranscriptionWorker();
 
 using var host = builder.Build();
 try

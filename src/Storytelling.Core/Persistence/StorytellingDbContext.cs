@@ -30,6 +30,7 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
     public DbSet<Theme> Themes => Set<Theme>();
     public DbSet<Coding> Codings => Set<Coding>();
     public DbSet<TranscriptionJob> TranscriptionJobs => Set<TranscriptionJob>();
+    public DbSet<WorkerHeartbeat> WorkerHeartbeats => Set<WorkerHeartbeat>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<UploadSession> UploadSessions => Set<UploadSession>();
 
@@ -44,6 +45,7 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
         configurationBuilder.Properties<TranscriptOrigin>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<ThemeKind>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<TranscriptionJobStatus>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<WorkerState>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<UploadStatus>().HaveConversion<string>().HaveMaxLength(16);
 
         // Every instant is stored in UTC. SQLite has no date type: as UTC ticks (a plain integer) instants compare
@@ -166,8 +168,17 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
             e.Property(j => j.LeaseOwner).HasMaxLength(100);
             e.Property(j => j.LastError).HasMaxLength(1000);
             e.HasIndex(j => new { j.Status, j.NotBefore });
-            e.HasIndex(j => j.RecordingId);
+            e.HasIndex(j => j.RecordingId).IsUnique();
             e.HasOne(j => j.Recording).WithMany().HasForeignKey(j => j.RecordingId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<WorkerHeartbeat>(e =>
+        {
+            e.Property(w => w.Id).HasMaxLength(100);
+            e.Property(w => w.Machine).HasMaxLength(100);
+            e.Property(w => w.Message).HasMaxLength(1000);
+            e.Property(w => w.ModelName).HasMaxLength(100);
+            e.HasIndex(w => w.LastSeenAt);
         });
 
         builder.Entity<UploadSession>(e =>

@@ -731,11 +731,49 @@ namespace Storytelling.Data.Postgres.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RecordingId");
+                    b.HasIndex("RecordingId")
+                        .IsUnique();
 
                     b.HasIndex("Status", "NotBefore");
 
                     b.ToTable("TranscriptionJobs");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Transcription.WorkerHeartbeat", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("LastSeenAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Machine")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("ModelName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LastSeenAt");
+
+                    b.ToTable("WorkerHeartbeats");
                 });
 
             modelBuilder.Entity("Storytelling.Core.Transcripts.Transcript", b =>

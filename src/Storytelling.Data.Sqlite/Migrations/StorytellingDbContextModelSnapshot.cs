@@ -717,11 +717,49 @@ namespace Storytelling.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RecordingId");
+                    b.HasIndex("RecordingId")
+                        .IsUnique();
 
                     b.HasIndex("Status", "NotBefore");
 
                     b.ToTable("TranscriptionJobs");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Transcription.WorkerHeartbeat", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSeenAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Machine")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Message")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ModelName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("LastSeenAt");
+
+                    b.ToTable("WorkerHeartbeats");
                 });
 
             modelBuilder.Entity("Storytelling.Core.Transcripts.Transcript", b =>

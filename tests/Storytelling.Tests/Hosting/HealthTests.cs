@@ -21,7 +21,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
         var (status, body) = await ReadyAsync(app);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("Healthy", body.GetProperty("status").GetString());
-        Assert.Equal(["database", "storage"], body.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()).Order());
+        Assert.Equal(["database", "storage", "transcription"], body.GetProperty("checks").EnumerateArray().Select(c => c.GetProperty("name").GetString()).Order());
     }
 
     [Fact]

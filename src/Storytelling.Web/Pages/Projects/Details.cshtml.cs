@@ -6,6 +6,7 @@ using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
 using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Features.Projects;
+using Storytelling.Web.Features.Stories;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Pages.Projects;
@@ -21,6 +22,8 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
     public bool CanManage { get; private set; }
     public bool CanCapture { get; private set; }
     public List<MemberDto> Members { get; private set; } = [];
+    /// <summary>Null when the person may not analyse this project (e.g. an interviewer only records).</summary>
+    public List<StorySummaryDto>? Stories { get; private set; }
     public List<ProjectRole> InvitableRoles { get; private set; } = [];
     public string? NewLink { get; private set; }
     public string? Error { get; private set; }
@@ -49,6 +52,8 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
         Project = ProjectDto.From(project, roles);
         CanManage = roles.Any(Policies.ProjectRoles[Policies.ManageProject].Contains);
         CanCapture = roles.Any(Policies.ProjectRoles[Policies.Capture].Contains);
+        if (roles.Any(Policies.ProjectRoles[Policies.Analyse].Contains))
+            Stories = await StoriesApi.ListAsync(db, ProjectId, User.PersonId(), ct);
         if (CanManage)
         {
             // Only a project beheerder may hand out the beheerder role.
