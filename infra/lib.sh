@@ -56,6 +56,51 @@ ensure_azurite() {
   export STORYTELLING_AZURITE="$dir/node_modules/azurite/dist/src/blob/main.js"
 }
 
+# whisper.cpp (the native transcription engine), built from the source inside a pinned npm package whose
+# integrity is checked, into .tools/whisper/{lib,bin}. Exports where the worker and the tests find it.
+WHISPER_PACKAGE="nodejs-whisper@0.3.1"
+WHISPER_INTEGRITY="ceoilUVraRuR5FnNyXpGQT2auAR48Oc3AQBEmkXnVpSn9iN6yVRzQBFCqVTGWbk6Wdi95NhvwXNzFvuR7erLWw=="
+WHISPER_CMAKE_FLAGS=(-DBUILD_SHARED_LIBS=ON -DWHISPER_BUILD_TESTS=OFF -DWHISPER_BUILD_EXAMPLES=ON -DWHISPER_SDL2=OFF
+  -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=OFF '-DCMAKE_INSTALL_RPATH=$ORIGIN:$ORIGIN/../lib' -DCMAKE_BUILD_WITH_INSTALL_RPATH=ON)
+ensure_whisper() {
+  local cache="$ROOT/.cache/whisper" out="$TOOLS/whisper"
+  local key="$WHISPER_PACKAGE $WHISPER_INTEGRITY ${WHISPER_CMAKE_FLAGS[*]}"
+  export Storytelling__Transcription__NativeLibraryDirectory="$out/lib"
+  export STORYTELLING_WHISPER_CLI="$out/bin/whisper-cli"
+  if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$key" ] && [ -x "$out/bin/whisper-cli" ] && [ -f "$out/lib/libwhisper.so" ]; then
+    note "whisper.cpp present (${WHISPER_PACKAGE})"
+    return
+  fi
+  ensure_apt cmake build-essential libgomp1
+  ensure_node
+  step "Fetching $WHISPER_PACKAGE (whisper.cpp source) into .cache/whisper"
+  rm -rf "$cache" && mkdir -p "$cache"
+  local tarball
+  tarball=$(cd "$cache" && npm pack --silent --loglevel=error "$WHISPER_PACKAGE" | tail -1)
+  [ -f "$cache/$tarball" ] || fail "npm pack $WHISPER_PACKAGE gave no file; is the npm registry reachable?"
+  local actual
+  actual=$(openssl dgst -sha512 -binary "$cache/$tarball" | base64 -w0)
+  [ "$actual" = "$WHISPER_INTEGRITY" ] || fail "$WHISPER_PACKAGE does not match its pinned integrity (got sha512-$actual); refusing to build it."
+  note "integrity sha512 verified"
+  tar -xzf "$cache/$tarball" -C "$cache"
+  local src="$cache/package/cpp/whisper.cpp" build="$cache/build"
+  [ -f "$src/include/whisper.h" ] || fail "$WHISPER_PACKAGE holds no whisper.cpp source at package/cpp/whisper.cpp."
+  step "Building whisper.cpp (shared libraries and whisper-cli; about a minute on 2 cores)"
+  cmake -S "$src" -B "$build" "${WHISPER_CMAKE_FLAGS[@]}" >"$cache/cmake.log" 2>&1 \
+    || fail "cmake could not configure whisper.cpp; see ${cache#$ROOT/}/cmake.log"
+  cmake --build "$build" -j"$(nproc)" --target whisper whisper-cli >>"$cache/cmake.log" 2>&1 \
+    || fail "whisper.cpp did not build; see ${cache#$ROOT/}/cmake.log"
+  rm -rf "$out" && mkdir -p "$out/lib" "$out/bin"
+  find "$build" \( -name 'libwhisper.so*' -o -name 'libggml*.so*' \) -exec cp -P {} "$out/lib/" \;
+  cp "$build/bin/whisper-cli" "$out/bin/"
+  # Built with the install rpath ($ORIGIN:$ORIGIN/../lib): the libraries find each other, whisper-cli finds them in ../lib.
+  if ldd "$out/bin/whisper-cli" | grep -q 'not found'; then
+    fail "whisper-cli cannot find its libraries: $(ldd "$out/bin/whisper-cli" | grep 'not found' | tr -s ' \n' ' ')"
+  fi
+  printf '%s' "$key" > "$out/.stamp"
+  note "whisper.cpp built into ${out#$ROOT/} ($(ls "$out/lib" | tr '\n' ' '))"
+}
+
 # Restores and builds the solution; skipped when no source changed since the last good build.
 build_solution() {
   local configuration="$1" stamp="$BUILD/build-$1.stamp"

@@ -10,6 +10,8 @@ DATA="${STORYTELLING_DATA:-$ROOT/.data}"
 step "Checking prerequisites"
 ensure_dotnet
 ensure_apt ca-certificates ffmpeg
+# Exports Storytelling__Transcription__NativeLibraryDirectory, which the worker started below inherits.
+ensure_whisper
 
 publish_apps
 

@@ -1,0 +1,31 @@
+namespace Storytelling.Worker.Whisper;
+
+/// <summary>How one recording is transcribed.</summary>
+public sealed record WhisperOptions
+{
+    /// <summary>Spoken language as a Whisper code ("nl", "en", …), or "auto" to detect it.</summary>
+    public string Language { get; init; } = "nl";
+    public int Threads { get; init; } = 2;
+    /// <summary>The Silero VAD model; when set, only detected speech is transcribed and silence yields no segments.</summary>
+    public string? VadModelPath { get; init; }
+    /// <summary>Upper bound on tokens per segment; 0 keeps whisper.cpp's default (no limit).</summary>
+    public int MaxTokensPerSegment { get; init; }
+}
+
+/// <param name="Segments">Text segments in time order, timestamps in milliseconds of the original audio.</param>
+/// <param name="DetectedLanguage">The detected language with "auto", else the requested one; null when nothing was transcribed with "auto".</param>
+/// <param name="SpeechFound">False when voice detection found no speech (or nothing was transcribed): there is no text, by design.</param>
+public sealed record WhisperResult(IReadOnlyList<WhisperSegment> Segments, string? DetectedLanguage, bool SpeechFound);
+
+/// <param name="Probability">Mean probability of the segment's text tokens, 0..1.</param>
+public readonly record struct WhisperSegment(long StartMs, long EndMs, string Text, float Probability);
+
+public readonly record struct SpeechRegion(long StartMs, long EndMs);
+
+/// <summary>whisper.cpp refused something (a model that is missing or not a ggml model, a failed run); the message is one readable sentence.</summary>
+public sealed class WhisperException : Exception
+{
+    public WhisperException() { }
+    public WhisperException(string message) : base(message) { }
+    public WhisperException(string message, Exception innerException) : base(message, innerException) { }
+}
