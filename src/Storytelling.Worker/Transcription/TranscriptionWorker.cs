@@ -106,9 +106,10 @@ internal sealed partial class TranscriptionWorker(
         {
             var outcome = await runner.RunAsync(job, p => Volatile.Write(ref progress, p), jobCts.Token);
             await StopAsync(renewCts, renewing);
+            var seconds = time.GetElapsedTime(started).TotalSeconds;
             // The transcript is written even while shutting down: the work is done, losing it would waste it.
             if (await queue.CompleteAsync(job, WorkerId, outcome, CancellationToken.None))
-                LogCompleted(logger, job.JobId, outcome.Segments.Count, time.GetElapsedTime(started).TotalSeconds);
+                LogCompleted(logger, job.JobId, outcome.Segments.Count, seconds);
             else
                 LogLeaseLost(logger, job.JobId);
         }
