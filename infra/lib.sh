@@ -44,6 +44,7 @@ ensure_node() {
 ensure_azurite() {
   local dir="$TOOLS/azurite"
   local installed=""
+  export STORYTELLING_AZURITE="$dir/node_modules/azurite/dist/src/blob/main.js"
   [ -f "$dir/node_modules/azurite/package.json" ] && installed=$(node -p "require('$dir/node_modules/azurite/package.json').version")
   if [ "$installed" = "$AZURITE_VERSION" ]; then
     note "azurite $AZURITE_VERSION present"
@@ -53,7 +54,6 @@ ensure_azurite() {
   mkdir -p "$dir"
   (cd "$dir" && [ -f package.json ] || echo '{"private":true}' > package.json)
   (cd "$dir" && npm install --no-audit --no-fund --loglevel=error --save-exact "azurite@$AZURITE_VERSION" >/dev/null)
-  export STORYTELLING_AZURITE="$dir/node_modules/azurite/dist/src/blob/main.js"
 }
 
 # whisper.cpp (the native transcription engine), built from the source inside a pinned npm package whose
