@@ -79,9 +79,10 @@ public sealed class ProcessLifecycleTests : IDisposable
         await using (var migrate = AppProcess.Start("Storytelling.Web", Settings(), "migrate"))
             Assert.Equal(0, await migrate.WaitForExitAsync(TimeSpan.FromSeconds(90)));
 
-        // A second worker started after the migration connects straight away.
+        // A second worker started after the migration connects straight away; it has no model in this folder, and says so.
         await using var second = AppProcess.Start("Storytelling.Worker", Settings());
-        await second.WaitForOutputAsync("connected, idle; 0 job(s) queued", TimeSpan.FromSeconds(60));
+        await second.WaitForOutputAsync("Worker state: waiting for model: Transcription is waiting for a model", TimeSpan.FromSeconds(60));
+        Assert.Contains("models download base", second.Stdout);
         second.Terminate();
         Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         Assert.Contains("Worker stopped", second.Stdout);
