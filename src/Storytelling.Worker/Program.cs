@@ -2,6 +2,10 @@ using Microsoft.Extensions.Options;
 using Storytelling.Core.Persistence;
 using Storytelling.Worker;
 
+// `models list | download NAME | verify [NAME]` manages the ggml files; same configuration sources as the host.
+if (args is ["models", .. var modelArgs])
+    return await Storytelling.Worker.Models.ModelsCommand.RunAsync(modelArgs, Host.CreateApplicationBuilder().Configuration);
+
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddStorytellingCore();
 builder.Services.AddHostedService<QueueWatcher>();
