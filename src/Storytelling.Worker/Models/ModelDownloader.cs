@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -95,7 +96,7 @@ public sealed class ModelDownloader(HttpClient http, ModelDownloaderOptions? opt
                 catch (TransientDownloadException e)
                 {
                     throw new ModelDownloadException(
-                        $"Downloading {entry.FileName} failed after {attempt} attempts ({e.Message}); run the command again to resume from {Megabytes(part.Length)}.", e.InnerException);
+                        $"Downloading {entry.FileName} failed after {attempt} attempt{(attempt == 1 ? "" : "s")} ({e.Message}); run the command again to resume from {Megabytes(part.Length)}.", e.InnerException);
                 }
             }
 
@@ -142,7 +143,7 @@ public sealed class ModelDownloader(HttpClient http, ModelDownloaderOptions? opt
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TransientDownloadException($"the server did not answer within {_options.StallTimeout.TotalSeconds:0} seconds");
+            throw new TransientDownloadException($"the server did not answer within {Seconds(_options.StallTimeout)}");
         }
         catch (HttpRequestException e)
         {
@@ -204,7 +205,7 @@ public sealed class ModelDownloader(HttpClient http, ModelDownloaderOptions? opt
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new TransientDownloadException($"no data arrived for {_options.StallTimeout.TotalSeconds:0} seconds");
+                throw new TransientDownloadException($"no data arrived for {Seconds(_options.StallTimeout)}");
             }
             catch (Exception e) when (e is IOException or HttpRequestException)
             {
@@ -275,5 +276,7 @@ public sealed class ModelDownloader(HttpClient http, ModelDownloaderOptions? opt
             IncrementalHash.CreateHash(algorithm == ChecksumAlgorithm.Sha256 ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA1);
     }
 
-    internal static string Megabytes(long bytes) => $"{bytes / 1_000_000.0:0.0} MB";
+    private static string Seconds(TimeSpan span) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.#} seconds");
+
+    internal static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1_000_000.0:0.0} MB");
 }

@@ -135,6 +135,13 @@ public static class ModelsCommand
 
             var part = ModelDownloader.PartPath(entry, directory);
             var resumeFrom = File.Exists(part) ? new FileInfo(part).Length : 0;
+            Directory.CreateDirectory(directory);
+            if (FreeSpace(directory) is { } free && free < entry.Size - resumeFrom)
+            {
+                await error.WriteLineAsync(
+                    $"{directory} has {ModelDownloader.Megabytes(free)} free but {entry.FileName} needs {ModelDownloader.Megabytes(entry.Size - resumeFrom)} more; free some space or choose another ModelsDirectory.");
+                return Failure;
+            }
             await error.WriteLineAsync(resumeFrom > 0
                 ? $"Resuming {entry.Name} ({ModelDownloader.Megabytes(entry.Size)}) at {ModelDownloader.Megabytes(resumeFrom)} from {entry.Address}."
                 : $"Downloading {entry.Name} ({ModelDownloader.Megabytes(entry.Size)}) from {entry.Address}.");
@@ -242,6 +249,18 @@ public static class ModelsCommand
         ModelFileStatus.Mismatch => "MISMATCH",
         _ => "MISSING",
     };
+
+    private static long? FreeSpace(string directory)
+    {
+        try
+        {
+            return new DriveInfo(directory).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null; // Unknown: let the download try and fail on the write if it must.
+        }
+    }
 
     private static HashSet<string> ConfiguredPaths(TranscriptionOptions options) =>
         new([options.ResolveModelPath(), options.ResolveVadModelPath()], StringComparer.Ordinal);

@@ -75,6 +75,35 @@ public sealed class ModelDownloaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Download_resumes_through_a_redirect_like_the_publishers_resolve_addresses()
+    {
+        var entry = Serve().WithBaseAddress(_server.RedirectingBaseAddress);
+        _server.CutAfter = i => i == 0 ? entry.Size / 2 : null;
+
+        await new ModelDownloader(_http, ModelTestData.FastRetries).DownloadAsync(entry, _folder, null, CancellationToken.None);
+
+        Assert.Equal(ModelTestData.Bytes, await File.ReadAllBytesAsync(Installed(entry)));
+        Assert.Equal(2, _server.Requests.Count);
+        Assert.Equal(HttpStatusCode.PartialContent, _server.Requests[1].Status);
+        Assert.StartsWith("bytes=", _server.Requests[1].Range, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_stalled_connection_is_given_up_after_the_stall_timeout_and_the_part_file_kept()
+    {
+        var entry = Serve();
+        _server.ChunkDelay = TimeSpan.FromSeconds(5);
+        var options = new ModelDownloaderOptions { StallTimeout = TimeSpan.FromMilliseconds(300), MaxAttempts = 2, RetryDelay = TimeSpan.Zero };
+
+        var error = await Assert.ThrowsAsync<ModelDownloadException>(
+            () => new ModelDownloader(_http, options).DownloadAsync(entry, _folder, null, CancellationToken.None));
+
+        Assert.Contains("failed after 2 attempts (no data arrived for 0.3 seconds); run the command again to resume from", error.Message);
+        Assert.True(new FileInfo(Part(entry)).Length > 0);
+        Assert.False(File.Exists(Installed(entry)));
+    }
+
+    [Fact]
     public async Task Download_starts_over_when_the_server_ignores_the_range_and_still_installs_the_right_file()
     {
         var entry = Serve();

@@ -31,6 +31,8 @@ public sealed class ModelFileServer : IAsyncDisposable
     public TimeSpan ChunkDelay { get; set; } = TimeSpan.Zero;
     public IReadOnlyList<Request> Requests => [.. _requests];
     public Uri BaseAddress { get; private set; } = null!;
+    /// <summary>Like the publisher's resolve/ addresses: answers 302 to the file's place under <see cref="BaseAddress"/>.</summary>
+    public Uri RedirectingBaseAddress { get; private set; } = null!;
 
     private ModelFileServer()
     {
@@ -47,11 +49,17 @@ public sealed class ModelFileServer : IAsyncDisposable
         await server._app.StartAsync();
         var address = server._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         server.BaseAddress = new Uri(address.TrimEnd('/') + "/files/");
+        server.RedirectingBaseAddress = new Uri(address.TrimEnd('/') + "/resolve/");
         return server;
     }
 
     private async Task ServeAsync(HttpContext context)
     {
+        if (context.Request.Path.StartsWithSegments("/resolve", out var rest))
+        {
+            context.Response.Redirect("/files" + rest);
+            return;
+        }
         var index = Interlocked.Increment(ref _count) - 1;
         var range = context.Request.Headers.Range.Count > 0 ? context.Request.Headers.Range.ToString() : null;
         var name = Uri.UnescapeDataString(context.Request.Path.Value!.Replace("/files/", "", StringComparison.Ordinal));

@@ -168,4 +168,32 @@ public sealed class ModelsCommandTests : IDisposable
         Assert.Equal(ModelsCommand.UsageError, result.ExitCode);
         Assert.Contains("give an absolute http or https address", result.Error);
     }
+
+    [Fact]
+    public async Task The_worker_executable_runs_the_models_command_with_settings_from_environment_variables()
+    {
+        await using var server = await ModelFileServer.StartAsync();
+        server.Files["ggml-silero-v6.2.0.bin"] = ModelTestData.RealVadModel();
+        var environment = new Dictionary<string, string>
+        {
+            ["Storytelling__Transcription__ModelsDirectory"] = _folder,
+            ["Storytelling__Transcription__ModelDownloadBaseAddress"] = server.BaseAddress.AbsoluteUri,
+        };
+
+        await using (var download = AppProcess.Start("Storytelling.Worker", environment, "models", "download", "silero-v6.2.0"))
+        {
+            Assert.Equal(0, await download.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("its SHA-256 checksum matches the catalogue", download.Stdout);
+        }
+        await using (var verify = AppProcess.Start("Storytelling.Worker", environment, "models", "verify"))
+        {
+            Assert.Equal(1, await verify.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            Assert.Contains("Configured VadModel 'silero-v6.2.0' (ggml-silero-v6.2.0.bin): OK", verify.Stdout);
+            Assert.Contains("Configured Model 'base' (ggml-base.bin): MISSING", verify.Stdout);
+        }
+        await using (var unknown = AppProcess.Start("Storytelling.Worker", environment, "models", "dowload", "base"))
+        {
+            Assert.Equal(64, await unknown.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        }
+    }
 }
