@@ -84,8 +84,11 @@ public static class ModelsCommand
                 return await ListAsync(options, output);
             case ["download", var name]:
                 if (Lookup(name) is not { } entry) return await UnknownModelAsync(name, error);
-                var downloader = new ModelDownloader(ModelDownloader.CreateHttpClient(), downloaderOptions);
-                return await DownloadAsync(baseAddress is null ? entry : entry.WithBaseAddress(baseAddress), options, downloader, output, error, interactive, cancellationToken);
+                using (var http = ModelDownloader.CreateHttpClient())
+                {
+                    var downloader = new ModelDownloader(http, downloaderOptions);
+                    return await DownloadAsync(baseAddress is null ? entry : entry.WithBaseAddress(baseAddress), options, downloader, output, error, interactive, cancellationToken);
+                }
             case ["verify"]:
                 return await VerifyAllAsync(options, output, cancellationToken);
             case ["verify", var name]:
