@@ -3,6 +3,10 @@ using Storytelling.Core.Media;
 using Storytelling.Core.Persistence;
 using Storytelling.Worker.Transcription;
 
+// `models list | download NAME | verify [NAME]` manages the ggml files; same configuration sources as the host.
+if (args is ["models", .. var modelArgs])
+    return await Storytelling.Worker.Models.ModelsCommand.RunAsync(modelArgs, Host.CreateApplicationBuilder().Configuration);
+
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddStorytellingCore();
 builder.Services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
