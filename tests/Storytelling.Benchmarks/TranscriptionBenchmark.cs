@@ -1,0 +1,227 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Storytelling.Core.Persistence;
+using Storytelling.Core.Projects;
+using Storytelling.Core.Stories;
+using Storytelling.Core.Storage;
+using Storytelling.Core.Transcription;
+using Storytelling.Tests.Infrastructure;
+
+namespace Storytelling.Benchmarks;
+
+/// <summary>
+/// Our worker end to end (stored blob → ffmpeg → whisper → transcript rows) against whisper-cli on the same
+/// 60 s Dutch recording with the same model, threads and decoding strategy, interleaved, in one run.
+/// The worker keeps its model loaded between jobs (as in production); whisper-cli loads it on every run, which is
+/// how people use it, so the load time is part of its figure — it is reported separately.
+/// </summary>
+internal static class TranscriptionBenchmark
+{
+    private const int Seconds = 60;
+    private const int Threads = 2;
+
+    private const string Story =
+        "Ik ben achtenvijftig en ik heb dertig jaar in de bouw gewerkt. Toen mijn rug het niet meer deed, zat ik ineens thuis. " +
+        "Werk betekende voor mij dat ik 's ochtends wist waarom ik opstond. Mijn collega's waren mijn vrienden. " +
+        "Bij het werkplein kreeg ik formulieren, maar niemand vroeg wat ik kon. Mijn buurvrouw nam me mee naar de repaircafé in de wijk. " +
+        "Daar repareer ik nu fietsen en stofzuigers, en de jongens uit de straat komen kijken hoe dat gaat. " +
+        "Het is geen betaald werk, maar ik voel me weer nodig. Wat ik zou willen is dat de gemeente dit soort plekken ziet als werk. " +
+        "Dat je niet alleen telt als je een contract hebt. Sommige mensen kunnen geen acht uur per dag werken, maar wel iets betekenen. " +
+        "Als ik terugkijk op het afgelopen jaar, dan is het grootste verschil dat ik weer mensen zie. Dat is voor mij het belangrijkste.";
+
+    public static async Task RunAsync(string[] args)
+    {
+        var repetitions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
+        var cli = Environment.GetEnvironmentVariable("STORYTELLING_WHISPER_CLI") is { Length: > 0 } c ? c : Path.Combine(Harness.Root, ".tools", "whisper", "bin", "whisper-cli");
+        var lib = Environment.GetEnvironmentVariable("Storytelling__Transcription__NativeLibraryDirectory") is { Length: > 0 } l ? l : Path.Combine(Harness.Root, ".tools", "whisper", "lib");
+        if (!File.Exists(cli)) throw new InvalidOperationException($"whisper-cli is missing at {cli}; run `source infra/lib.sh && ensure_whisper` first.");
+        var vad = Path.GetFullPath(Path.Combine(Harness.Root, "..", "shared", "models", "ggml-silero-v6.2.0.bin"));
+        if (!File.Exists(vad)) throw new InvalidOperationException($"The Silero VAD model is missing at {vad}.");
+
+        var folder = Path.Combine(Harness.Root, ".build", "bench-transcription");
+        Directory.CreateDirectory(folder);
+        var (m4a, wav) = await AudioAsync(folder);
+
+        var models = new List<(string Label, string Path)>();
+        var generated = Path.Combine(folder, "ggml-generated-base.bin");
+        if (!File.Exists(generated)) GeneratedWhisperModel.Write(generated, GeneratedWhisperModel.Dimensions.Base);
+        models.Add(("generated, base dimensions (512 state, 6+6 layers, F16, random weights)", generated));
+        if (Environment.GetEnvironmentVariable("STORYTELLING_BENCH_MODEL") is { Length: > 0 } real && File.Exists(real))
+            models.Add(("real: " + Path.GetFileName(real), real));
+
+        var body = new System.Text.StringBuilder();
+        body.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Harness.Machine()}. Date: {DateTime.UtcNow:yyyy-MM-dd}.");
+        body.AppendLine(CultureInfo.InvariantCulture, $"Command: `source infra/lib.sh && ensure_whisper && dotnet run -c Release --project tests/Storytelling.Benchmarks -- transcription {repetitions}` (set STORYTELLING_BENCH_MODEL to a real ggml model to add it).");
+        body.AppendLine();
+        body.AppendLine(CultureInfo.InvariantCulture, $"Input: {Seconds} s of Dutch espeak-ng speech with pauses; the worker gets it as AAC in .m4a (as phones send it), whisper-cli as the 16 kHz WAV it needs. " +
+                        $"Both: {Threads} threads, language nl, greedy decoding with best-of 5 (whisper.cpp's library default; whisper-cli run with `-bs 1`, since its own default is beam search 5), Silero VAD v6.2.0 on, no token cap. " +
+                        $"Worker: one process, model loaded once, poll interval 50 ms; time = job row inserted → job completed with transcript rows committed (includes decoding by ffmpeg, VAD, whisper, database writes). " +
+                        $"whisper-cli: process start → exit (includes loading the model). {repetitions} repetitions each, interleaved, after one warm-up of each; medians.");
+        body.AppendLine();
+        body.AppendLine("| Model | whisper-cli median (s) | of which model load (s) | worker median (s) | ratio worker / whisper-cli | real-time factor (worker) | worker peak RSS (MB) |");
+        body.AppendLine("|---|---|---|---|---|---|---|");
+
+        foreach (var (label, modelPath) in models)
+        {
+            Console.WriteLine($"Model: {label}");
+            var result = await MeasureAsync(folder, m4a, wav, modelPath, vad, cli, lib, repetitions);
+            body.AppendLine(CultureInfo.InvariantCulture,
+                $"| {label} | {result.Cli:F2} | {result.CliLoad:F2} | {result.Worker:F2} | **{result.Worker / result.Cli:F2}** | {result.Worker / Seconds:F3} | {result.PeakMb:F0} |");
+            Console.WriteLine($"  cli {result.Cli:F2} s, worker {result.Worker:F2} s, ratio {result.Worker / result.Cli:F2}, peak {result.PeakMb:F0} MB");
+        }
+        body.AppendLine();
+        body.AppendLine("Goal: ratio ≤ 1.10. With random weights the decoder emits garbage tokens up to its limits, so absolute times say little about real speech; " +
+                        "the encoder, VAD and per-window work equal the real model's, which makes the ratio honest.");
+        Harness.WriteSection("Transcription: worker end to end vs whisper-cli", body.ToString());
+    }
+
+    private sealed record Figures(double Cli, double CliLoad, double Worker, double PeakMb);
+
+    private static async Task<Figures> MeasureAsync(string folder, string m4a, string wav, string model, string vad, string cli, string lib, int repetitions)
+    {
+        var run = Path.Combine(folder, "run-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(run);
+        var settings = new Dictionary<string, string>
+        {
+            ["Storytelling__Database__Provider"] = "Sqlite",
+            ["Storytelling__Database__ConnectionString"] = $"Data Source={Path.Combine(run, "bench.db")}",
+            ["Storytelling__Storage__Provider"] = "Disk",
+            ["Storytelling__Storage__DiskStore__RootPath"] = Path.Combine(run, "media"),
+            ["Storytelling__Transcription__ModelsDirectory"] = run,
+            ["Storytelling__Transcription__Model"] = model,
+            ["Storytelling__Transcription__VadModel"] = vad,
+            ["Storytelling__Transcription__NativeLibraryDirectory"] = lib,
+            ["Storytelling__Transcription__Threads"] = Threads.ToString(CultureInfo.InvariantCulture),
+            ["Storytelling__Transcription__PollInterval"] = "00:00:00.05",
+            ["DOTNET_ENVIRONMENT"] = "Production",
+        };
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.ToDictionary(kv => kv.Key.Replace("__", ":", StringComparison.Ordinal), kv => (string?)kv.Value)).Build();
+        var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddStorytellingCore().BuildServiceProvider();
+        await services.MigrateDatabaseAsync(CancellationToken.None);
+        var projectId = Guid.NewGuid();
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<StorytellingDbContext>();
+            db.Projects.Add(new Project { Id = projectId, Name = "Benchmark", GuidingQuestion = "Wat betekent werk voor jou?", CreatedAt = DateTimeOffset.UtcNow });
+            await db.SaveChangesAsync();
+        }
+
+        var workerDll = Path.Combine(Harness.Root, "src", "Storytelling.Worker", "bin", "Release", "net10.0", "Storytelling.Worker.dll");
+        if (!File.Exists(workerDll)) throw new InvalidOperationException("Build the solution first (dotnet build -c Release).");
+        using var worker = Harness.Start("dotnet", [workerDll], settings, run);
+        var cliTimes = new List<double>();
+        var cliLoads = new List<double>();
+        var workerTimes = new List<double>();
+        try
+        {
+            for (var i = 0; i <= repetitions; i++)
+            {
+                var (cliSeconds, load) = await RunCliAsync(cli, model, vad, wav);
+                var workerSeconds = await RunJobAsync(services, projectId, m4a);
+                if (i == 0) continue; // warm-up: page cache, the worker's first model load
+                cliTimes.Add(cliSeconds);
+                cliLoads.Add(load);
+                workerTimes.Add(workerSeconds);
+                Console.WriteLine($"  run {i}: whisper-cli {cliSeconds:F2} s, worker {workerSeconds:F2} s");
+            }
+            var peak = ReadPeak(worker.Id);
+            return new Figures(Harness.Median(cliTimes), Harness.Median(cliLoads), Harness.Median(workerTimes), peak / 1024.0 / 1024.0);
+        }
+        finally
+        {
+            Harness.Stop(worker);
+            await services.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(run, recursive: true);
+        }
+    }
+
+    private static async Task<double> RunJobAsync(ServiceProvider services, Guid projectId, string m4a)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<StorytellingDbContext>();
+        StoredMedia stored;
+        await using (var source = File.OpenRead(m4a))
+            stored = await scope.ServiceProvider.GetRequiredService<IMediaStore>().SaveAsync(source, "audio/mp4", CancellationToken.None);
+        var now = DateTimeOffset.UtcNow;
+        var story = new Story
+        {
+            ProjectId = projectId, TellerPseudonym = "Bench", ReceiptCode = ReceiptCode.New(), CreatedAt = now,
+            Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = now },
+        };
+        var recording = new Recording
+        {
+            StoryId = story.Id, BlobName = stored.BlobName, Format = "mov,mp4,m4a,3gp,3g2,mj2", MediaType = "audio/mp4",
+            DurationMs = Seconds * 1000, SizeBytes = stored.SizeBytes, Sha256 = stored.Sha256, CreatedAt = now,
+        };
+        var job = new TranscriptionJob { RecordingId = recording.Id, CreatedAt = now, NotBefore = now };
+        db.AddRange(story, recording, job);
+        var clock = Stopwatch.StartNew();
+        await db.SaveChangesAsync();
+        while (true)
+        {
+            var status = await db.TranscriptionJobs.AsNoTracking().Where(j => j.Id == job.Id).Select(j => j.Status).SingleAsync();
+            if (status is TranscriptionJobStatus.Succeeded or TranscriptionJobStatus.NoSpeech) return clock.Elapsed.TotalSeconds;
+            if (status is TranscriptionJobStatus.Failed or TranscriptionJobStatus.WaitingForModel)
+                throw new InvalidOperationException("The benchmark job ended as " + status + ": " +
+                    await db.TranscriptionJobs.Where(j => j.Id == job.Id).Select(j => j.LastError).SingleAsync());
+            if (clock.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException("The worker did not finish the benchmark job in 10 minutes.");
+            await Task.Delay(10);
+        }
+    }
+
+    private static async Task<(double Seconds, double Load)> RunCliAsync(string cli, string model, string vad, string wav)
+    {
+        var start = new ProcessStartInfo(cli) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["-m", model, "-f", wav, "-l", "nl", "-t", Threads.ToString(CultureInfo.InvariantCulture), "-bs", "1", "-ng", "--vad", "-vm", vad, "-np"])
+            start.ArgumentList.Add(a);
+        var clock = Stopwatch.StartNew();
+        using var p = Process.Start(start)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        var seconds = clock.Elapsed.TotalSeconds;
+        if (p.ExitCode != 0) throw new InvalidOperationException($"whisper-cli failed ({p.ExitCode}): {await stderr}");
+        await stdout;
+        // whisper_print_timings: "load time = 123.45 ms"
+        var loadLine = (await stderr).Split('\n').FirstOrDefault(l => l.Contains("load time", StringComparison.Ordinal));
+        var load = loadLine is null ? double.NaN
+            : double.Parse(loadLine.Split('=')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1000;
+        return (seconds, load);
+    }
+
+    private static long ReadPeak(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        return 0;
+    }
+
+    private static async Task<(string M4a, string Wav)> AudioAsync(string folder)
+    {
+        var m4a = Path.Combine(folder, "story-60s.m4a");
+        var wav = Path.Combine(folder, "story-60s-16k.wav");
+        if (File.Exists(m4a) && File.Exists(wav)) return (m4a, wav);
+        var raw = Path.Combine(folder, "raw.wav");
+        await Tool("espeak-ng", "-v", "nl", "-s", "150", "-w", raw, Story + " " + Story);
+        await Tool("ffmpeg", "-nostdin", "-y", "-v", "error", "-i", raw, "-af", "apad", "-t", Seconds.ToString(CultureInfo.InvariantCulture), "-c:a", "aac", "-f", "ipod", m4a);
+        await Tool("ffmpeg", "-nostdin", "-y", "-v", "error", "-i", m4a, "-ar", "16000", "-ac", "1", "-c:a", "pcm_s16le", wav);
+        File.Delete(raw);
+        return (m4a, wav);
+    }
+
+    private static async Task Tool(string file, params string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var p = Process.Start(start)!;
+        var err = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} failed: {err}");
+    }
+}
