@@ -90,6 +90,7 @@ public sealed partial class WhisperModel : IDisposable
             p.PrintSpecial = 0;
             p.PrintTimestamps = 0;
             p.MaxTokens = Math.Max(0, options.MaxTokensPerSegment);
+            if (!options.TemperatureFallback) p.TemperatureInc = 0;
             p.ProgressCallback = (IntPtr)(delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, IntPtr, void>)&OnProgress;
             p.ProgressCallbackUserData = GCHandle.ToIntPtr(callHandle);
             p.AbortCallback = (IntPtr)(delegate* unmanaged[Cdecl]<IntPtr, byte>)&OnAbort;

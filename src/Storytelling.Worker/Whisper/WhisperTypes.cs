@@ -10,6 +10,11 @@ public sealed record WhisperOptions
     public string? VadModelPath { get; init; }
     /// <summary>Upper bound on tokens per segment; 0 keeps whisper.cpp's default (no limit).</summary>
     public int MaxTokensPerSegment { get; init; }
+    /// <summary>
+    /// Whisper's retry at higher temperatures when a window decodes badly (on by default, as in whisper.cpp).
+    /// Random-weight test models always decode "badly", so tests and benchmarks turn it off (whisper-cli: -nf).
+    /// </summary>
+    public bool TemperatureFallback { get; init; } = true;
 }
 
 /// <param name="Segments">Text segments in time order, timestamps in milliseconds of the original audio.</param>

@@ -1,0 +1,145 @@
+extern alias worker;
+
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Storytelling.Tests.Infrastructure;
+using worker::Storytelling.Worker.Whisper;
+
+namespace Storytelling.Tests.Transcription;
+
+/// <summary>
+/// What the whisper.cpp tests need: the native library (built by infra/test.sh, so its absence is a failure, not a skip),
+/// a generated random-weight model, the real Silero VAD model from ../shared/models, and 16 kHz mono test audio.
+/// </summary>
+internal static class WhisperTestEnvironment
+{
+    public const string NativeDirectoryVariable = "Storytelling__Transcription__NativeLibraryDirectory";
+
+    private static readonly Lazy<string> Native = new(ConfigureNative);
+    private static readonly Lazy<string> TestModel = new(() => WriteModel(GeneratedWhisperModel.Dimensions.Test));
+    private static readonly Lazy<float[]> Dutch = new(() => Synthesize("nl", "Mijn oma woonde vroeger in een klein huis bij de haven van het dorp."));
+    private static readonly Lazy<float[]> Short = new(() => Synthesize("nl", "Goedemorgen, dit is een test."));
+    private static readonly string Folder = Path.Combine(Path.GetTempPath(), "storytelling-whisper-tests", Environment.ProcessId.ToString());
+
+    static WhisperTestEnvironment()
+    {
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Repo.DeleteFolder(Folder);
+    }
+
+    /// <summary>Folder holding libwhisper.so; configures the binding to load from it.</summary>
+    public static string NativeLibraryDirectory => Native.Value;
+
+    /// <summary>The generated "test" model (state 64, 1+1 layers), written once per test run.</summary>
+    public static string TestModelPath
+    {
+        get
+        {
+            _ = Native.Value;
+            return TestModel.Value;
+        }
+    }
+
+    public static string SileroModelPath
+    {
+        get
+        {
+            _ = Native.Value;
+            var path = Path.GetFullPath(Path.Combine(Repo.Root, "..", "shared", "models", "ggml-silero-v6.2.0.bin"));
+            if (!File.Exists(path)) throw new InvalidOperationException($"The Silero VAD model is missing at {path}; the shared test folder must hold it (see its README).");
+            return path;
+        }
+    }
+
+    /// <summary>A Dutch espeak-ng sentence of about 4 s.</summary>
+    public static float[] DutchSpeech => Dutch.Value;
+    /// <summary>A Dutch espeak-ng phrase of about 2 s.</summary>
+    public static float[] ShortSpeech => Short.Value;
+
+    public static float[] Jfk
+    {
+        get
+        {
+            var path = Path.GetFullPath(Path.Combine(Repo.Root, "..", "shared", "audio", "jfk.wav"));
+            if (!File.Exists(path)) throw new InvalidOperationException($"The test recording is missing at {path}.");
+            return Decode(path);
+        }
+    }
+
+    public static float[] Silence(int seconds) => new float[seconds * 16_000];
+
+    public static string WriteModel(GeneratedWhisperModel.Dimensions dimensions, int seed = 1)
+    {
+        var path = Path.Combine(Folder, $"ggml-{dimensions.Name}-{seed}.bin");
+        GeneratedWhisperModel.Write(path, dimensions, seed);
+        return path;
+    }
+
+    public static string NewFile(string name)
+    {
+        Directory.CreateDirectory(Folder);
+        return Path.Combine(Folder, $"{Guid.NewGuid():N}-{name}");
+    }
+
+    private static string ConfigureNative()
+    {
+        var configured = Environment.GetEnvironmentVariable(NativeDirectoryVariable);
+        var directory = string.IsNullOrWhiteSpace(configured) ? Path.Combine(Repo.Root, ".tools", "whisper", "lib") : configured;
+        if (!File.Exists(Path.Combine(directory, "libwhisper.so")))
+        {
+            throw new InvalidOperationException(
+                $"libwhisper.so is not in {directory}. infra/test.sh builds it (ensure_whisper in infra/lib.sh); " +
+                $"run `source infra/lib.sh && ensure_whisper` or set {NativeDirectoryVariable}.");
+        }
+        WhisperNativeLibrary.Configure(directory);
+        return directory;
+    }
+
+    private static float[] Synthesize(string voice, string text)
+    {
+        var wav = NewFile("speech.wav");
+        Run("espeak-ng", ["-v", voice, "-w", wav, text]);
+        return Decode(wav);
+    }
+
+    /// <summary>Any audio file to 16 kHz mono float32, the way the worker feeds whisper.cpp.</summary>
+    public static float[] Decode(string path)
+    {
+        var raw = NewFile("audio.f32");
+        Run("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-i", path, "-ar", "16000", "-ac", "1", "-f", "f32le", raw]);
+        var bytes = File.ReadAllBytes(raw);
+        File.Delete(raw);
+        return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
+    }
+
+    private static void Run(string tool, string[] arguments)
+    {
+        var start = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in arguments) start.ArgumentList.Add(a);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{tool} did not start.");
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{tool} failed ({process.ExitCode}): {stderr.Result}");
+    }
+}
+
+/// <summary>Keeps what was logged, so tests can see that whisper.cpp's own lines arrive.</summary>
+internal sealed class ListLogger : ILogger
+{
+    public ConcurrentQueue<(LogLevel Level, string Message)> Entries { get; } = new();
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Entries.Enqueue((logLevel, formatter(state, exception)));
+}
+
+/// <summary>whisper.cpp tests share one collection: transcriptions use both cores, and the memory test must not see others' allocations.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class WhisperCollection
+{
+    public const string Name = "whisper.cpp";
+}
