@@ -85,7 +85,7 @@ public sealed partial class WorkerEndToEndTests(MediaCorpus corpus)
     public async Task Twenty_seconds_of_silence_end_as_no_speech_found_and_no_text()
     {
         await using var h = await WorkerHarness.StartAsync();
-        var silence = Path.Combine(h.MediaRoot, "..", "silence.wav");
+        var silence = Path.Combine(h.Folder, "silence.wav");
         await AudioDecoderTests.RunAsync("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "20", silence);
         var (storyId, jobId) = await h.SeedAsync(silence, "wav", 20000);
         await using var worker = AppProcess.Start("Storytelling.Worker", WithModels(h));
@@ -190,7 +190,7 @@ public sealed partial class WorkerEndToEndTests(MediaCorpus corpus)
 
     private async Task<string> LongRecordingAsync(WorkerHarness h, int repeats)
     {
-        var file = Path.Combine(h.MediaRoot, "..", $"long-{repeats}.webm");
+        var file = Path.Combine(h.Folder, $"long-{repeats}.webm");
         if (!File.Exists(file))
             await AudioDecoderTests.RunAsync("ffmpeg", "-nostdin", "-v", "error", "-stream_loop", (repeats - 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 "-i", corpus[MediaCorpus.Wav], "-c:a", "libopus", "-f", "webm", file);

@@ -28,6 +28,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
 
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
     public Dictionary<string, string> Settings { get; }
+    public string Folder => _folder;
     public string MediaRoot => Path.Combine(_folder, "media");
     public string ModelsDirectory => Path.Combine(_folder, "models");
     public Guid ProjectId { get; private set; }
