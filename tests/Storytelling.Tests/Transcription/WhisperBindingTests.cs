@@ -97,10 +97,17 @@ public sealed class WhisperBindingTests
                 break;
         }
 
-        var error = Assert.Throws<WhisperException>(() => WhisperModel.Load(path, new ListLogger()));
+        try
+        {
+            var error = Assert.Throws<WhisperException>(() => WhisperModel.Load(path, new ListLogger()));
 
-        Assert.Contains("is not a Whisper model", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain('\n', error.Message);
+            Assert.Contains("is not a Whisper model", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', error.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

@@ -131,6 +131,17 @@ public sealed class WhisperTranscriptionTests
     }
 
     [Fact]
+    public void An_unknown_language_code_throws_a_readable_WhisperException()
+    {
+        using var model = WhisperModel.Load(WhisperTestEnvironment.TestModelPath, new ListLogger());
+
+        var error = Assert.Throws<WhisperException>(() =>
+            model.Transcribe(WhisperTestEnvironment.ShortSpeech, Dutch with { Language = "xx" }, null, CancellationToken.None));
+
+        Assert.Contains("'xx'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_already_cancelled_token_throws_before_any_work()
     {
         using var model = WhisperModel.Load(WhisperTestEnvironment.TestModelPath, new ListLogger());
