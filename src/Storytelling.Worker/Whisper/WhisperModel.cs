@@ -63,9 +63,12 @@ public sealed partial class WhisperModel : IDisposable
     public unsafe WhisperResult Transcribe(ReadOnlySpan<float> samples16kMono, WhisperOptions options, Action<int>? progressPercent, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Language);
         ObjectDisposedException.ThrowIf(_context.IsClosed, this);
         cancellationToken.ThrowIfCancellationRequested();
         var autoLanguage = string.Equals(options.Language, "auto", StringComparison.OrdinalIgnoreCase);
+        if (!autoLanguage && WhisperNative.whisper_lang_id(options.Language) < 0)
+            throw new WhisperException($"Whisper does not know the language code '{options.Language}'; use a code such as 'nl' or 'en', or 'auto'.");
         if (samples16kMono.IsEmpty) return new WhisperResult([], autoLanguage ? null : options.Language, SpeechFound: false);
         if (Interlocked.Exchange(ref _busy, 1) == 1)
             throw new InvalidOperationException($"Whisper model {ModelName} is already transcribing; it handles one recording at a time.");

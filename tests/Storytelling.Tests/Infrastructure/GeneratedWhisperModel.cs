@@ -36,7 +36,7 @@ public static class GeneratedWhisperModel
         ArgumentNullException.ThrowIfNull(d);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         if (directory is not null) Directory.CreateDirectory(directory);
-        var temporary = path + ".partial";
+        var temporary = $"{path}.{Guid.NewGuid():N}.partial"; // concurrent test runs may write the same model
         using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
         using (var w = new BinaryWriter(stream))
         {

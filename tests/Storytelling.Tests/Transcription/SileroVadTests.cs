@@ -8,6 +8,9 @@ namespace Storytelling.Tests.Transcription;
 [Collection(WhisperCollection.Name)]
 public sealed class SileroVadTests
 {
+    // Loads libwhisper from the built folder first; a missing build fails every test here with one clear message.
+    public SileroVadTests() => _ = WhisperTestEnvironment.NativeLibraryDirectory;
+
     [Fact]
     public void Jfk_has_the_four_known_speech_regions()
     {

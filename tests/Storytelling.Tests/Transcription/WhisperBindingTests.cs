@@ -9,6 +9,9 @@ namespace Storytelling.Tests.Transcription;
 [Collection(WhisperCollection.Name)]
 public sealed class WhisperBindingTests
 {
+    // Loads libwhisper from the built folder first; a missing build fails every test here with one clear message.
+    public WhisperBindingTests() => _ = WhisperTestEnvironment.NativeLibraryDirectory;
+
     [Fact]
     public unsafe void Parameter_structs_have_the_native_sizes()
     {
@@ -23,7 +26,6 @@ public sealed class WhisperBindingTests
     [Fact]
     public unsafe void Native_defaults_read_back_at_the_right_offsets()
     {
-        _ = WhisperTestEnvironment.NativeLibraryDirectory;
         Assert.StartsWith("1.9.", WhisperNativeLibrary.Version, StringComparison.Ordinal);
 
         var context = WhisperNative.whisper_context_default_params_by_ref();
@@ -64,7 +66,6 @@ public sealed class WhisperBindingTests
     [Fact]
     public void Missing_model_file_throws_a_readable_WhisperException()
     {
-        _ = WhisperTestEnvironment.NativeLibraryDirectory;
         var logger = new ListLogger();
         var missing = Path.Combine(Path.GetTempPath(), "no-such-folder", "ggml-base.bin");
 
@@ -96,10 +97,17 @@ public sealed class WhisperBindingTests
                 break;
         }
 
-        var error = Assert.Throws<WhisperException>(() => WhisperModel.Load(path, new ListLogger()));
+        try
+        {
+            var error = Assert.Throws<WhisperException>(() => WhisperModel.Load(path, new ListLogger()));
 
-        Assert.Contains("is not a Whisper model", error.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain('\n', error.Message);
+            Assert.Contains("is not a Whisper model", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain('\n', error.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

@@ -69,9 +69,13 @@ internal static class WhisperTestEnvironment
 
     public static float[] Silence(int seconds) => new float[seconds * 16_000];
 
+    /// <summary>
+    /// Writes a generated model into .cache/whisper-tests, overwriting the previous run's copy: rewriting costs well under
+    /// a second for the test model and never leaves a copy made by an older generator.
+    /// </summary>
     public static string WriteModel(GeneratedWhisperModel.Dimensions dimensions, int seed = 1)
     {
-        var path = Path.Combine(Folder, $"ggml-{dimensions.Name}-{seed}.bin");
+        var path = Path.Combine(Repo.Root, ".cache", "whisper-tests", $"ggml-{dimensions.Name}-{seed}.bin");
         GeneratedWhisperModel.Write(path, dimensions, seed);
         return path;
     }

@@ -1,5 +1,6 @@
 extern alias worker;
 
+using Storytelling.Tests.Infrastructure;
 using worker::Storytelling.Worker.Whisper;
 
 namespace Storytelling.Tests.Transcription;
@@ -11,6 +12,9 @@ namespace Storytelling.Tests.Transcription;
 [Collection(WhisperCollection.Name)]
 public sealed class WhisperTranscriptionTests
 {
+    // Loads libwhisper from the built folder first; a missing build fails every test here with one clear message.
+    public WhisperTranscriptionTests() => _ = WhisperTestEnvironment.NativeLibraryDirectory;
+
     private static readonly WhisperOptions Dutch = new() { Language = "nl", Threads = 2, MaxTokensPerSegment = 32, TemperatureFallback = false };
 
     [Fact]
@@ -18,7 +22,8 @@ public sealed class WhisperTranscriptionTests
     {
         var audio = WhisperTestEnvironment.DutchSpeech;
         var durationMs = audio.Length * 1000L / 16_000;
-        using var model = WhisperModel.Load(WhisperTestEnvironment.TestModelPath, new ListLogger());
+        var logger = new ListLogger();
+        using var model = WhisperModel.Load(WhisperTestEnvironment.TestModelPath, logger);
         var progress = new List<int>();
 
         var result = model.Transcribe(audio, Dutch, progress.Add, CancellationToken.None);
@@ -36,6 +41,27 @@ public sealed class WhisperTranscriptionTests
             previousEnd = segment.StartMs;
         }
         Assert.Equal(progress.Order(), progress);
+        // Transcript text never reaches the log at Information or above (whisper.cpp writes decoded text at its debug level only).
+        var visible = logger.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Information).Select(e => e.Message).ToList();
+        Assert.NotEmpty(visible);
+        Assert.DoesNotContain(visible, line => result.Segments.Any(s => line.Contains(s.Text, StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void A_generated_model_with_real_dimensions_loads_and_transcribes()
+    {
+        // Tiny only, to keep the run short; base and small use the same writer with bigger numbers (the benchmarks load them).
+        var path = WhisperTestEnvironment.WriteModel(GeneratedWhisperModel.Dimensions.Tiny);
+        try
+        {
+            using var model = WhisperModel.Load(path, new ListLogger());
+            var result = model.Transcribe(WhisperTestEnvironment.ShortSpeech, Dutch with { MaxTokensPerSegment = 4 }, null, CancellationToken.None);
+            Assert.NotEmpty(result.Segments);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]
@@ -105,6 +131,17 @@ public sealed class WhisperTranscriptionTests
     }
 
     [Fact]
+    public void An_unknown_language_code_throws_a_readable_WhisperException()
+    {
+        using var model = WhisperModel.Load(WhisperTestEnvironment.TestModelPath, new ListLogger());
+
+        var error = Assert.Throws<WhisperException>(() =>
+            model.Transcribe(WhisperTestEnvironment.ShortSpeech, Dutch with { Language = "xx" }, null, CancellationToken.None));
+
+        Assert.Contains("'xx'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_already_cancelled_token_throws_before_any_work()
     {
         using var model = WhisperModel.Load(WhisperTestEnvironment.TestModelPath, new ListLogger());
@@ -118,7 +155,8 @@ public sealed class WhisperTranscriptionTests
     {
         var audio = WhisperTestEnvironment.ShortSpeech;
         using var model = WhisperModel.Load(WhisperTestEnvironment.TestModelPath, new ListLogger());
-        var options = Dutch with { MaxTokensPerSegment = 8 };
+        // One thread: the model is tiny, and on a busy machine a second thread mostly waits at ggml's barriers.
+        var options = Dutch with { MaxTokensPerSegment = 8, Threads = 1 };
         for (var i = 0; i < 20; i++) model.Transcribe(audio, options, _ => { }, CancellationToken.None);
         var warm = ResidentKilobytes();
 

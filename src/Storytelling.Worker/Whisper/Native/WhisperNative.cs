@@ -70,6 +70,9 @@ internal static unsafe partial class WhisperNative
     [LibraryImport(Library)]
     public static partial IntPtr whisper_lang_str(int id);
 
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int whisper_lang_id(string language);
+
     [LibraryImport(Library)]
     public static partial WhisperVadParams whisper_vad_default_params();
 
