@@ -29,6 +29,11 @@ public sealed class TranscriptionOptions
     public int WindowSeconds { get; set; } = 300;
     /// <summary>Upper bound on tokens Whisper may emit per segment; 0 means whisper.cpp's default.</summary>
     public int MaxTokensPerSegment { get; set; }
+    /// <summary>
+    /// Whisper's retry of a doubtful window at higher temperatures (its default; better text on hard audio, slower).
+    /// Tests with random-weight models turn it off, since every window looks doubtful to them.
+    /// </summary>
+    public bool TemperatureFallback { get; set; } = true;
 
     public int EffectiveThreads => Threads > 0 ? Threads : Math.Clamp(Environment.ProcessorCount, 1, 8);
 

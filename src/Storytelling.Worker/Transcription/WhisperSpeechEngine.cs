@@ -71,6 +71,7 @@ internal sealed partial class WhisperSpeechEngine(IOptions<TranscriptionOptions>
                 Threads = o.EffectiveThreads,
                 VadModelPath = o.ResolveVadModelPath(),
                 MaxTokensPerSegment = o.MaxTokensPerSegment,
+                TemperatureFallback = o.TemperatureFallback,
             }, progressPercent, cancellationToken);
             return new EngineResult(
                 result.Segments.Select(s => new OutcomeSegment(s.StartMs, s.EndMs, s.Text, s.Probability)).ToList(),

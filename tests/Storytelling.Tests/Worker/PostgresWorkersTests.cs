@@ -29,6 +29,7 @@ public sealed class PostgresWorkersTests(MediaCorpus corpus) : IAsyncLifetime
             ["Storytelling__Transcription__NativeLibraryDirectory"] = WhisperTestEnvironment.NativeLibraryDirectory,
             ["Storytelling__Transcription__Threads"] = "1",
             ["Storytelling__Transcription__MaxTokensPerSegment"] = "16",
+            ["Storytelling__Transcription__TemperatureFallback"] = "false",
             ["Storytelling__Transcription__PollInterval"] = "00:00:00.05",
         };
         var workers = Enumerable.Range(0, 3).Select(_ => AppProcess.Start("Storytelling.Worker", settings)).ToList();

@@ -28,6 +28,7 @@ public sealed partial class WorkerEndToEndTests(MediaCorpus corpus)
             ["Storytelling__Transcription__NativeLibraryDirectory"] = WhisperTestEnvironment.NativeLibraryDirectory,
             ["Storytelling__Transcription__Threads"] = "2",
             ["Storytelling__Transcription__MaxTokensPerSegment"] = "32",
+            ["Storytelling__Transcription__TemperatureFallback"] = "false",
         };
         foreach (var (k, v) in extra ?? []) settings[k] = v;
         return settings;
@@ -125,7 +126,7 @@ public sealed partial class WorkerEndToEndTests(MediaCorpus corpus)
 
         var waiting = await h.JobAsync(jobId);
         Assert.Contains("models download base", waiting.LastError);
-        Assert.Contains("waiting for model", worker.Stdout);
+        await worker.WaitForOutputAsync("Worker state: waiting for model", Patience);
         var beat = await h.WithDbAsync(db => db.WorkerHeartbeats.SingleAsync());
         Assert.Equal(WorkerState.WaitingForModel, beat.State);
 

@@ -26,7 +26,8 @@ internal sealed class WorkerHarness : IAsyncDisposable
     private readonly string _folder = Repo.NewTempFolder("storytelling-worker");
     private readonly ServiceProvider _services;
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+    // Starts in the past: real worker processes (real clock) must see the seeded jobs as due.
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow.AddHours(-1));
     public Dictionary<string, string> Settings { get; }
     public string Folder => _folder;
     public string MediaRoot => Path.Combine(_folder, "media");
