@@ -20,6 +20,8 @@ export Storytelling__Database__Provider="${Storytelling__Database__Provider:-Sql
 export Storytelling__Database__ConnectionString="${Storytelling__Database__ConnectionString:-Data Source=$DATA/storytelling.db}"
 export Storytelling__Storage__Provider="${Storytelling__Storage__Provider:-Disk}"
 export Storytelling__Storage__DiskStore__RootPath="${Storytelling__Storage__DiskStore__RootPath:-$DATA/media}"
+export Storytelling__Transcription__ModelsDirectory="${Storytelling__Transcription__ModelsDirectory:-$DATA/models}"
+mkdir -p "$Storytelling__Transcription__ModelsDirectory"
 
 web() { (cd "$BUILD/web" && dotnet Storytelling.Web.dll "$@"); }
 
@@ -33,6 +35,14 @@ if [ ! -f "$ADMIN_FILE" ]; then
   STORYTELLING_ADMIN_PASSWORD="$password" web create-admin --email admin@storytelling.local --name "Beheerder" | grep -v '^info:'
   umask 077
   printf 'e-mail:   admin@storytelling.local\npassword: %s\n' "$password" > "$ADMIN_FILE"
+fi
+
+step "Checking the transcription models (${Storytelling__Transcription__ModelsDirectory#$ROOT/})"
+# Never fatal: without a model the worker keeps recordings waiting and the app says how to fix it.
+if ! (cd "$BUILD/worker" && dotnet Storytelling.Worker.dll models verify) | sed 's/^/    /'; then
+  echo "    Transcription waits until the models are there. Download them (a few hundred MB) with:"
+  echo "      (cd ${BUILD#$ROOT/}/worker && dotnet Storytelling.Worker.dll models download base && dotnet Storytelling.Worker.dll models download silero-v6.2.0)"
+  echo "    'dotnet Storytelling.Worker.dll models list' shows every model (small, medium, large-v3-turbo, quantised variants)."
 fi
 
 step "Starting the worker (log: .data/logs/worker.log)"
