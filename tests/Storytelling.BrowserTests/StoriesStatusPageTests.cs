@@ -1,0 +1,70 @@
+using Microsoft.Playwright;
+using Storytelling.BrowserTests.Infrastructure;
+using Storytelling.Core.Projects;
+using Storytelling.Core.Stories;
+using Storytelling.Core.Transcription;
+
+namespace Storytelling.BrowserTests;
+
+public sealed class StoriesStatusPageTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    [Theory]
+    [InlineData(390, 844)]
+    [InlineData(1280, 800)]
+    public async Task The_project_page_shows_each_storys_transcription_and_follows_progress_live(int width, int height)
+    {
+        var email = $"begeleider-{Guid.NewGuid():N}@example.org";
+        var facilitator = await browser.App.CreatePersonAsync(email, name: "Bea Begeleider");
+        var project = await browser.App.CreateProjectAsync("Werk in Houten", (facilitator.Id, ProjectRole.Begeleider));
+        var running = Guid.Empty;
+        await browser.App.WithDbAsync(async db =>
+        {
+            var at = browser.App.Time.GetUtcNow();
+            foreach (var (teller, status, percent, error) in new (string, TranscriptionJobStatus, int, string?)[]
+                     {
+                         ("Anna", TranscriptionJobStatus.Queued, 0, null),
+                         ("Bram", TranscriptionJobStatus.Running, 10, null),
+                         ("Chaima", TranscriptionJobStatus.Succeeded, 100, null),
+                         ("Dirk", TranscriptionJobStatus.NoSpeech, 100, null),
+                         ("Eva", TranscriptionJobStatus.Failed, 0, "De opname kon niet worden omgezet naar geluid dat Whisper leest (ffmpeg: Invalid data found when processing input)."),
+                     })
+            {
+                var story = new Story
+                {
+                    ProjectId = project.Id, TellerPseudonym = teller, ReceiptCode = ReceiptCode.New(), CreatedAt = at = at.AddMinutes(1),
+                    Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = at },
+                };
+                var recording = new Recording { StoryId = story.Id, BlobName = Guid.NewGuid().ToString("N"), Format = "webm", MediaType = "audio/webm", DurationMs = 95_000, Sha256 = new string('0', 64), CreatedAt = at };
+                var job = new TranscriptionJob { RecordingId = recording.Id, Status = status, ProgressPercent = percent, LastError = error, CreatedAt = at, NotBefore = at };
+                if (status == TranscriptionJobStatus.Running) running = job.Id;
+                db.AddRange(story, recording, job);
+            }
+            await db.SaveChangesAsync();
+        });
+
+        var page = await browser.NewPageAsync(width, height);
+        await page.GotoAsync("/account/login");
+        await page.GetByLabel("E-mailadres").FillAsync(email);
+        await page.GetByLabel("Wachtwoord").FillAsync(Storytelling.Tests.Infrastructure.TestApp.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
+        await page.WaitForURLAsync("**/");
+        await page.GotoAsync($"/projects/{project.Id}");
+        var stories = page.Locator("#stories");
+        await Assertions.Expect(stories).ToContainTextAsync("Wordt uitgeschreven: 10%");
+        await Assertions.Expect(stories).ToContainTextAsync("Uitschrijven mislukt");
+        await Assertions.Expect(stories).ToContainTextAsync("Geen spraak gevonden");
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync($"project-stories-{width}");
+        var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        Assert.True(scrollWidth <= width, $"page is {scrollWidth} px wide at a {width} px viewport");
+
+        // The worker moves on; the page follows without a reload.
+        await browser.App.WithDbAsync(async db =>
+        {
+            var job = await db.TranscriptionJobs.FindAsync(running);
+            job!.ProgressPercent = 64;
+            await db.SaveChangesAsync();
+        });
+        await Assertions.Expect(stories).ToContainTextAsync("Wordt uitgeschreven: 64%", new() { Timeout = 15_000 });
+    }
+}
