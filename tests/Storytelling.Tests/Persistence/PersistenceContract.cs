@@ -232,15 +232,20 @@ public abstract class PersistenceContract : IAsyncLifetime
     {
         var (project, _) = await SeedAsync();
         var story = NewStory(project.Id, "Peter", T0);
-        var recording = new Recording { StoryId = story.Id, BlobName = "cd/cd" + new string('1', 30), Format = "wav", MediaType = "audio/wav", Sha256 = new string('b', 64), CreatedAt = T0 };
+        // One job per recording (a unique index): three recordings of the same story, one job each.
+        var recordings = Enumerable.Range(1, 3).Select(i => new Recording
+        {
+            StoryId = story.Id, BlobName = "cd/cd" + new string((char)('0' + i), 30), Format = "wav", MediaType = "audio/wav", Sha256 = new string('b', 64), CreatedAt = T0,
+        }).ToArray();
         await using (var db = NewContext())
         {
-            db.AddRange(story, recording);
+            db.AddRange(story);
+            db.AddRange(recordings);
             // Offsets differ on purpose: ordering must follow the instant, not the written local time.
             db.TranscriptionJobs.AddRange(
-                new TranscriptionJob { RecordingId = recording.Id, CreatedAt = T0, NotBefore = new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.FromHours(5)) },
-                new TranscriptionJob { RecordingId = recording.Id, CreatedAt = T0, NotBefore = new DateTimeOffset(2026, 11, 22, 8, 0, 0, TimeSpan.Zero) },
-                new TranscriptionJob { RecordingId = recording.Id, CreatedAt = T0, NotBefore = new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero), Status = TranscriptionJobStatus.Succeeded });
+                new TranscriptionJob { RecordingId = recordings[0].Id, CreatedAt = T0, NotBefore = new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.FromHours(5)) },
+                new TranscriptionJob { RecordingId = recordings[1].Id, CreatedAt = T0, NotBefore = new DateTimeOffset(2026, 11, 22, 8, 0, 0, TimeSpan.Zero) },
+                new TranscriptionJob { RecordingId = recordings[2].Id, CreatedAt = T0, NotBefore = new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero), Status = TranscriptionJobStatus.Succeeded });
             await db.SaveChangesAsync();
         }
         await using (var db = NewContext())
