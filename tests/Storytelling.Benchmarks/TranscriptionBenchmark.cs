@@ -75,10 +75,10 @@ internal static class TranscriptionBenchmark
         }
         body.AppendLine();
         var (shortPeak, longPeak, longSeconds) = await LongRecordingMemoryAsync(folder, m4a, vad, lib);
-        body.AppendLine(CultureInfo.InvariantCulture,
+        body.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Memory for a 2-hour recording (generated model with test dimensions, so the run takes minutes, not hours; window 300 s): worker peak RSS after a 60 s recording {shortPeak:F0} MB, " +
             $"after the same worker also transcribed a 2-hour recording (Opus in WebM) {longPeak:F0} MB (×{longPeak / shortPeak:F2}); the 2-hour job took {longSeconds:F0} s. " +
-            "Decoded audio for 2 hours would be 460 MB as float32; the worker holds one window (19 MB).");
+            $"Decoded audio for 2 hours would be 460 MB as float32; the worker holds one window (19 MB)."));
         body.AppendLine();
         body.AppendLine("Goal: ratio ≤ 1.10. With random weights the decoder emits garbage tokens up to its limits, so absolute times say little about real speech; " +
                         "the encoder, VAD and per-window work equal the real model's, which makes the ratio honest.");

@@ -24,4 +24,7 @@ public sealed class Coding
     public ProjectRole AuthorRole { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public string? Memo { get; set; }
+    /// <summary>Set when the coding was made in a live workshop, with the participant (member or guest) who made it.</summary>
+    public Guid? WorkshopSessionId { get; set; }
+    public Guid? ParticipantId { get; set; }
 }

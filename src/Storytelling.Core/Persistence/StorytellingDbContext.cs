@@ -11,6 +11,7 @@ using Storytelling.Core.Projects;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Transcription;
 using Storytelling.Core.Transcripts;
+using Storytelling.Core.Workshops;
 
 namespace Storytelling.Core.Persistence;
 
@@ -31,6 +32,11 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
     public DbSet<Coding> Codings => Set<Coding>();
     public DbSet<TranscriptionJob> TranscriptionJobs => Set<TranscriptionJob>();
     public DbSet<WorkerHeartbeat> WorkerHeartbeats => Set<WorkerHeartbeat>();
+    public DbSet<ThemeEvent> ThemeEvents => Set<ThemeEvent>();
+    public DbSet<Pseudonym> Pseudonyms => Set<Pseudonym>();
+    public DbSet<WorkshopSession> WorkshopSessions => Set<WorkshopSession>();
+    public DbSet<WorkshopParticipant> WorkshopParticipants => Set<WorkshopParticipant>();
+    public DbSet<ThemeVote> ThemeVotes => Set<ThemeVote>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<UploadSession> UploadSessions => Set<UploadSession>();
 
@@ -46,6 +52,7 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
         configurationBuilder.Properties<ThemeKind>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<TranscriptionJobStatus>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<WorkerState>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<ThemeEventKind>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<UploadStatus>().HaveConversion<string>().HaveMaxLength(16);
 
         // Every instant is stored in UTC. SQLite has no date type: as UTC ticks (a plain integer) instants compare
@@ -170,6 +177,50 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
             e.HasIndex(j => new { j.Status, j.NotBefore });
             e.HasIndex(j => j.RecordingId).IsUnique();
             e.HasOne(j => j.Recording).WithMany().HasForeignKey(j => j.RecordingId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<ThemeEvent>(e =>
+        {
+            e.Property(x => x.Before).HasMaxLength(400);
+            e.Property(x => x.After).HasMaxLength(400);
+            e.HasIndex(x => new { x.ProjectId, x.At });
+            e.HasIndex(x => x.ThemeId);
+            e.HasOne<Theme>().WithMany().HasForeignKey(x => x.ThemeId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Pseudonym>(e =>
+        {
+            e.Property(x => x.Original).HasMaxLength(200);
+            e.Property(x => x.Replacement).HasMaxLength(200);
+            e.HasIndex(x => new { x.ProjectId, x.StoryId });
+            e.HasOne<Projects.Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Story>().WithMany().HasForeignKey(x => x.StoryId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<WorkshopSession>(e =>
+        {
+            e.Property(x => x.Title).HasMaxLength(200);
+            e.Property(x => x.Code).HasMaxLength(12);
+            e.HasIndex(x => x.Code);
+            e.HasIndex(x => x.ProjectId);
+            e.HasOne(x => x.Project).WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<WorkshopParticipant>(e =>
+        {
+            e.Property(x => x.DisplayName).HasMaxLength(100);
+            e.Property(x => x.TokenHash).HasMaxLength(64);
+            e.HasIndex(x => x.SessionId);
+            e.HasIndex(x => x.TokenHash);
+            e.HasOne(x => x.Session).WithMany().HasForeignKey(x => x.SessionId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<ThemeVote>(e =>
+        {
+            e.HasIndex(x => new { x.SessionId, x.ParticipantId });
+            e.HasIndex(x => new { x.SessionId, x.ThemeId });
+            e.HasOne<WorkshopSession>().WithMany().HasForeignKey(x => x.SessionId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Theme>().WithMany().HasForeignKey(x => x.ThemeId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<WorkerHeartbeat>(e =>

@@ -199,6 +199,9 @@ namespace Storytelling.Data.Postgres.Migrations
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)");
 
+                    b.Property<Guid?>("ParticipantId")
+                        .HasColumnType("uuid");
+
                     b.Property<int>("StartChar")
                         .HasColumnType("integer");
 
@@ -211,6 +214,9 @@ namespace Storytelling.Data.Postgres.Migrations
                     b.Property<Guid>("TranscriptId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("WorkshopSessionId")
+                        .HasColumnType("uuid");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ThemeId");
@@ -218,6 +224,46 @@ namespace Storytelling.Data.Postgres.Migrations
                     b.HasIndex("TranscriptId");
 
                     b.ToTable("Codings");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Analysis.Pseudonym", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("CreatedByPersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Original")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Replacement")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<bool>("SilenceAudio")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid?>("StoryId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StoryId");
+
+                    b.HasIndex("ProjectId", "StoryId");
+
+                    b.ToTable("Pseudonyms");
                 });
 
             modelBuilder.Entity("Storytelling.Core.Analysis.Theme", b =>
@@ -267,6 +313,49 @@ namespace Storytelling.Data.Postgres.Migrations
                     b.HasIndex("ProjectId");
 
                     b.ToTable("Themes");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Analysis.ThemeEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("After")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Before")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<Guid?>("ByPersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid?>("OtherThemeId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ThemeId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ThemeId");
+
+                    b.HasIndex("ProjectId", "At");
+
+                    b.ToTable("ThemeEvents");
                 });
 
             modelBuilder.Entity("Storytelling.Core.Audit.AuditEntry", b =>
@@ -856,6 +945,116 @@ namespace Storytelling.Data.Postgres.Migrations
                     b.ToTable("TranscriptSegments");
                 });
 
+            modelBuilder.Entity("Storytelling.Core.Workshops.ThemeVote", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("ParticipantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ThemeId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ThemeId");
+
+                    b.HasIndex("SessionId", "ParticipantId");
+
+                    b.HasIndex("SessionId", "ThemeId");
+
+                    b.ToTable("ThemeVotes");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Workshops.WorkshopParticipant", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateTimeOffset>("JoinedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("PersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("TokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SessionId");
+
+                    b.HasIndex("TokenHash");
+
+                    b.ToTable("WorkshopParticipants");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Workshops.WorkshopSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("character varying(12)");
+
+                    b.Property<DateTimeOffset>("OpenedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("OpenedByPersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("SpotlightCodingId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("VotesPerParticipant")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Code");
+
+                    b.HasIndex("ProjectId");
+
+                    b.ToTable("WorkshopSessions");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", null)
@@ -926,6 +1125,20 @@ namespace Storytelling.Data.Postgres.Migrations
                     b.Navigation("Transcript");
                 });
 
+            modelBuilder.Entity("Storytelling.Core.Analysis.Pseudonym", b =>
+                {
+                    b.HasOne("Storytelling.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Storytelling.Core.Stories.Story", null)
+                        .WithMany()
+                        .HasForeignKey("StoryId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("Storytelling.Core.Analysis.Theme", b =>
                 {
                     b.HasOne("Storytelling.Core.Analysis.Theme", "Parent")
@@ -942,6 +1155,15 @@ namespace Storytelling.Data.Postgres.Migrations
                     b.Navigation("Parent");
 
                     b.Navigation("Project");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Analysis.ThemeEvent", b =>
+                {
+                    b.HasOne("Storytelling.Core.Analysis.Theme", null)
+                        .WithMany()
+                        .HasForeignKey("ThemeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Storytelling.Core.Capture.UploadSession", b =>
@@ -1074,6 +1296,43 @@ namespace Storytelling.Data.Postgres.Migrations
                         .HasForeignKey("TranscriptId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Workshops.ThemeVote", b =>
+                {
+                    b.HasOne("Storytelling.Core.Workshops.WorkshopSession", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Storytelling.Core.Analysis.Theme", null)
+                        .WithMany()
+                        .HasForeignKey("ThemeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Workshops.WorkshopParticipant", b =>
+                {
+                    b.HasOne("Storytelling.Core.Workshops.WorkshopSession", "Session")
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Session");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Workshops.WorkshopSession", b =>
+                {
+                    b.HasOne("Storytelling.Core.Projects.Project", "Project")
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Project");
                 });
 
             modelBuilder.Entity("Storytelling.Core.Analysis.Theme", b =>

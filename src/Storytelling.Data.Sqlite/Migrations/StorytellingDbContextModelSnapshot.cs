@@ -187,6 +187,9 @@ namespace Storytelling.Data.Sqlite.Migrations
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ParticipantId")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("StartChar")
                         .HasColumnType("INTEGER");
 
@@ -199,6 +202,9 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.Property<Guid>("TranscriptId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("WorkshopSessionId")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("ThemeId");
@@ -206,6 +212,46 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.HasIndex("TranscriptId");
 
                     b.ToTable("Codings");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Analysis.Pseudonym", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CreatedByPersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Original")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Replacement")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("SilenceAudio")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("StoryId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StoryId");
+
+                    b.HasIndex("ProjectId", "StoryId");
+
+                    b.ToTable("Pseudonyms");
                 });
 
             modelBuilder.Entity("Storytelling.Core.Analysis.Theme", b =>
@@ -255,6 +301,49 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.HasIndex("ProjectId");
 
                     b.ToTable("Themes");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Analysis.ThemeEvent", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("After")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Before")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ByPersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("OtherThemeId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ThemeId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ThemeId");
+
+                    b.HasIndex("ProjectId", "At");
+
+                    b.ToTable("ThemeEvents");
                 });
 
             modelBuilder.Entity("Storytelling.Core.Audit.AuditEntry", b =>
@@ -842,6 +931,116 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.ToTable("TranscriptSegments");
                 });
 
+            modelBuilder.Entity("Storytelling.Core.Workshops.ThemeVote", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ParticipantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ThemeId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ThemeId");
+
+                    b.HasIndex("SessionId", "ParticipantId");
+
+                    b.HasIndex("SessionId", "ThemeId");
+
+                    b.ToTable("ThemeVotes");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Workshops.WorkshopParticipant", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DisplayName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("JoinedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("PersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SessionId");
+
+                    b.HasIndex("TokenHash");
+
+                    b.ToTable("WorkshopParticipants");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Workshops.WorkshopSession", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(12)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("OpenedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("OpenedByPersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("SpotlightCodingId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("VotesPerParticipant")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Code");
+
+                    b.HasIndex("ProjectId");
+
+                    b.ToTable("WorkshopSessions");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", null)
@@ -912,6 +1111,20 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.Navigation("Transcript");
                 });
 
+            modelBuilder.Entity("Storytelling.Core.Analysis.Pseudonym", b =>
+                {
+                    b.HasOne("Storytelling.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Storytelling.Core.Stories.Story", null)
+                        .WithMany()
+                        .HasForeignKey("StoryId")
+                        .OnDelete(DeleteBehavior.Cascade);
+                });
+
             modelBuilder.Entity("Storytelling.Core.Analysis.Theme", b =>
                 {
                     b.HasOne("Storytelling.Core.Analysis.Theme", "Parent")
@@ -928,6 +1141,15 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.Navigation("Parent");
 
                     b.Navigation("Project");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Analysis.ThemeEvent", b =>
+                {
+                    b.HasOne("Storytelling.Core.Analysis.Theme", null)
+                        .WithMany()
+                        .HasForeignKey("ThemeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Storytelling.Core.Capture.UploadSession", b =>
@@ -1060,6 +1282,43 @@ namespace Storytelling.Data.Sqlite.Migrations
                         .HasForeignKey("TranscriptId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Workshops.ThemeVote", b =>
+                {
+                    b.HasOne("Storytelling.Core.Workshops.WorkshopSession", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Storytelling.Core.Analysis.Theme", null)
+                        .WithMany()
+                        .HasForeignKey("ThemeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Workshops.WorkshopParticipant", b =>
+                {
+                    b.HasOne("Storytelling.Core.Workshops.WorkshopSession", "Session")
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Session");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Workshops.WorkshopSession", b =>
+                {
+                    b.HasOne("Storytelling.Core.Projects.Project", "Project")
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Project");
                 });
 
             modelBuilder.Entity("Storytelling.Core.Analysis.Theme", b =>
