@@ -62,6 +62,7 @@ public static class WebSetup
         services.AddAuthorization(o => o.AddStorytellingPolicies());
         services.AddScoped<IAuthorizationHandler, ProjectRoleHandler>();
         services.AddScoped<InvitationService>();
+        services.AddScoped<Features.Analysis.CodingService>();
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<UploadService>();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();

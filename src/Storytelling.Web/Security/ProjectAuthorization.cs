@@ -20,6 +20,8 @@ public static class Policies
     public const string CurateCodebook = "curate-codebook";
     public const string Export = "export";
     public const string ReadAudit = "read-audit";
+    /// <summary>May see names and places as spoken, before pseudonyms replace them; everyone else sees pseudonyms.</summary>
+    public const string SeeOriginals = "see-originals";
 
     public const string AdministratorClaim = "storytelling:administrator";
 
@@ -35,6 +37,7 @@ public static class Policies
         [CurateCodebook] = [ProjectRole.Begeleider],
         [Export] = [ProjectRole.Begeleider, ProjectRole.Beleidsmedewerker],
         [ReadAudit] = [ProjectRole.Beheerder],
+        [SeeOriginals] = [ProjectRole.Begeleider],
     };
 
     public static void AddStorytellingPolicies(this AuthorizationOptions options)
