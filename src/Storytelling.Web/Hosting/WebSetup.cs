@@ -11,6 +11,7 @@ using Storytelling.Core.Media;
 using Storytelling.Web.Features.Codebook;
 using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Features.Projects;
+using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Features.Stories;
 using Storytelling.Web.Security;
 
@@ -63,6 +64,7 @@ public static class WebSetup
         services.AddScoped<IAuthorizationHandler, ProjectRoleHandler>();
         services.AddScoped<InvitationService>();
         services.AddScoped<Features.Analysis.CodingService>();
+        services.AddScoped<Features.Pseudonyms.PseudonymService>();
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<UploadService>();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -102,6 +104,7 @@ public static class WebSetup
         app.MapUploadsApi();
         app.MapStoriesApi();
         app.MapCodebookApi();
+        app.MapPseudonymsApi();
         app.MapAuditApi();
         app.MapRazorPages();
         return app;
