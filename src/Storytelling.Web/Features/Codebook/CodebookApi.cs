@@ -71,7 +71,7 @@ public static partial class CodebookApi
         return result;
     }
 
-    private static async Task<Results<Created<ThemeDto>, ValidationProblem>> Propose(
+    internal static async Task<Results<Created<ThemeDto>, ValidationProblem>> Propose(
         Guid projectId, ProposeThemeRequest request, HttpContext http, StorytellingDbContext db, TimeProvider time,
         IEnumerable<IAnalysisEvents> listeners, CancellationToken ct)
     {
@@ -107,7 +107,7 @@ public static partial class CodebookApi
         return TypedResults.Created($"/api/projects/{projectId}/themes/{theme.Id}", ToDto(theme));
     }
 
-    private static async Task<Results<Ok<ThemeDto>, ValidationProblem, NotFound>> Edit(
+    internal static async Task<Results<Ok<ThemeDto>, ValidationProblem, NotFound>> Edit(
         Guid projectId, Guid themeId, EditThemeRequest request, HttpContext http, StorytellingDbContext db, TimeProvider time,
         IEnumerable<IAnalysisEvents> listeners, CancellationToken ct)
     {
@@ -178,7 +178,7 @@ public static partial class CodebookApi
     /// Moves every coding of the theme to the target, re-parents its sub-themes to the target, and keeps the theme as
     /// history pointing at the target. A coding the target already has on the same span is not doubled.
     /// </summary>
-    private static async Task<Results<Ok<ThemeDto>, ValidationProblem, NotFound>> Merge(
+    internal static async Task<Results<Ok<ThemeDto>, ValidationProblem, NotFound>> Merge(
         Guid projectId, Guid themeId, MergeThemeRequest request, HttpContext http, StorytellingDbContext db, TimeProvider time,
         IEnumerable<IAnalysisEvents> listeners, CancellationToken ct)
     {
@@ -221,7 +221,7 @@ public static partial class CodebookApi
     }
 
     /// <summary>Creates a new theme beside the original (same parent) and moves the chosen codings of the original to it.</summary>
-    private static async Task<Results<Created<ThemeDto>, ValidationProblem, NotFound>> Split(
+    internal static async Task<Results<Created<ThemeDto>, ValidationProblem, NotFound>> Split(
         Guid projectId, Guid themeId, SplitThemeRequest request, HttpContext http, StorytellingDbContext db, TimeProvider time,
         IEnumerable<IAnalysisEvents> listeners, CancellationToken ct)
     {

@@ -4,16 +4,28 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
+using Storytelling.Web.Features.Codebook;
 using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Features.Projects;
+using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Features.Stories;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Pages.Projects;
 
 [Authorize(Policy = Policies.ProjectMember)]
-public sealed class DetailsModel(StorytellingDbContext db, InvitationService invitations) : PageModel
+public sealed class DetailsModel(StorytellingDbContext db, InvitationService invitations, PseudonymService pseudonyms) : PageModel
 {
+    [BindProperty(SupportsGet = true, Name = "status")] public string? StatusFilter { get; set; }
+    [BindProperty(SupportsGet = true, Name = "language")] public string? LanguageFilter { get; set; }
+    [BindProperty(SupportsGet = true, Name = "themeId")] public Guid? ThemeFilter { get; set; }
+    [BindProperty(SupportsGet = true, Name = "q")] public string? Query { get; set; }
+    [BindProperty(SupportsGet = true, Name = "page")] public int? PageNumber { get; set; }
+    public int Total { get; private set; }
+    public int PageSize { get; } = StoriesApi.DefaultPageSize;
+    public bool Filtered => !string.IsNullOrEmpty(StatusFilter) || !string.IsNullOrEmpty(LanguageFilter) || ThemeFilter is not null || !string.IsNullOrWhiteSpace(Query);
+    public List<ThemeDto> Themes { get; private set; } = [];
+    public Dictionary<string, string[]>? FilterErrors { get; private set; }
     [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
     [BindProperty] public InvitationKind Kind { get; set; }
     [BindProperty] public ProjectRole Role { get; set; }
@@ -53,7 +65,15 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
         CanManage = roles.Any(Policies.ProjectRoles[Policies.ManageProject].Contains);
         CanCapture = roles.Any(Policies.ProjectRoles[Policies.Capture].Contains);
         if (roles.Any(Policies.ProjectRoles[Policies.Analyse].Contains))
-            Stories = await StoriesApi.ListAsync(db, ProjectId, User.PersonId(), ct);
+        {
+            var filter = new StoryFilter(StatusFilter, LanguageFilter, ThemeFilter, Query, PageNumber ?? 1, PageSize);
+            FilterErrors = StoriesApi.Validate(filter);
+            if (FilterErrors is not null) filter = new StoryFilter(PageSize: PageSize);
+            var page = await StoriesApi.SearchAsync(db, pseudonyms, ProjectId, User.PersonId(), filter, ct);
+            Stories = page.Items;
+            Total = page.Total;
+            Themes = (await CodebookApi.ListAsync(db, ProjectId, ct)).Where(t => t.MergedIntoId is null).ToList();
+        }
         if (CanManage)
         {
             // Only a project beheerder may hand out the beheerder role.

@@ -1,0 +1,115 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Storytelling.Core.Analysis;
+using Storytelling.Core.Persistence;
+using Storytelling.Web.Features.Analysis;
+using Storytelling.Web.Features.Codebook;
+using Storytelling.Web.Features.Projects;
+using Storytelling.Web.Features.Pseudonyms;
+using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Security;
+
+namespace Storytelling.Web.Pages.Projects;
+
+/// <summary>
+/// The codebook as a tree: everyone who analyses proposes themes, the facilitator renames, moves, merges and splits.
+/// Plain forms posting to the same endpoints' logic, so it works without script and with the keyboard alone.
+/// </summary>
+[Authorize(Policy = Policies.Analyse)]
+public sealed class CodebookModel(StorytellingDbContext db, TimeProvider time, IEnumerable<IAnalysisEvents> listeners, PseudonymService pseudonyms) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
+    /// <summary>The theme whose split form is open (its codings are listed to choose from).</summary>
+    [BindProperty(SupportsGet = true)] public Guid? Split { get; set; }
+
+    public string ProjectName { get; private set; } = "";
+    public bool CanCurate { get; private set; }
+    public List<ThemeDto> Themes { get; private set; } = [];
+    public ILookup<Guid, ThemeEventDto> History { get; private set; } = Enumerable.Empty<ThemeEventDto>().ToLookup(e => e.ThemeId);
+    public List<(Guid Id, string Text)> SplitCodings { get; private set; } = [];
+    public Dictionary<string, string[]> Errors { get; private set; } = [];
+    public string? Message { get; private set; }
+
+    public IEnumerable<ThemeDto> Active => Themes.Where(t => t.MergedIntoId is null);
+    public string NameOf(Guid? id) => Themes.FirstOrDefault(t => t.Id == id)?.Name ?? "";
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostProposeAsync(string? name, string? description, string? colour, ThemeKind? kind, Guid? parentId, CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        var result = await CodebookApi.Propose(ProjectId, new ProposeThemeRequest(name, description, colour, kind, parentId), HttpContext, db, time, listeners, ct);
+        return await AfterAsync(result.Result, $"Thema ‘{name?.Trim()}’ is voorgesteld.", ct);
+    }
+
+    public async Task<IActionResult> OnPostEditAsync(Guid themeId, string? name, string? description, string? colour, ThemeKind? kind, Guid? parentId, CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        if (!CanCurate) return Forbid();
+        var request = new EditThemeRequest(name, description ?? "", colour, kind, parentId, MoveToRoot: parentId is null);
+        var result = await CodebookApi.Edit(ProjectId, themeId, request, HttpContext, db, time, listeners, ct);
+        return await AfterAsync(result.Result, "Thema is bijgewerkt.", ct);
+    }
+
+    public async Task<IActionResult> OnPostMergeAsync(Guid themeId, Guid intoThemeId, CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        if (!CanCurate) return Forbid();
+        var result = await CodebookApi.Merge(ProjectId, themeId, new MergeThemeRequest(intoThemeId), HttpContext, db, time, listeners, ct);
+        return await AfterAsync(result.Result, "Thema’s zijn samengevoegd.", ct);
+    }
+
+    public async Task<IActionResult> OnPostSplitAsync(Guid themeId, string? name, List<Guid>? codingIds, CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        if (!CanCurate) return Forbid();
+        var result = await CodebookApi.Split(ProjectId, themeId, new SplitThemeRequest(name, null, null, null, codingIds ?? []), HttpContext, db, time, listeners, ct);
+        Split = null;
+        return await AfterAsync(result.Result, $"Nieuw thema ‘{name?.Trim()}’ is afgesplitst.", ct);
+    }
+
+    private async Task<IActionResult> AfterAsync(IResult result, string success, CancellationToken ct)
+    {
+        if (result is NotFound) return NotFound();
+        if (result is ValidationProblem problem) Errors = new(problem.ProblemDetails.Errors);
+        else Message = success;
+        db.ChangeTracker.Clear();
+        await LoadAsync(ct);
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync(CancellationToken ct)
+    {
+        var project = await db.Projects.AsNoTracking().Where(p => p.Id == ProjectId).Select(p => new { p.Name }).FirstOrDefaultAsync(ct);
+        if (project is null) return false;
+        ProjectName = project.Name;
+        var roles = await ProjectsApi.MyRolesAsync(db, ProjectId, User.PersonId(), ct);
+        CanCurate = roles.Any(Policies.ProjectRoles[Policies.CurateCodebook].Contains);
+        Themes = await CodebookApi.ListAsync(db, ProjectId, ct);
+        var events = new List<ThemeEventDto>();
+        foreach (var t in Themes) events.AddRange(await CodebookApi.HistoryAsync(db, ProjectId, t.Id, ct));
+        History = events.ToLookup(e => e.ThemeId);
+        SplitCodings = [];
+        if (CanCurate && Split is { } splitId && Themes.Any(t => t.Id == splitId && t.MergedIntoId is null))
+        {
+            var codings = await db.Codings.AsNoTracking().Where(c => c.ThemeId == splitId).OrderBy(c => c.CreatedAt).Take(100)
+                .Select(c => new { c.Id, c.TranscriptId, c.StartChar, c.EndChar, c.Transcript!.StoryId }).ToListAsync(ct);
+            var seesOriginals = await pseudonyms.SeesOriginalsAsync(ProjectId, User.PersonId(), ct);
+            var filterFor = await pseudonyms.ForReaderAsync(ProjectId, seesOriginals, ct);
+            foreach (var group in codings.GroupBy(c => c.TranscriptId))
+            {
+                var segments = await db.TranscriptSegments.AsNoTracking().Where(s => s.TranscriptId == group.Key).ToListAsync(ct);
+                var text = TranscriptText.From(segments).Text;
+                foreach (var c in group)
+                {
+                    var quote = c.EndChar <= text.Length ? text[c.StartChar..c.EndChar] : "";
+                    SplitCodings.Add((c.Id, filterFor(c.StoryId).Apply(quote)));
+                }
+            }
+        }
+        return true;
+    }
+}
