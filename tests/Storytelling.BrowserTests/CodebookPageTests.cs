@@ -57,7 +57,9 @@ public sealed class CodebookPageTests(BrowserFixture browser) : IClassFixture<Br
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Thema ‘Vervoer’ is voorgesteld.");
 
         // Rename "Taalcafé" through its edit panel, opened from the keyboard.
-        var taalcafe = page.Locator("li.theme", new() { HasText = "Taalcafé" }).First;
+        // A theme's item also lists the other themes (in its selects), so find it by its own name.
+        ILocator Theme(string name) => page.Locator("li.theme").Filter(new() { Has = page.Locator("strong.name").GetByText(name, new() { Exact = true }) });
+        var taalcafe = Theme("Taalcafé");
         await taalcafe.Locator("details.curate > summary").FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         var nameField = taalcafe.Locator("input[name=name]");
@@ -66,15 +68,16 @@ public sealed class CodebookPageTests(BrowserFixture browser) : IClassFixture<Br
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Thema is bijgewerkt.");
 
         // Merge "Vervoer" into "Schulden".
-        var vervoer = page.Locator("li.theme", new() { HasText = "Vervoer" }).First;
+        var vervoer = Theme("Vervoer");
         await vervoer.Locator("details.curate > summary").FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         await vervoer.Locator("select[name=intoThemeId]").SelectOptionAsync(new SelectOptionValue { Label = "Schulden" });
         await vervoer.GetByRole(AriaRole.Button, new() { Name = "Samenvoegen (fragmenten gaan mee)" }).PressAsync("Enter");
         await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("samengevoegd");
+        await Assertions.Expect(page.Locator("li.theme.merged strong.name")).ToHaveTextAsync("Vervoer");
         await Assertions.Expect(page.Locator("li.theme.merged")).ToContainTextAsync("samengevoegd in ‘Schulden’");
 
-        var renamed = page.Locator("li.theme", new() { HasText = "Taalcafé in de bibliotheek" }).First;
+        var renamed = Theme("Taalcafé in de bibliotheek");
         await renamed.Locator("details:not(.curate) > summary").ClickAsync();
         await Assertions.Expect(renamed.Locator("ol.history")).ToContainTextAsync("hernoemd van ‘Taalcafé’ naar ‘Taalcafé in de bibliotheek’ door Bea Begeleider");
 
