@@ -8,9 +8,12 @@ using Storytelling.Web.Features.Codebook;
 
 namespace Storytelling.Tests.Codebook;
 
-/// <summary>The shared codebook: proposing for everyone who analyses, reshaping for the facilitator, history for all.</summary>
-public sealed class CodebookApiTests : IAsyncLifetime
+/// <summary>The shared codebook: proposing for everyone who analyses, reshaping for the facilitator, history for all.
+/// Runs on SQLite and PostgreSQL (merge uses a transaction and bulk updates).</summary>
+public abstract class CodebookApiContract : IAsyncLifetime
 {
+    protected abstract TestApp NewApp();
+
     private TestApp _app = null!;
     private Project _project = null!;
     private Project _other = null!;
@@ -18,9 +21,9 @@ public sealed class CodebookApiTests : IAsyncLifetime
     private HttpClient _facilitator = null!, _resident = null!, _officer = null!, _interviewer = null!;
     private string Themes => $"/api/projects/{_project.Id}/themes";
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
-        _app = await new TestApp().MigrateAsync();
+        _app = await NewApp().MigrateAsync();
         var f = await _app.CreatePersonAsync("begeleider@example.org", name: "Femke");
         var r = await _app.CreatePersonAsync("bewoner@example.org");
         var o = await _app.CreatePersonAsync("beleid@example.org");
@@ -35,7 +38,7 @@ public sealed class CodebookApiTests : IAsyncLifetime
         _interviewer = await _app.SignedInClientAsync("interviewer@example.org");
     }
 
-    public Task DisposeAsync()
+    public virtual Task DisposeAsync()
     {
         _app.Dispose();
         return Task.CompletedTask;
@@ -215,5 +218,48 @@ public sealed class CodebookApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, (await _facilitator.PatchAsJsonAsync($"{Themes}/{theme.Id}", new { parentId = foreign })).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await _facilitator.PostAsJsonAsync($"{Themes}/{theme.Id}/split", new { name = "" })).StatusCode);
         Assert.Single(await ListAsync());
+    }
+
+    [Fact]
+    public async Task The_codebook_page_shows_curation_controls_to_the_facilitator_only()
+    {
+        await ProposeAsync(_resident, "Werk");
+        var forFacilitator = WebUtility.HtmlDecode(await _facilitator.GetStringAsync($"/projects/{_project.Id}/codebook"));
+        var forResident = WebUtility.HtmlDecode(await _resident.GetStringAsync($"/projects/{_project.Id}/codebook"));
+        Assert.Contains("Bewerken, samenvoegen of splitsen: ‘Werk’", forFacilitator);
+        Assert.Contains("Thema voorstellen", forResident);
+        Assert.DoesNotContain("Bewerken, samenvoegen of splitsen", forResident);
+        // Pages send a person without the right to the "no access" page rather than a bare 403.
+        var denied = await _interviewer.GetAsync($"/projects/{_project.Id}/codebook");
+        Assert.Equal(HttpStatusCode.Found, denied.StatusCode);
+        Assert.Contains("denied", denied.Headers.Location!.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+}
+
+public sealed class SqliteCodebookApiTests : CodebookApiContract
+{
+    protected override TestApp NewApp() => new();
+}
+
+public sealed class PostgresCodebookApiTests : CodebookApiContract
+{
+    private readonly PostgresFixture _postgres = new();
+
+    protected override TestApp NewApp() => new(new Dictionary<string, string?>
+    {
+        ["Storytelling:Database:Provider"] = "Postgres",
+        ["Storytelling:Database:ConnectionString"] = _postgres.ConnectionString,
+    });
+
+    public override async Task InitializeAsync()
+    {
+        await _postgres.InitializeAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _postgres.DisposeAsync();
     }
 }
