@@ -12,6 +12,7 @@ using Storytelling.Web.Features.Codebook;
 using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Features.Stories;
+using Storytelling.Web.Features.Workspace;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Hosting;
@@ -102,6 +103,7 @@ public static class WebSetup
         app.MapUploadsApi();
         app.MapStoriesApi();
         app.MapCodebookApi();
+        app.MapTranscriptApi();
         app.MapAuditApi();
         app.MapRazorPages();
         return app;
