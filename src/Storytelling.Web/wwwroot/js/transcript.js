@@ -108,7 +108,7 @@
     renderCodings(li.querySelector('.codings'), i);
     var code = li.querySelector('.code-this');
     var correct = li.querySelector('.correct-this');
-    code.setAttribute('aria-label', 'Codeer fragment ' + mmss(s.startMs));
+    code.setAttribute('aria-label', 'Codeer dit fragment (' + mmss(s.startMs) + ')');
     correct.setAttribute('aria-label', 'Verbeter fragment ' + mmss(s.startMs));
     if (!isLatest()) { code.hidden = true; correct.hidden = true; }
     return li;
