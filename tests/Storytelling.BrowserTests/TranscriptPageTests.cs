@@ -133,6 +133,8 @@ public sealed class TranscriptPageTests(BrowserFixture browser) : IClassFixture<
         await Assertions.Expect(highlight).ToHaveAttributeAsync("title", "Erbij horen");
         await Assertions.Expect(page.Locator("#segment-1 .codings")).ToContainTextAsync("Erbij horen");
         await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("Gecodeerd als ‘Erbij horen’");
+        await Assertions.Expect(page.Locator("#coding-form")).ToBeHiddenAsync();
+        Assert.Equal("Codeer dit fragment (0:02)", await page.EvaluateAsync<string?>("document.activeElement.getAttribute('aria-label')"));
         await page.AssertAccessibleAsync();
         await page.ScreenshotAsync($"transcript-coded-{width}");
     }

@@ -60,6 +60,7 @@
 
   function load(version) {
     return request('GET', api + '/transcript' + (version ? '?version=' + version : '')).then(function (r) {
+      if (r.status === 404) throw new Error('none');
       if (!r.ok) throw new Error('HTTP ' + r.status);
       return r.json();
     }).then(function (d) { data = d; render(); });
@@ -451,5 +452,8 @@
     });
     return load();
   }).then(function () { root.setAttribute('data-ready', 'true'); })
-    .catch(function () { say('Het transcript kon niet worden geladen. Laad de pagina opnieuw.'); });
+    .catch(function (e) {
+      say(e && e.message === 'none' ? 'Dit verhaal is nog niet uitgeschreven. Kom later terug.' : 'Het transcript kon niet worden geladen. Laad de pagina opnieuw.');
+      root.setAttribute('data-ready', 'true');
+    });
 })();
