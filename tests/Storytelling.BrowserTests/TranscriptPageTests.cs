@@ -160,4 +160,28 @@ public sealed class TranscriptPageTests(BrowserFixture browser) : IClassFixture<
         await page.Keyboard.PressAsync("j");
         Assert.InRange(await page.EvaluateAsync<double>("document.getElementById('audio').currentTime"), 0.0, 0.5);
     }
+
+    [Fact]
+    public async Task A_correction_saves_a_new_version_and_the_old_one_stays_selectable()
+    {
+        var (email, projectId, storyId) = await SeedAsync();
+        var page = await OpenAsync(390, 844, email, projectId, storyId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verbeter fragment 0:04" }).ClickAsync();
+        var text = page.GetByLabel("Tekst van fragment 0:04");
+        await Assertions.Expect(text).ToBeFocusedAsync();
+        await text.FillAsync("Nu help ik zelf andere mensen met hun post.");
+        await page.GetByLabel("Spreker").FillAsync("interviewer");
+        await page.AssertAccessibleAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Opslaan als nieuwe versie" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("Versie 2 opgeslagen");
+        await Assertions.Expect(page.Locator("#segment-2 .text")).ToHaveTextAsync("Nu help ik zelf andere mensen met hun post.");
+        await Assertions.Expect(page.Locator("#segment-2 .speaker")).ToHaveTextAsync("interviewer");
+        await Assertions.Expect(page.Locator("#version option")).ToHaveCountAsync(2);
+        await page.GetByLabel("Versie").SelectOptionAsync("1");
+        await Assertions.Expect(page.Locator("#segment-2 .text")).ToHaveTextAsync(Sentences[2]);
+        await Assertions.Expect(page.Locator("#version-note")).ToContainTextAsync("alleen lezen");
+        await Assertions.Expect(page.Locator("#segment-2 .correct-this")).ToBeHiddenAsync();
+        await page.ScreenshotAsync("transcript-old-version-390");
+    }
 }
