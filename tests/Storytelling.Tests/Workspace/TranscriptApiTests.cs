@@ -294,4 +294,26 @@ public sealed class TranscriptApiTests(TranscriptWorld world) : IClassFixture<Tr
             Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsJsonAsync(world.Base(storyId) + "/codings", body)).StatusCode);
         }
     }
+
+    [Fact]
+    public async Task Relabelling_a_speaker_makes_a_new_version_and_keeps_the_text_and_codings()
+    {
+        var storyId = await world.SeedStoryAsync();
+        var coding = await CodeAsync("beleidsmedewerker", storyId, "Peter en ik");
+        var response = await world.Clients["beleidsmedewerker"].PutAsJsonAsync(world.Base(storyId) + "/segments/1/speaker",
+            new { baseVersion = 1, speakerLabel = "interviewer" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var v2 = await ReadAsync("begeleider", storyId);
+        Assert.Equal(2, v2.Version);
+        Assert.Equal(["verteller", "interviewer", "verteller"], v2.Segments.Select(s => s.SpeakerLabel));
+        Assert.Equal(TranscriptWorld.Machine, v2.Segments.Select(s => s.Text));
+        Assert.Equal("Jan de Vries en ik", Assert.Single(v2.Codings, c => c.Id == coding.Id).Text);
+
+        Assert.Equal(HttpStatusCode.Conflict, (await world.Clients["bewoner"].PutAsJsonAsync(world.Base(storyId) + "/segments/1/speaker",
+            new { baseVersion = 1, speakerLabel = "tolk" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await world.Clients["bewoner"].PutAsJsonAsync(world.Base(storyId) + "/segments/1/speaker",
+            new { baseVersion = 2, speakerLabel = new string('x', 51) })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await world.Clients["bewoner"].PutAsJsonAsync(world.Base(storyId) + "/segments/9/speaker",
+            new { baseVersion = 2, speakerLabel = "tolk" })).StatusCode);
+    }
 }

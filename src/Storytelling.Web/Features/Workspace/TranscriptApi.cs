@@ -27,7 +27,11 @@ public sealed record TranscriptDto(Guid Id, Guid StoryId, string TellerPseudonym
     IReadOnlyList<SegmentDto> Segments, IReadOnlyList<CodingDto> Codings, IReadOnlyList<Guid> RemovableCodingIds,
     bool AudioAvailable, long? DurationMs, bool ShowsOriginals);
 
+/// <summary>A segment of a correction. The list's order is the new order; <see cref="Position"/> is accepted for
+/// symmetry with <see cref="SegmentDto"/> but the positions are renumbered 0…n-1.</summary>
 public sealed record SegmentInput(int? Position, long StartMs, long EndMs, string? Text, string? SpeakerLabel);
+
+public sealed record SpeakerRequest(int BaseVersion, string? SpeakerLabel);
 
 public sealed record CorrectionRequest(int BaseVersion, IReadOnlyList<SegmentInput>? Segments);
 
@@ -54,6 +58,7 @@ public static partial class TranscriptApi
         group.MapGet("/transcript", Get);
         group.MapGet("/audio", Audio);
         group.MapPost("/corrections", Correct);
+        group.MapPut("/segments/{position:int}/speaker", SetSpeaker);
         group.MapPost("/codings", AddCoding);
         group.MapDelete("/codings/{codingId:guid}", RemoveCoding);
         return group;
@@ -220,6 +225,23 @@ public static partial class TranscriptApi
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Story {StoryId} corrected to version {Version}; {Moved} codings re-anchored, {Left} left behind")]
     private static partial void LogCorrected(ILogger logger, Guid storyId, int version, int moved, int left);
+
+    /// <summary>Relabelling one segment's speaker is a correction like any other (a new version), without resending the text.</summary>
+    private static async Task<Results<Created<CorrectionResultDto>, NotFound, ProblemHttpResult, ValidationProblem>> SetSpeaker(
+        Guid projectId, Guid storyId, int position, SpeakerRequest request, HttpContext http, StorytellingDbContext db, CodingService codings,
+        TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var story = await FindStoryAsync(db, projectId, storyId, ct);
+        if (story is null) return TypedResults.NotFound();
+        var latest = await db.Transcripts.AsNoTracking().Include(t => t.Segments)
+            .Where(t => t.StoryId == storyId).OrderByDescending(t => t.Version).FirstOrDefaultAsync(ct);
+        if (latest is null || latest.Segments.All(s => s.Position != position)) return TypedResults.NotFound();
+        var roles = await ProjectsApi.MyRolesAsync(db, projectId, http.User.PersonId(), ct);
+        var (view, _) = await ViewForAsync(codings, story, latest, roles, ct);
+        var segments = view.Original.Segments.Select((s, i) => new SegmentInput(s.Position, s.StartMs, s.EndMs, view.SegmentTexts[i],
+            s.Position == position ? request.SpeakerLabel : s.SpeakerLabel)).ToList();
+        return await Correct(projectId, storyId, new CorrectionRequest(request.BaseVersion, segments), http, db, codings, time, loggers, ct);
+    }
 
     /// <summary>The coding's range in the new text, or null when every character it covered was deleted.</summary>
     public static (int Start, int End)? Reanchor(TextMapping mapping, TranscriptText newText, int startChar, int endChar)
