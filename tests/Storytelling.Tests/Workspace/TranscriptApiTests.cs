@@ -316,4 +316,20 @@ public sealed class TranscriptApiTests(TranscriptWorld world) : IClassFixture<Tr
         Assert.Equal(HttpStatusCode.NotFound, (await world.Clients["bewoner"].PutAsJsonAsync(world.Base(storyId) + "/segments/9/speaker",
             new { baseVersion = 2, speakerLabel = "tolk" })).StatusCode);
     }
+
+    [Fact]
+    public async Task The_transcript_page_opens_for_analysts_only_and_not_for_stories_without_consent()
+    {
+        var storyId = await world.SeedStoryAsync();
+        var noConsent = await world.SeedStoryAsync(consent: ConsentScopes.None);
+        var page = $"/projects/{world.ProjectId}/stories/{storyId}";
+        var html = await world.Clients["bewoner"].GetStringAsync(page);
+        Assert.Contains("Verhaal van Anna", html, StringComparison.Ordinal);
+        Assert.Contains("Fragment coderen", html, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await world.Clients["interviewer"].GetAsync(page)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await world.Clients["anonymous"].GetAsync(page)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await world.Clients["begeleider"].GetAsync($"/projects/{world.ProjectId}/stories/{noConsent}")).StatusCode);
+        // The project page links each analysable story to its transcript.
+        Assert.Contains($"href=\"{page}\"", await world.Clients["beleidsmedewerker"].GetStringAsync($"/projects/{world.ProjectId}"), StringComparison.Ordinal);
+    }
 }
