@@ -184,4 +184,30 @@ public sealed class TranscriptPageTests(BrowserFixture browser) : IClassFixture<
         await Assertions.Expect(page.Locator("#segment-2 .correct-this")).ToBeHiddenAsync();
         await page.ScreenshotAsync("transcript-old-version-390");
     }
+
+    [Fact]
+    public async Task Selecting_words_opens_the_coding_panel_and_codes_exactly_those_words()
+    {
+        var (email, projectId, storyId) = await SeedAsync();
+        var page = await OpenAsync(1280, 800, email, projectId, storyId);
+        // Select "voedselbank" in the second segment as a mouse drag would, then release the mouse there.
+        await page.EvaluateAsync(@"() => {
+            const node = document.querySelector('#segment-1 .text').firstChild;
+            const start = node.textContent.indexOf('voedselbank');
+            const range = document.createRange();
+            range.setStart(node, start);
+            range.setEnd(node, start + 'voedselbank'.length);
+            const selection = window.getSelection();
+            selection.removeAllRanges();
+            selection.addRange(range);
+            document.getElementById('segments').dispatchEvent(new MouseEvent('mouseup', { bubbles: true }));
+        }");
+        await Assertions.Expect(page.Locator("#coding-quote")).ToHaveTextAsync("“voedselbank”");
+        await page.GetByLabel("Thema").SelectOptionAsync(new SelectOptionValue { Label = "Taal" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Toepassen" }).ClickAsync();
+        var highlight = page.Locator("#segment-1 mark");
+        await Assertions.Expect(highlight).ToHaveTextAsync("voedselbank");
+        await Assertions.Expect(highlight).ToHaveAttributeAsync("title", "Taal");
+        await Assertions.Expect(page.Locator("#segment-1 .text")).ToHaveTextAsync(Sentences[1]);
+    }
 }
