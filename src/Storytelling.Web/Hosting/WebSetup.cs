@@ -13,6 +13,7 @@ using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Features.Stories;
+using Storytelling.Web.Features.Workspace;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Hosting;
@@ -105,6 +106,7 @@ public static class WebSetup
         app.MapStoriesApi();
         app.MapCodebookApi();
         app.MapPseudonymsApi();
+        app.MapTranscriptApi();
         app.MapAuditApi();
         app.MapRazorPages();
         return app;

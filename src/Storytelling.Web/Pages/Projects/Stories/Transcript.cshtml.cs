@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Storytelling.Core.Persistence;
+using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Security;
+
+namespace Storytelling.Web.Pages.Projects.Stories;
+
+/// <summary>The transcript workspace: the page is a shell, wwwroot/js/transcript.js reads and writes through the
+/// transcript API, so the page and the API can never disagree about pseudonyms or rights.</summary>
+[Authorize(Policy = Policies.Analyse)]
+public sealed class TranscriptModel(StorytellingDbContext db) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
+    [BindProperty(SupportsGet = true)] public Guid StoryId { get; set; }
+
+    public string ProjectName { get; private set; } = "";
+    public string TellerPseudonym { get; private set; } = "";
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        var story = await TranscriptApi.FindStoryAsync(db, ProjectId, StoryId, ct);
+        if (story is null) return NotFound();
+        ProjectName = await db.Projects.Where(p => p.Id == ProjectId).Select(p => p.Name).SingleAsync(ct);
+        TellerPseudonym = story.TellerPseudonym;
+        return Page();
+    }
+}
