@@ -4,6 +4,7 @@ using Storytelling.Benchmarks;
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- uploads        100 concurrent 5 MB uploads vs a bare Kestrel endpoint
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- large-upload   one 1 GB upload, server memory
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- transcription [N]   worker vs whisper-cli on 60 s of Dutch, N repetitions
+//   dotnet run -c Release --project tests/Storytelling.Benchmarks -- transcript-page [N]  a 2-hour transcript in Chromium: open → ready, click → answer
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- all
 if (args is ["bare-server", var port]) return await BareServer.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
 
@@ -11,4 +12,5 @@ var which = args.FirstOrDefault() ?? "all";
 if (which is "uploads" or "all") await UploadBenchmarks.ConcurrentUploadsAsync(args.Skip(1).ToArray());
 if (which is "large-upload" or "all") await UploadBenchmarks.LargeUploadAsync();
 if (which is "transcription" or "all") await TranscriptionBenchmark.RunAsync(args.Skip(1).ToArray());
+if (which is "transcript-page" or "all") await TranscriptPageBenchmark.RunAsync(args.Skip(1).ToArray());
 return 0;

@@ -8,6 +8,7 @@ namespace Storytelling.Benchmarks;
 internal sealed class RealServer : IAsyncDisposable
 {
     private const string AdminPassword = "benchmark admin password";
+    public const string AdminPasswordForBenchmarks = AdminPassword;
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "storytelling-bench-" + Guid.NewGuid().ToString("N"));
     private Process? _process;
 
@@ -27,6 +28,8 @@ internal sealed class RealServer : IAsyncDisposable
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
         ["STORYTELLING_ADMIN_PASSWORD"] = AdminPassword,
         ["Urls"] = BaseUrl,
+        // Run from the build output (not published), so the pages' scripts and styles come from the project folder.
+        ["ASPNETCORE_WEBROOT"] = Path.Combine(Harness.Root, "src", "Storytelling.Web", "wwwroot"),
     };
 
     public static async Task<RealServer> StartAsync()
