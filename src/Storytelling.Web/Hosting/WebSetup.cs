@@ -12,6 +12,8 @@ using Storytelling.Web.Features.Codebook;
 using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Features.Stories;
+using Storytelling.Web.Features.Workshops;
+using Storytelling.Web.Realtime;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Hosting;
@@ -63,6 +65,11 @@ public static class WebSetup
         services.AddScoped<IAuthorizationHandler, ProjectRoleHandler>();
         services.AddScoped<InvitationService>();
         services.AddScoped<Features.Analysis.CodingService>();
+        services.AddOptions<WorkshopOptions>().BindConfiguration(WorkshopOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<WorkshopService>();
+        services.AddSingleton<WorkshopJoinLimiter>();
+        services.AddScoped<Features.Analysis.IAnalysisEvents, WorkshopAnalysisEvents>();
+        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<UploadService>();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -79,6 +86,7 @@ public static class WebSetup
             o.Conventions.AllowAnonymousToPage("/Account/Denied");
             o.Conventions.AllowAnonymousToPage("/Invite");
             o.Conventions.AllowAnonymousToPage("/Capture");
+            o.Conventions.AllowAnonymousToFolder("/Workshop");
             o.Conventions.AuthorizeFolder("/Admin", Policies.Administrator);
         });
         return builder;
@@ -103,6 +111,9 @@ public static class WebSetup
         app.MapStoriesApi();
         app.MapCodebookApi();
         app.MapAuditApi();
+        app.MapWorkshopsApi();
+        app.MapTussenruimteApi();
+        app.MapHub<WorkshopHub>("/hubs/workshop");
         app.MapRazorPages();
         return app;
     }
