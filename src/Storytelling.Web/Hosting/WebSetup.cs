@@ -68,6 +68,7 @@ public static class WebSetup
         services.AddOptions<WorkshopOptions>().BindConfiguration(WorkshopOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<WorkshopService>();
         services.AddSingleton<WorkshopJoinLimiter>();
+        services.AddSingleton<WorkshopWriteGate>();
         services.AddScoped<Features.Analysis.IAnalysisEvents, WorkshopAnalysisEvents>();
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -18,7 +18,7 @@ namespace Storytelling.Web.Realtime;
 /// Errors reach the phone as <see cref="HubException"/> messages in plain Dutch.
 /// </summary>
 [AllowAnonymous]
-public sealed class WorkshopHub(WorkshopService workshops, StorytellingDbContext db) : Hub
+public sealed class WorkshopHub(WorkshopService workshops, StorytellingDbContext db, WorkshopWriteGate gate) : Hub
 {
     private const string SessionKey = "session";
     private const string ParticipantKey = "participant";
@@ -66,7 +66,7 @@ public sealed class WorkshopHub(WorkshopService workshops, StorytellingDbContext
     public async Task<CodingDto> ApplyTheme(Guid storyId, int position, Guid themeId)
     {
         var (session, me) = await MeAsync();
-        var result = await workshops.ApplyThemeAsync(session, me, storyId, position, themeId, Context.ConnectionAborted);
+        var result = await gate.RunAsync(Serialise, () => workshops.ApplyThemeAsync(session, me, storyId, position, themeId, Context.ConnectionAborted), Context.ConnectionAborted);
         if (result.Coding is null) throw new HubException(string.Join(" ", result.Errors!.SelectMany(e => e.Value)));
         return WorkshopPush.ForRoom(result.Coding);
     }
@@ -74,14 +74,14 @@ public sealed class WorkshopHub(WorkshopService workshops, StorytellingDbContext
     public async Task<WorkshopThemeDto> ProposeTheme(string name, ThemeKind kind)
     {
         var (session, me) = await MeAsync();
-        var (theme, error) = await workshops.ProposeThemeAsync(session, me, name, kind, Context.ConnectionAborted);
+        var (theme, error) = await gate.RunAsync(Serialise, () => workshops.ProposeThemeAsync(session, me, name, kind, Context.ConnectionAborted), Context.ConnectionAborted);
         return theme ?? throw new HubException(error);
     }
 
     public async Task<IReadOnlyList<Guid>> Vote(Guid themeId)
     {
         var (session, me) = await MeAsync();
-        var (mine, error) = await workshops.VoteAsync(session, me, themeId, Context.ConnectionAborted);
+        var (mine, error) = await gate.RunAsync(Serialise, () => workshops.VoteAsync(session, me, themeId, Context.ConnectionAborted), Context.ConnectionAborted);
         if (mine is null) throw new HubException(error);
         await PushVotesAsync(session.Id);
         return mine;
@@ -90,7 +90,7 @@ public sealed class WorkshopHub(WorkshopService workshops, StorytellingDbContext
     public async Task<IReadOnlyList<Guid>> Unvote(Guid themeId)
     {
         var (session, me) = await MeAsync();
-        var mine = await workshops.UnvoteAsync(session, me, themeId, Context.ConnectionAborted);
+        var mine = await gate.RunAsync(Serialise, () => workshops.UnvoteAsync(session, me, themeId, Context.ConnectionAborted), Context.ConnectionAborted);
         await PushVotesAsync(session.Id);
         return mine;
     }
@@ -104,6 +104,8 @@ public sealed class WorkshopHub(WorkshopService workshops, StorytellingDbContext
         if (!ok) throw new HubException("Dit fragment hoort niet bij dit traject.");
         await Clients.Group(WorkshopPush.Group(session.Id)).SendAsync(WorkshopPush.Spotlight, spotlight, Context.ConnectionAborted);
     }
+
+    private bool Serialise => db.Database.IsSqlite();
 
     private async Task PushVotesAsync(Guid sessionId) =>
         await Clients.Group(WorkshopPush.Group(sessionId)).SendAsync(WorkshopPush.VotesChanged,
