@@ -26,7 +26,7 @@ internal static class WorkshopBenchmark
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan MeanInterval = TimeSpan.FromSeconds(5);
 
-    private sealed record Level(int Participants, int Codings, int Complete, List<double> AllArrivedMs, List<double> EachArrivalMs, double JoinSeconds, double ServerCpuPercent);
+    private sealed record Level(int Participants, int Codings, int Complete, List<double> AllArrivedMs, List<double> EachArrivalMs, double JoinSeconds, double ServerCpuPercent, double ClientCpuPercent);
 
     public static async Task RunAsync(string[] args)
     {
@@ -39,7 +39,7 @@ internal static class WorkshopBenchmark
             var level = await MeasureAsync(server, codes[i], storyId, segments, themes, levels[i]);
             results.Add(level);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{level.Participants,4} participants: {level.Codings} codings, {level.Complete} reached all; p50 {P(level.AllArrivedMs, 0.5):F0} ms, p95 {P(level.AllArrivedMs, 0.95):F0} ms, max {level.AllArrivedMs.DefaultIfEmpty(double.NaN).Max():F0} ms; server CPU {level.ServerCpuPercent:F0}%"));
+                $"{level.Participants,4} participants: {level.Codings} codings, {level.Complete} reached all; p50 {P(level.AllArrivedMs, 0.5):F0} ms, p95 {P(level.AllArrivedMs, 0.95):F0} ms, max {level.AllArrivedMs.DefaultIfEmpty(double.NaN).Max():F0} ms; server CPU {level.ServerCpuPercent:F0}%, client CPU {level.ClientCpuPercent:F0}%"));
             if (i > 0 && P(level.AllArrivedMs, 0.95) > 500) break;
         }
         Write(results);
@@ -126,6 +126,7 @@ internal static class WorkshopBenchmark
         var joinSeconds = joinClock.Elapsed.TotalSeconds;
 
         var cpuBefore = Harness.CpuTime(server.ProcessId);
+        var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var wall = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource(Window);
         await Task.WhenAll(connections.Select((connection, i) => Task.Run(async () =>
@@ -149,6 +150,7 @@ internal static class WorkshopBenchmark
         })));
         await Task.Delay(TimeSpan.FromSeconds(3)); // let the last fan-outs land
         var cpu = (Harness.CpuTime(server.ProcessId) - cpuBefore).TotalSeconds / wall.Elapsed.TotalSeconds * 100;
+        var clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalSeconds / wall.Elapsed.TotalSeconds * 100;
 
         var allArrived = new List<double>();
         var each = new List<double>();
@@ -161,7 +163,7 @@ internal static class WorkshopBenchmark
             if (times.Length >= n) allArrived.Add(Stopwatch.GetElapsedTime(at, times.Max()).TotalMilliseconds);
         }
         await Task.WhenAll(connections.Select(c => c.DisposeAsync().AsTask()));
-        return new Level(n, sent.Count, allArrived.Count, allArrived, each, joinSeconds, cpu);
+        return new Level(n, sent.Count, allArrived.Count, allArrived, each, joinSeconds, cpu, clientCpu);
     }
 
     private static void Write(List<Level> results)
@@ -173,11 +175,11 @@ internal static class WorkshopBenchmark
         body.AppendLine("- Command: `dotnet run -c Release --project tests/Storytelling.Benchmarks -- workshop`");
         body.AppendLine(CultureInfo.InvariantCulture, $"- Setup: the real web app as its own process on 127.0.0.1 (SQLite, WAL). N guests join one open session over HTTP, then connect to `/hubs/workshop` over WebSockets from one client process on the same machine (which competes for the same cores). For {Window.TotalSeconds:F0} s every participant applies a theme to a fragment every 2.5–7.5 s through the hub (→ `CodingService.CreateAsync`: checks, time range, insert + audit row, pseudonyms, push to the session group). Latency of a coding = from its author's `ApplyTheme` call to its arrival at the last of the other participants; p95 over all codings of the run.");
         body.AppendLine();
-        body.AppendLine("| participants | codings | reached everyone | p50 to all (ms) | **p95 to all (ms)** | max (ms) | p95 single arrival (ms) | server CPU (% of one core) | join + connect all (s) |");
-        body.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        body.AppendLine("| participants | codings | reached everyone | p50 to all (ms) | **p95 to all (ms)** | max (ms) | p95 single arrival (ms) | server CPU (% of one core) | client CPU (% of one core) | join + connect all (s) |");
+        body.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
             body.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Participants} | {r.Codings} | {r.Complete} | {P(r.AllArrivedMs, 0.5):F0} | **{P(r.AllArrivedMs, 0.95):F0}** | {r.AllArrivedMs.DefaultIfEmpty(double.NaN).Max():F0} | {P(r.EachArrivalMs, 0.95):F0} | {r.ServerCpuPercent:F0} | {r.JoinSeconds:F1} |"));
+                $"| {r.Participants} | {r.Codings} | {r.Complete} | {P(r.AllArrivedMs, 0.5):F0} | **{P(r.AllArrivedMs, 0.95):F0}** | {r.AllArrivedMs.DefaultIfEmpty(double.NaN).Max():F0} | {P(r.EachArrivalMs, 0.95):F0} | {r.ServerCpuPercent:F0} | {r.ClientCpuPercent:F0} | {r.JoinSeconds:F1} |"));
         body.AppendLine();
         body.AppendLine(string.Create(CultureInfo.InvariantCulture, $"40 participants: p95 {(forty is null ? double.NaN : P(forty.AllArrivedMs, 0.95)):F0} ms (goal < 150 ms). ") +
             (crossing is null
