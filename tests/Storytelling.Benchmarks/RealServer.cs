@@ -24,6 +24,7 @@ internal sealed class RealServer : IAsyncDisposable
         ["Storytelling__Storage__DiskStore__RootPath"] = Path.Combine(_folder, "media"),
         ["Storytelling__Capture__UploadsPerMinutePerAddress"] = "100000",
         ["Storytelling__Capture__UploadsPerMinutePerLink"] = "100000",
+        ["Storytelling__Workshops__JoinsPerMinutePerAddress"] = "1000000",
         ["Logging__LogLevel__Default"] = "Warning",
         ["ASPNETCORE_ENVIRONMENT"] = "Production",
         ["STORYTELLING_ADMIN_PASSWORD"] = AdminPassword,

@@ -14,6 +14,8 @@ using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Features.Stories;
 using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Workshops;
+using Storytelling.Web.Realtime;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Hosting;
@@ -66,6 +68,12 @@ public static class WebSetup
         services.AddScoped<InvitationService>();
         services.AddScoped<Features.Analysis.CodingService>();
         services.AddScoped<Features.Pseudonyms.PseudonymService>();
+        services.AddOptions<WorkshopOptions>().BindConfiguration(WorkshopOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<WorkshopService>();
+        services.AddSingleton<WorkshopJoinLimiter>();
+        services.AddSingleton<WorkshopWriteGate>();
+        services.AddScoped<Features.Analysis.IAnalysisEvents, WorkshopAnalysisEvents>();
+        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<UploadService>();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -82,6 +90,7 @@ public static class WebSetup
             o.Conventions.AllowAnonymousToPage("/Account/Denied");
             o.Conventions.AllowAnonymousToPage("/Invite");
             o.Conventions.AllowAnonymousToPage("/Capture");
+            o.Conventions.AllowAnonymousToFolder("/Workshop");
             o.Conventions.AuthorizeFolder("/Admin", Policies.Administrator);
         });
         return builder;
@@ -108,6 +117,9 @@ public static class WebSetup
         app.MapPseudonymsApi();
         app.MapTranscriptApi();
         app.MapAuditApi();
+        app.MapWorkshopsApi();
+        app.MapTussenruimteApi();
+        app.MapHub<WorkshopHub>("/hubs/workshop");
         app.MapRazorPages();
         return app;
     }

@@ -1,0 +1,44 @@
+using Storytelling.Core.Analysis;
+using Storytelling.Web.Features.Analysis;
+
+namespace Storytelling.Web.Features.Workshops;
+
+public sealed record OpenWorkshopRequest(string? Title, int? VotesPerParticipant);
+public sealed record WorkshopDto(Guid Id, Guid ProjectId, string Title, string Code, string JoinUrl, int VotesPerParticipant,
+    DateTimeOffset OpenedAt, DateTimeOffset? ClosedAt);
+public sealed record JoinRequest(string? DisplayName);
+public sealed record JoinedDto(Guid SessionId, Guid ParticipantId, string DisplayName, string Role);
+
+public sealed record WorkshopThemeDto(Guid Id, string Name, string Colour, ThemeKind Kind);
+public sealed record WorkshopStoryDto(Guid Id, string Teller, int Fragments);
+public sealed record FragmentDto(int Position, long StartMs, string Text, IReadOnlyList<Guid> ThemeIds);
+public sealed record VoteTallyDto(Guid ThemeId, int Votes);
+
+/// <summary>What a phone needs on arrival. Everything here is pseudonymised and limited to stories with analysis consent.</summary>
+public sealed record WorkshopStateDto(Guid SessionId, Guid ProjectId, string Title, string Me, string Role, int VotesPerParticipant,
+    IReadOnlyList<WorkshopThemeDto> Themes, IReadOnlyList<WorkshopStoryDto> Stories, IReadOnlyList<VoteTallyDto> Votes,
+    IReadOnlyList<Guid> MyVotes, SpotlightDto? Spotlight);
+
+public sealed record SpotlightDto(Guid CodingId, Guid StoryId, string Teller, string Text, string ThemeName, string Colour,
+    long StartMs, long EndMs, string? AudioUrl);
+
+public sealed record BoardQuoteDto(Guid CodingId, Guid StoryId, string Teller, string Text, int Times);
+public sealed record BoardThemeDto(Guid Id, string Name, string Colour, ThemeKind Kind, int Codings, int Stories, int Tellers,
+    int Votes, IReadOnlyList<BoardQuoteDto> Quotes);
+public sealed record BoardDto(Guid SessionId, string Title, string Code, bool Open, int Participants,
+    IReadOnlyList<BoardThemeDto> Themes, SpotlightDto? Spotlight);
+
+/// <summary>A coding as pushed to workshop participants (the shared DTO less the author's identity beyond role and display name).</summary>
+public static class WorkshopPush
+{
+    public const string CodingAdded = "codingAdded";
+    public const string CodingRemoved = "codingRemoved";
+    public const string CodebookChanged = "codebookChanged";
+    public const string VotesChanged = "votesChanged";
+    public const string Spotlight = "spotlight";
+    public const string Closed = "closed";
+
+    public static string Group(Guid sessionId) => "workshop:" + sessionId.ToString("N");
+
+    public static CodingDto ForRoom(CodingDto c) => c with { Memo = null };
+}

@@ -1,0 +1,11 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Storytelling.Web.Features.Workshops;
+
+public sealed class WorkshopOptions
+{
+    public const string Section = "Storytelling:Workshops";
+
+    /// <summary>Joins per minute from one client address; a room behind one Wi-Fi shares an address, so keep it generous.</summary>
+    [Range(1, 1_000_000)] public int JoinsPerMinutePerAddress { get; set; } = 60;
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Storytelling.Core.Workshops;
+using Storytelling.Web.Features.Workshops;
+using Storytelling.Web.Security;
+
+namespace Storytelling.Web.Pages.Projects;
+
+/// <summary>The projector view with the facilitator's controls (spotlight). The board itself is drawn by board.js.</summary>
+[Authorize(Policy = Policies.CurateCodebook)]
+public sealed class BoardModel(WorkshopService workshops) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
+    [BindProperty(SupportsGet = true)] public Guid SessionId { get; set; }
+    public WorkshopSession Session { get; private set; } = null!;
+    public string JoinUrl { get; private set; } = "";
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        if (await workshops.FindAsync(ProjectId, SessionId, ct) is not { } session) return NotFound();
+        Session = session;
+        JoinUrl = WorkshopService.JoinUrl(WorkshopsApi.BaseUrl(HttpContext), session.Code);
+        return Page();
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Storytelling.Core.Persistence;
+using Storytelling.Web.Features.Workshops;
+using Storytelling.Web.Security;
+
+namespace Storytelling.Web.Pages.Projects;
+
+[Authorize(Policy = Policies.Analyse)]
+public sealed class TussenruimteModel(StorytellingDbContext db) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
+    public string ProjectName { get; private set; } = "";
+    public TussenruimteDto Result { get; private set; } = null!;
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        var name = await db.Projects.Where(p => p.Id == ProjectId).Select(p => p.Name).FirstOrDefaultAsync(ct);
+        if (name is null) return NotFound();
+        ProjectName = name;
+        Result = await TussenruimteApi.ComputeAsync(db, ProjectId, ct);
+        return Page();
+    }
+}

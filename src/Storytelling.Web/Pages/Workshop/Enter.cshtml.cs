@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.AspNetCore.RateLimiting;
+using Storytelling.Web.Features.Workshops;
+using Storytelling.Web.Security;
+
+namespace Storytelling.Web.Pages.Workshop;
+
+/// <summary>"/w": type the code from the screen. Works without script (a plain GET form).</summary>
+[EnableRateLimiting(RateLimits.Anonymous)]
+public sealed class EnterModel : PageModel
+{
+    public string? Error { get; private set; }
+    public string? Typed { get; private set; }
+
+    public IActionResult OnGet(string? code)
+    {
+        if (code is null) return Page();
+        Typed = code.Length > 20 ? code[..20] : code;
+        if (WorkshopCodes.Normalize(code) is { } normal) return Redirect($"/w/{normal}");
+        Error = "Een code heeft 6 tekens, zoals K7QM4T. Kijk nog eens op het scherm.";
+        return Page();
+    }
+}

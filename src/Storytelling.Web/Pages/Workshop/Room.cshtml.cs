@@ -1,0 +1,57 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Storytelling.Core.Workshops;
+using Storytelling.Web.Features.Workshops;
+
+namespace Storytelling.Web.Pages.Workshop;
+
+/// <summary>
+/// "/w/{code}": the phone page. Not yet in the session → a form asking only for a name (no account needed);
+/// in the session → the room, driven by workshop.js over the hub.
+/// </summary>
+public sealed class RoomModel(WorkshopService workshops, WorkshopJoinLimiter limiter) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public string Code { get; set; } = "";
+    [BindProperty] public string? DisplayName { get; set; }
+
+    public WorkshopSession? Session { get; private set; }
+    public bool Joined { get; private set; }
+    public string? Error { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct)
+    {
+        Session = await workshops.FindOpenByCodeAsync(Code, ct);
+        if (Session is null)
+        {
+            Response.StatusCode = StatusCodes.Status404NotFound;
+            return Page();
+        }
+        Joined = await workshops.ParticipantAsync(Session.Id, User, Request.Cookies[WorkshopService.GuestCookie], ct) is not null;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        Session = await workshops.FindOpenByCodeAsync(Code, ct);
+        if (Session is null)
+        {
+            Response.StatusCode = StatusCodes.Status404NotFound;
+            return Page();
+        }
+        if (!limiter.TryAcquire(HttpContext.Connection.RemoteIpAddress))
+        {
+            Error = "Te veel pogingen. Wacht een minuut en probeer het opnieuw.";
+            Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            return Page();
+        }
+        var outcome = await workshops.JoinAsync(Session, DisplayName, User, ct);
+        if (outcome.Joined is null)
+        {
+            Error = outcome.Error;
+            Response.StatusCode = outcome.Status;
+            return Page();
+        }
+        if (outcome.Token is not null) WorkshopsApi.SetGuestCookie(HttpContext, outcome.Token);
+        return Redirect($"/w/{Session.Code}");
+    }
+}

@@ -1,0 +1,90 @@
+// The projector's theme board and the facilitator's spotlight control. Redraws from the server's board on any change
+// (debounced), so the numbers are always the server's, never a client's running sum.
+(() => {
+  "use strict";
+  const root = document.getElementById("board");
+  const projectId = root.dataset.project, sessionId = root.dataset.session;
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, props = {}, ...children) => {
+    const node = Object.assign(document.createElement(tag), props);
+    for (const c of children) node.append(c);
+    return node;
+  };
+  const connection = new signalR.HubConnectionBuilder().withUrl("/hubs/workshop").withAutomaticReconnect().build();
+  let timer = null, spot = null, stopAt = null;
+
+  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+
+  function render(board) {
+    const list = $("themes");
+    list.replaceChildren();
+    if (board.themes.length === 0) list.append(el("li", { className: "hint", textContent: "Nog geen thema's. Ze verschijnen hier zodra iemand ze voorstelt." }));
+    for (const t of board.themes) {
+      const card = el("li", { className: "theme-card" });
+      card.style.setProperty("--theme", t.colour);
+      card.dataset.theme = t.id;
+      card.append(el("h2", { textContent: t.name }));
+      card.append(el("p", { className: "numbers", textContent: `${plural(t.stories, "verhaal", "verhalen")} · ${plural(t.tellers, "verteller", "vertellers")} · ${t.codings}× getagd` }));
+      const votes = el("p", { className: "votes-line" });
+      votes.append(el("span", { textContent: "●".repeat(Math.min(t.votes, 40)), ariaHidden: "true" }), ` ${plural(t.votes, "stem", "stemmen")}`);
+      card.append(votes);
+      const quotes = el("ol", { className: "quotes" });
+      for (const q of t.quotes) {
+        const button = el("button", { type: "button", className: "secondary", textContent: "In de schijnwerper", onclick: () => spotlight(q.codingId) });
+        button.setAttribute("aria-label", `Zet het citaat van ${q.teller} in de schijnwerper`);
+        quotes.append(el("li", {}, el("blockquote", { textContent: `“${q.text}”` }),
+          el("p", { className: "quote-meta" }, el("span", { textContent: `${q.teller}${q.times > 1 ? ` · ${q.times}× gekozen` : ""}` }), button)));
+      }
+      card.append(quotes);
+      list.append(card);
+    }
+    $("board-status").textContent = `${plural(board.participants, "deelnemer", "deelnemers")} · ${board.open ? "live" : "gesloten"}`;
+    showSpot(board.spotlight);
+  }
+
+  function showSpot(s) {
+    spot = s;
+    $("spot").hidden = !s;
+    if (!s) return;
+    $("spot-text").textContent = `“${s.text}”`;
+    $("spot-meta").textContent = `${s.teller} · ${s.themeName}`;
+    const audio = $("spot-audio");
+    const hasAudio = !!s.audioUrl;
+    audio.hidden = true;
+    $("spot-play").hidden = !hasAudio;
+    $("spot-audio-note").hidden = hasAudio;
+    if (hasAudio && audio.dataset.src !== s.audioUrl) { audio.dataset.src = s.audioUrl; audio.src = s.audioUrl; }
+  }
+
+  $("spot-audio").addEventListener("error", () => { $("spot-play").hidden = true; $("spot-audio-note").hidden = false; });
+  $("spot-audio").addEventListener("timeupdate", (e) => { if (stopAt !== null && e.target.currentTime >= stopAt) { e.target.pause(); stopAt = null; } });
+  $("spot-play").onclick = () => {
+    const audio = $("spot-audio");
+    audio.hidden = false;
+    audio.currentTime = spot.startMs / 1000;
+    stopAt = Math.max(spot.endMs, spot.startMs + 1000) / 1000;
+    audio.play().catch(() => { $("spot-play").hidden = true; $("spot-audio-note").hidden = false; });
+  };
+  $("spot-clear").onclick = () => spotlight(null);
+
+  async function spotlight(codingId) {
+    try { await connection.invoke("Spotlight", codingId); }
+    catch { $("board-status").textContent = "De schijnwerper lukte niet."; }
+  }
+
+  function refresh() {
+    clearTimeout(timer);
+    timer = setTimeout(async () => { render(await connection.invoke("GetBoard")); root.dataset.updated = String(Date.now()); }, 250);
+  }
+
+  for (const e of ["codingAdded", "codingRemoved", "codebookChanged", "votesChanged"]) connection.on(e, refresh);
+  connection.on("spotlight", showSpot);
+  connection.on("closed", () => { $("board-status").textContent = "De werksessie is gesloten."; });
+  connection.onreconnected(() => watch());
+
+  async function watch() {
+    try { render(await connection.invoke("WatchBoard", projectId, sessionId)); root.dataset.ready = "true"; }
+    catch (e) { $("board-status").textContent = "Het bord kon niet laden. Ververs de pagina."; }
+  }
+  connection.start().then(watch).catch(() => { $("board-status").textContent = "Geen verbinding. Ververs de pagina."; });
+})();

@@ -1,0 +1,124 @@
+using Microsoft.Playwright;
+using Storytelling.BrowserTests.Infrastructure;
+using Storytelling.Core.Analysis;
+using Storytelling.Core.Projects;
+using Storytelling.Core.Stories;
+using Storytelling.Core.Transcripts;
+using Storytelling.Tests.Infrastructure;
+
+namespace Storytelling.BrowserTests;
+
+public sealed class WorkshopTests(BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    private static readonly LocatorAssertionsToContainTextOptions Live = new() { Timeout = 15_000 };
+
+    [Theory]
+    [InlineData(390, 844)]
+    [InlineData(1280, 800)]
+    public async Task Two_phones_tag_together_and_the_projector_follows_live(int width, int height)
+    {
+        var email = $"begeleider-{Guid.NewGuid():N}@example.org";
+        var facilitator = await browser.App.CreatePersonAsync(email, name: "Bea Begeleider");
+        var project = await browser.App.CreateProjectAsync("Werk in Houten", (facilitator.Id, ProjectRole.Begeleider));
+        await SeedAsync(project.Id);
+
+        // The facilitator opens a session and puts the board on the projector.
+        var staff = await browser.NewPageAsync(width, height);
+        await LoginAsync(staff, email);
+        await staff.GotoAsync($"/projects/{project.Id}/workshops");
+        await staff.GetByLabel("Titel").FillAsync("Veranderbijeenkomst");
+        await staff.GetByRole(AriaRole.Button, new() { Name = "Werksessie openen" }).ClickAsync();
+        var code = (await staff.Locator(".session-code").First.TextContentAsync())!.Trim();
+        Assert.Matches("^[346789ACDEFGHJKMNPQRTUVWXY]{6}$", code);
+        await staff.AssertAccessibleAsync();
+        await staff.ScreenshotAsync($"workshop-sessions-{width}");
+        await staff.GetByRole(AriaRole.Link, new() { Name = "Themabord (beamer)" }).ClickAsync();
+        await Assertions.Expect(staff.Locator("#board[data-ready=true]")).ToHaveCountAsync(1, new() { Timeout = 15_000 });
+
+        // Two residents join as guests: one types the code, one follows the link.
+        var fatima = await browser.NewPageAsync(width, height);
+        await fatima.GotoAsync("/w");
+        await fatima.GetByLabel("Typ de code van het scherm").FillAsync(code.ToLowerInvariant());
+        await fatima.GetByRole(AriaRole.Button, new() { Name = "Verder" }).ClickAsync();
+        await fatima.GetByLabel("Hoe mogen we je noemen?").FillAsync("Fatima");
+        await fatima.GetByRole(AriaRole.Button, new() { Name = "Meedoen" }).ClickAsync();
+        await Assertions.Expect(fatima.Locator("#status")).ToContainTextAsync("Je doet mee als Fatima", Live);
+
+        var kees = await browser.NewPageAsync(width, height);
+        await kees.GotoAsync($"/w/{code}");
+        await kees.AssertAccessibleAsync();
+        await kees.GetByLabel("Hoe mogen we je noemen?").FillAsync("Kees");
+        await kees.GetByRole(AriaRole.Button, new() { Name = "Meedoen" }).ClickAsync();
+        await Assertions.Expect(kees.Locator("#status")).ToContainTextAsync("Je doet mee als Kees", Live);
+
+        // Fatima tags the first fragment of Karim's story; Kees sees it arrive, with the pseudonym.
+        await fatima.GetByRole(AriaRole.Button, new() { Name = "Karim · 3 stukjes" }).ClickAsync();
+        await Assertions.Expect(fatima.Locator(".fragment").First).ToContainTextAsync("met Peter");
+        await fatima.Locator(".fragment").First.GetByRole(AriaRole.Button, new() { Name = "Thema geven" }).ClickAsync();
+        await fatima.Locator(".fragment").First.GetByRole(AriaRole.Button, new() { Name = "Werk" }).ClickAsync();
+        await Assertions.Expect(fatima.Locator(".fragment").First.Locator(".chip")).ToContainTextAsync("Werk", Live);
+        await Assertions.Expect(kees.Locator("#feed")).ToContainTextAsync("Fatima gaf \"Werk\": “Ik had een eigen zaak met Peter, mijn compagnon.”", Live);
+        Assert.DoesNotContain("Jan", await kees.Locator("#feed").TextContentAsync() ?? "", StringComparison.Ordinal);
+
+        // The projector counts it and shows the quote; Kees's dot appears there too.
+        var werk = staff.Locator(".theme-card", new() { HasText = "Werk" });
+        await Assertions.Expect(werk).ToContainTextAsync("1 verhaal · 1 verteller · 1× getagd", Live);
+        await Assertions.Expect(werk).ToContainTextAsync("Ik had een eigen zaak met Peter", Live);
+        await kees.GetByRole(AriaRole.Button, new() { Name = "Stip zetten bij Werk" }).ClickAsync();
+        await Assertions.Expect(werk).ToContainTextAsync("1 stem", Live);
+        await Assertions.Expect(kees.Locator("#votes-left")).ToContainTextAsync("Je hebt nog 2 van 3 stippen");
+
+        // The facilitator puts the quote in the spotlight; the phones show it.
+        await werk.GetByRole(AriaRole.Button, new() { Name = "Zet het citaat van Karim in de schijnwerper" }).ClickAsync();
+        await Assertions.Expect(staff.Locator("#spot")).ToContainTextAsync("Ik had een eigen zaak met Peter", Live);
+        await Assertions.Expect(kees.Locator("#spotlight")).ToContainTextAsync("Ik had een eigen zaak met Peter", Live);
+
+        await fatima.AssertAccessibleAsync();
+        await kees.AssertAccessibleAsync();
+        await staff.AssertAccessibleAsync();
+        await fatima.ScreenshotAsync($"workshop-phone-tagging-{width}");
+        await kees.ScreenshotAsync($"workshop-phone-news-{width}");
+        await staff.ScreenshotAsync($"workshop-board-{width}");
+        foreach (var page in new[] { fatima, kees, staff })
+        {
+            var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+            Assert.True(scrollWidth <= width, $"{page.Url} is {scrollWidth} px wide at a {width} px viewport");
+        }
+
+        await staff.GotoAsync($"/projects/{project.Id}/tussenruimte");
+        await Assertions.Expect(staff.Locator("#kappa")).ToContainTextAsync("Geen kappa");
+        await staff.AssertAccessibleAsync();
+        await staff.ScreenshotAsync($"workshop-tussenruimte-{width}");
+    }
+
+    private async Task SeedAsync(Guid projectId) => await browser.App.WithDbAsync(async db =>
+    {
+        var at = browser.App.Time.GetUtcNow();
+        var story = new Story
+        {
+            ProjectId = projectId, TellerPseudonym = "Karim", ReceiptCode = ReceiptCode.New(), CreatedAt = at,
+            Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = at },
+        };
+        db.Stories.Add(story);
+        string[] lines = ["Ik had een eigen zaak met Jan, mijn compagnon.", "Toen ging alles mis: de zaak, het huis, mijn inschrijving.", "Ik ben gewoon te moe om te solliciteren."];
+        db.Transcripts.Add(new Transcript
+        {
+            StoryId = story.Id, Version = 1, Origin = TranscriptOrigin.Machine, CreatedAt = at,
+            Segments = lines.Select((l, i) => new TranscriptSegment { Position = i, StartMs = i * 4000, EndMs = i * 4000 + 3500, Text = l }).ToList(),
+        });
+        db.Pseudonyms.Add(new Pseudonym { ProjectId = projectId, StoryId = story.Id, Original = "Jan", Replacement = "Peter", CreatedAt = at });
+        db.Themes.AddRange(
+            new Theme { ProjectId = projectId, Name = "Werk", Colour = "#1F618D", Kind = ThemeKind.Knelpunt, CreatedAt = at },
+            new Theme { ProjectId = projectId, Name = "Schulden", Colour = "#C0392B", Kind = ThemeKind.Knelpunt, CreatedAt = at });
+        await db.SaveChangesAsync();
+    });
+
+    private static async Task LoginAsync(IPage page, string email)
+    {
+        await page.GotoAsync("/account/login");
+        await page.GetByLabel("E-mailadres").FillAsync(email);
+        await page.GetByLabel("Wachtwoord").FillAsync(TestApp.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
+        await page.WaitForURLAsync("**/");
+    }
+}

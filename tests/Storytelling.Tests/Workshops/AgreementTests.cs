@@ -1,0 +1,73 @@
+using System.Net.Http.Json;
+using Storytelling.Core.Projects;
+using Storytelling.Web.Features.Workshops;
+
+namespace Storytelling.Tests.Workshops;
+
+public sealed class AgreementTests
+{
+    private static IEnumerable<(bool, bool)> Table(int yy, int yn, int ny, int nn) =>
+        Enumerable.Repeat((true, true), yy).Concat(Enumerable.Repeat((true, false), yn))
+            .Concat(Enumerable.Repeat((false, true), ny)).Concat(Enumerable.Repeat((false, false), nn));
+
+    [Fact]
+    public void Kappa_matches_a_hand_computed_table()
+    {
+        // po = 7/10, pA = 5/10, pB = 6/10, pe = .5·.6 + .5·.4 = .5, κ = (.7 − .5) / (1 − .5) = .4
+        var k = Agreement.CohensKappa(Table(4, 1, 2, 3));
+        Assert.Equal((10, 0.7, 0.5), (k.Units, k.Observed!.Value, Math.Round(k.Expected!.Value, 10)));
+        Assert.Equal(0.4, k.Kappa!.Value, 10);
+        Assert.Equal("redelijke overeenstemming", k.Note);
+    }
+
+    [Fact]
+    public void Kappa_of_a_second_hand_computed_table()
+    {
+        // po = 85/100, pA = .25, pB = .30, pe = .075 + .525 = .60, κ = .25 / .40 = .625
+        var k = Agreement.CohensKappa(Table(20, 5, 10, 65));
+        Assert.Equal(0.625, k.Kappa!.Value, 10);
+    }
+
+    [Fact]
+    public void Perfect_agreement_with_variation_is_one_and_systematic_disagreement_is_minus_one()
+    {
+        Assert.Equal(1.0, Agreement.CohensKappa(Table(3, 0, 0, 2)).Kappa!.Value, 10);
+        Assert.Equal(-1.0, Agreement.CohensKappa(Table(0, 2, 2, 0)).Kappa!.Value, 10);
+    }
+
+    [Fact]
+    public void Degenerate_cases_give_no_kappa_but_say_why()
+    {
+        var empty = Agreement.CohensKappa([]);
+        Assert.Null(empty.Kappa);
+        Assert.Contains("Nog geen gegevens", empty.Note);
+        var constant = Agreement.CohensKappa(Table(0, 0, 0, 6));
+        Assert.Equal((1.0, (double?)null), (constant.Observed!.Value, constant.Kappa));
+        Assert.Contains("niet gedefinieerd", constant.Note);
+    }
+
+    [Fact]
+    public async Task Tussenruimte_counts_per_group_computes_kappa_and_lists_where_the_groups_differ()
+    {
+        await using var world = await WorkshopWorld.CreateAsync();
+        // Both groups read both stories. Units: 2 stories × 2 themes. (Karim, Werk) yes/yes; (Karim, Schulden) no/no;
+        // (Sanne, Werk) resident only; (Sanne, Schulden) professional only → po = .5, pA = pB = .5, pe = .5, κ = 0.
+        await world.CodeAsync(world.StoryId, world.ThemeWerk, 0, 46, ProjectRole.Bewoner);
+        await world.CodeAsync(world.StoryId, world.ThemeWerk, 0, 46, ProjectRole.Beleidsmedewerker);
+        await world.CodeAsync(world.SecondStoryId, world.ThemeWerk, 0, 44, ProjectRole.Bewoner);
+        await world.CodeAsync(world.SecondStoryId, world.ThemeWerk, 0, 44, ProjectRole.Bewoner);
+        await world.CodeAsync(world.SecondStoryId, world.ThemeSchulden, 45, 67, ProjectRole.Begeleider);
+
+        var http = await world.App.SignedInClientAsync(WorkshopWorld.Bewoner);
+        var result = await http.GetFromJsonAsync<TussenruimteDto>($"/api/projects/{world.Project.Id}/tussenruimte");
+        var werk = result!.Themes.Single(t => t.Name == "Werk");
+        Assert.Equal((3, 1, 2, 1), (werk.ResidentCodings, werk.ProfessionalCodings, werk.ResidentStories, werk.ProfessionalStories));
+        Assert.Equal(4, result.Agreement.Units);
+        Assert.Equal(0.0, result.Agreement.Kappa!.Value, 10);
+        Assert.Contains("(1 − pₑ)", result.Formula);
+        var top = result.Differences[0];
+        Assert.Equal(("Werk", "Als ik ga werken, ben ik mijn toeslag kwijt.", 2, 0), (top.ThemeName, top.Text, top.Residents, top.Professionals));
+        Assert.Contains(result.Differences, d => d.ThemeName == "Schulden" && d.Professionals == 1 && d.Residents == 0);
+        Assert.DoesNotContain(result.Differences, d => d.StoryId == world.StoryId);
+    }
+}
