@@ -57,7 +57,7 @@ internal static class TranscriptionBenchmark
         body.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Harness.Machine()}. Date: {DateTime.UtcNow:yyyy-MM-dd}.");
         body.AppendLine(CultureInfo.InvariantCulture, $"Command: `source infra/lib.sh && ensure_whisper && dotnet run -c Release --project tests/Storytelling.Benchmarks -- transcription {repetitions}` (set STORYTELLING_BENCH_MODEL to a real ggml model to add it).");
         body.AppendLine();
-        body.AppendLine(CultureInfo.InvariantCulture, $"Input: {Seconds} s of Dutch espeak-ng speech with pauses; the worker gets it as AAC in .m4a (as phones send it), whisper-cli as the 16 kHz WAV it needs. " +
+        body.AppendLine(CultureInfo.InvariantCulture, $"Input: {Seconds} s of Dutch espeak-ng speech with pauses; the worker gets it as AAC in .m4a (as phones send it), whisper-cli as a 16 kHz float WAV decoded from that same file by the same ffmpeg resampler (identical samples, so both decode the same tokens). " +
                         $"Both: {Threads} threads, language nl, greedy decoding with best-of 5 (whisper.cpp's library default; whisper-cli run with `-bs 1`, since its own default is beam search 5), Silero VAD v6.2.0 on, no token cap; temperature fallback off for the generated model (`-nf`), on for a real one. " +
                         $"Worker: one process, model loaded once, poll interval 50 ms; time = job row inserted → job completed with transcript rows committed (includes decoding by ffmpeg, VAD, whisper, database writes). " +
                         $"whisper-cli: process start → exit (includes loading the model). {repetitions} repetitions each, interleaved, after one warm-up of each; medians.");
@@ -251,12 +251,13 @@ internal static class TranscriptionBenchmark
     private static async Task<(string M4a, string Wav)> AudioAsync(string folder)
     {
         var m4a = Path.Combine(folder, "story-60s.m4a");
-        var wav = Path.Combine(folder, "story-60s-16k.wav");
+        var wav = Path.Combine(folder, "story-60s-16k-f32.wav");
         if (File.Exists(m4a) && File.Exists(wav)) return (m4a, wav);
         var raw = Path.Combine(folder, "raw.wav");
         await Tool("espeak-ng", "-v", "nl", "-s", "150", "-w", raw, Story + " " + Story);
         await Tool("ffmpeg", "-nostdin", "-y", "-v", "error", "-i", raw, "-af", "apad", "-t", Seconds.ToString(CultureInfo.InvariantCulture), "-c:a", "aac", "-f", "ipod", m4a);
-        await Tool("ffmpeg", "-nostdin", "-y", "-v", "error", "-i", m4a, "-ar", "16000", "-ac", "1", "-c:a", "pcm_s16le", wav);
+        // Float samples through the same ffmpeg resampler the worker uses, so both sides transcribe identical input.
+        await Tool("ffmpeg", "-nostdin", "-y", "-v", "error", "-i", m4a, "-ar", "16000", "-ac", "1", "-c:a", "pcm_f32le", wav);
         File.Delete(raw);
         return (m4a, wav);
     }

@@ -210,4 +210,51 @@ public sealed class TranscriptPageTests(BrowserFixture browser) : IClassFixture<
         await Assertions.Expect(highlight).ToHaveAttributeAsync("title", "Taal");
         await Assertions.Expect(page.Locator("#segment-1 .text")).ToHaveTextAsync(Sentences[1]);
     }
+
+    [Theory]
+    [InlineData(390, 844)]
+    [InlineData(1280, 800)]
+    public async Task A_facilitator_marks_a_place_in_the_text_and_it_is_replaced_for_other_readers(int width, int height)
+    {
+        var (residentEmail, projectId, storyId) = await SeedAsync();
+        var email = $"begeleider-{Guid.NewGuid():N}@example.org";
+        var facilitator = await browser.App.CreatePersonAsync(email, name: "Bea Begeleider");
+        await browser.App.WithDbAsync(async db =>
+        {
+            db.Memberships.Add(new ProjectMembership { ProjectId = projectId, PersonId = facilitator.Id, Role = ProjectRole.Begeleider, GrantedAt = browser.App.Time.GetUtcNow() });
+            await db.SaveChangesAsync();
+        });
+        var page = await OpenAsync(width, height, email, projectId, storyId);
+        await Assertions.Expect(page.Locator("#pseudonym-list")).ToContainTextAsync("Nog niets vervangen.");
+
+        // Select "voedselbank" in the second segment, take the selection over, call it a place, replace it.
+        await page.EvaluateAsync("""
+            () => {
+              const text = document.querySelector('#segment-1 .text').firstChild;
+              const at = text.textContent.indexOf('voedselbank');
+              const range = document.createRange();
+              range.setStart(text, at);
+              range.setEnd(text, at + 'voedselbank'.length);
+              const sel = window.getSelection();
+              sel.removeAllRanges();
+              sel.addRange(range);
+              document.dispatchEvent(new Event('selectionchange'));
+            }
+            """);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Neem selectie over" }).ClickAsync();
+        await Assertions.Expect(page.GetByLabel("Naam of plaats zoals in de tekst")).ToHaveValueAsync("voedselbank");
+        await page.GetByLabel("Soort").SelectOptionAsync("Plaats");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Vervangen", Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("#pseudonym-status")).ToContainTextAsync("heet voor anderen nu ‘Plaats A’");
+        await Assertions.Expect(page.Locator("#pseudonym-list")).ToContainTextAsync("voedselbank → Plaats A");
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync($"transcript-pseudonym-{width}");
+
+        // The resident reads the stand-in; the facilitator keeps the original.
+        var resident = await OpenAsync(width, height, residentEmail, projectId, storyId);
+        await Assertions.Expect(resident.Locator("#segment-1 .text")).ToHaveTextAsync("Bij de Plaats A leerde ik Nederlands.");
+        await Assertions.Expect(resident.Locator("#pseudonyms")).ToHaveCountAsync(0);
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#segment-1 .text")).ToHaveTextAsync(Sentences[1]);
+    }
 }

@@ -11,13 +11,15 @@ namespace Storytelling.Web.Pages.Projects.Stories;
 /// <summary>The transcript workspace: the page is a shell, wwwroot/js/transcript.js reads and writes through the
 /// transcript API, so the page and the API can never disagree about pseudonyms or rights.</summary>
 [Authorize(Policy = Policies.Analyse)]
-public sealed class TranscriptModel(StorytellingDbContext db) : PageModel
+public sealed class TranscriptModel(StorytellingDbContext db, Features.Pseudonyms.PseudonymService pseudonyms) : PageModel
 {
     [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
     [BindProperty(SupportsGet = true)] public Guid StoryId { get; set; }
 
     public string ProjectName { get; private set; } = "";
     public string TellerPseudonym { get; private set; } = "";
+    /// <summary>Only readers who see originals (the facilitator) can mark names and places as pseudonyms.</summary>
+    public bool SeesOriginals { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -25,6 +27,7 @@ public sealed class TranscriptModel(StorytellingDbContext db) : PageModel
         if (story is null) return NotFound();
         ProjectName = await db.Projects.Where(p => p.Id == ProjectId).Select(p => p.Name).SingleAsync(ct);
         TellerPseudonym = story.TellerPseudonym;
+        SeesOriginals = await pseudonyms.SeesOriginalsAsync(ProjectId, User.PersonId(), ct);
         return Page();
     }
 }
