@@ -62,15 +62,15 @@ internal static class TranscriptionBenchmark
                         $"Worker: one process, model loaded once, poll interval 50 ms; time = job row inserted → job completed with transcript rows committed (includes decoding by ffmpeg, VAD, whisper, database writes). " +
                         $"whisper-cli: process start → exit (includes loading the model). {repetitions} repetitions each, interleaved, after one warm-up of each; medians.");
         body.AppendLine();
-        body.AppendLine("| Model | whisper-cli median (s) | of which model load (s) | worker median (s) | ratio worker / whisper-cli | real-time factor (worker) | worker peak RSS (MB) |");
-        body.AppendLine("|---|---|---|---|---|---|---|");
+        body.AppendLine("| Model | whisper-cli median (s) | worker median (s) | ratio worker / whisper-cli | real-time factor (worker) | worker peak RSS (MB) |");
+        body.AppendLine("|---|---|---|---|---|---|");
 
         foreach (var (label, modelPath, fallback) in models)
         {
             Console.WriteLine($"Model: {label}");
             var result = await MeasureAsync(folder, m4a, wav, modelPath, vad, cli, lib, repetitions, fallback);
             body.AppendLine(CultureInfo.InvariantCulture,
-                $"| {label} | {result.Cli:F2} | {result.CliLoad:F2} | {result.Worker:F2} | **{result.Worker / result.Cli:F2}** | {result.Worker / Seconds:F3} | {result.PeakMb:F0} |");
+                $"| {label} | {result.Cli:F2} | {result.Worker:F2} | **{result.Worker / result.Cli:F2}** | {result.Worker / Seconds:F3} | {result.PeakMb:F0} |");
             Console.WriteLine($"  cli {result.Cli:F2} s, worker {result.Worker:F2} s, ratio {result.Worker / result.Cli:F2}, peak {result.PeakMb:F0} MB");
         }
         body.AppendLine();
