@@ -16,7 +16,7 @@ namespace Storytelling.Benchmarks;
 /// Our worker end to end (stored blob → ffmpeg → whisper → transcript rows) against whisper-cli on the same
 /// 60 s Dutch recording with the same model, threads and decoding strategy, interleaved, in one run.
 /// The worker keeps its model loaded between jobs (as in production); whisper-cli loads it on every run, which is
-/// how people use it, so the load time is part of its figure — it is reported separately.
+/// how people use it, so the load time (a fraction of a second) is part of its figure.
 /// </summary>
 internal static class TranscriptionBenchmark
 {
@@ -108,25 +108,23 @@ internal static class TranscriptionBenchmark
         return (shortPeak, tenPeak, longPeak, seconds);
     }
 
-    private sealed record Figures(double Cli, double CliLoad, double Worker, double PeakMb);
+    private sealed record Figures(double Cli, double Worker, double PeakMb);
 
     private static async Task<Figures> MeasureAsync(string folder, string m4a, string wav, string model, string vad, string cli, string lib, int repetitions, bool temperatureFallback)
     {
         await using var env = await WorkerEnvironment.StartAsync(folder, model, vad, lib, temperatureFallback);
         var cliTimes = new List<double>();
-        var cliLoads = new List<double>();
         var workerTimes = new List<double>();
         for (var i = 0; i <= repetitions; i++)
         {
-            var (cliSeconds, load) = await RunCliAsync(cli, model, vad, wav, temperatureFallback);
+            var cliSeconds = await RunCliAsync(cli, model, vad, wav, temperatureFallback);
             var workerSeconds = await env.RunJobAsync(m4a, "mov,mp4,m4a,3gp,3g2,mj2", Seconds);
             if (i == 0) continue; // warm-up: page cache, the worker's first model load
             cliTimes.Add(cliSeconds);
-            cliLoads.Add(load);
             workerTimes.Add(workerSeconds);
             Console.WriteLine($"  run {i}: whisper-cli {cliSeconds:F2} s, worker {workerSeconds:F2} s");
         }
-        return new Figures(Harness.Median(cliTimes), Harness.Median(cliLoads), Harness.Median(workerTimes), ReadPeak(env.Worker.Id) / 1024.0 / 1024.0);
+        return new Figures(Harness.Median(cliTimes), Harness.Median(workerTimes), ReadPeak(env.Worker.Id) / 1024.0 / 1024.0);
     }
 
     /// <summary>A migrated SQLite database, a media folder and one running worker process with the given models.</summary>
@@ -225,7 +223,7 @@ internal static class TranscriptionBenchmark
         }
     }
 
-    private static async Task<(double Seconds, double Load)> RunCliAsync(string cli, string model, string vad, string wav, bool temperatureFallback)
+    private static async Task<double> RunCliAsync(string cli, string model, string vad, string wav, bool temperatureFallback)
     {
         var start = new ProcessStartInfo(cli) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in (string[])["-m", model, "-f", wav, "-l", "nl", "-t", Threads.ToString(CultureInfo.InvariantCulture), "-bs", "1", "-ng", "--vad", "-vm", vad, "-np"])
@@ -239,11 +237,8 @@ internal static class TranscriptionBenchmark
         var seconds = clock.Elapsed.TotalSeconds;
         if (p.ExitCode != 0) throw new InvalidOperationException($"whisper-cli failed ({p.ExitCode}): {await stderr}");
         await stdout;
-        // whisper_print_timings: "load time = 123.45 ms"
-        var loadLine = (await stderr).Split('\n').FirstOrDefault(l => l.Contains("load time", StringComparison.Ordinal));
-        var load = loadLine is null ? double.NaN
-            : double.Parse(loadLine.Split('=')[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1000;
-        return (seconds, load);
+        await stderr;
+        return seconds;
     }
 
     private static long ReadPeak(int pid)
