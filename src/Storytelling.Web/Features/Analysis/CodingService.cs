@@ -4,6 +4,7 @@ using Storytelling.Core.Audit;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
 using Storytelling.Core.Stories;
+using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Features.Workspace;
 
 namespace Storytelling.Web.Features.Analysis;
@@ -21,7 +22,7 @@ public sealed record CodingResult(CodingDto? Coding, Dictionary<string, string[]
 /// it checks that story, theme and character range belong together, derives the time range from the segments,
 /// records it in the audit log (ids only) and tells the listeners (the live workshop).
 /// </summary>
-public sealed class CodingService(StorytellingDbContext db, TimeProvider time, IEnumerable<IAnalysisEvents> listeners)
+public sealed class CodingService(StorytellingDbContext db, TimeProvider time, PseudonymService pseudonyms, IEnumerable<IAnalysisEvents> listeners)
 {
     public const int MaxMemoLength = 4000;
     public const int MaxCodedChars = 5000;
@@ -73,8 +74,8 @@ public sealed class CodingService(StorytellingDbContext db, TimeProvider time, I
         await db.SaveChangesAsync(ct);
 
         // Listeners may reach guests, so they get the pseudonymised fragment.
-        var pseudonyms = await PseudonymsForAsync(projectId, input.StoryId, ct);
-        var dto = ToDto(coding, input.StoryId, PseudonymText.Apply(text.Text[input.StartChar..input.EndChar], pseudonyms), author.DisplayName);
+        var filter = await pseudonyms.ForReaderAsync(projectId, input.StoryId, seesOriginals: false, ct);
+        var dto = ToDto(coding, input.StoryId, filter.Apply(text.Text[input.StartChar..input.EndChar]), author.DisplayName);
         foreach (var listener in listeners) await listener.CodingAddedAsync(projectId, dto, ct);
         return new CodingResult(dto, null);
     }
@@ -89,9 +90,6 @@ public sealed class CodingService(StorytellingDbContext db, TimeProvider time, I
         foreach (var listener in listeners) await listener.CodingRemovedAsync(projectId, codingId, ct);
         return true;
     }
-
-    public Task<List<Pseudonym>> PseudonymsForAsync(Guid projectId, Guid storyId, CancellationToken ct) =>
-        db.Pseudonyms.AsNoTracking().Where(p => p.ProjectId == projectId && (p.StoryId == null || p.StoryId == storyId)).ToListAsync(ct);
 
     public static CodingDto ToDto(Coding c, Guid storyId, string text, string? authorName) =>
         new(c.Id, storyId, c.TranscriptId, c.ThemeId, c.StartChar, c.EndChar, c.StartMs, c.EndMs, text,

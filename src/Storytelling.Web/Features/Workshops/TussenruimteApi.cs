@@ -7,6 +7,8 @@ using Storytelling.Core.Stories;
 using Storytelling.Web.Features.Workspace;
 using Storytelling.Web.Security;
 
+using Storytelling.Web.Features.Pseudonyms;
+
 namespace Storytelling.Web.Features.Workshops;
 
 public sealed record TussenruimteThemeDto(Guid Id, string Name, string Colour, int ResidentCodings, int ProfessionalCodings,
@@ -24,14 +26,14 @@ public sealed record TussenruimteDto(IReadOnlyList<TussenruimteThemeDto> Themes,
 public static class TussenruimteApi
 {
     public static void MapTussenruimteApi(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/projects/{projectId:guid}/tussenruimte", async (Guid projectId, StorytellingDbContext db, CancellationToken ct) =>
-                TypedResults.Ok(await ComputeAsync(db, projectId, ct)))
+        app.MapGet("/api/projects/{projectId:guid}/tussenruimte", async (Guid projectId, StorytellingDbContext db, PseudonymService pseudonyms, CancellationToken ct) =>
+                TypedResults.Ok(await ComputeAsync(db, pseudonyms, projectId, ct)))
             .RequireAuthorization(Policies.Analyse).WithTags("Workshops");
 
     public static bool IsResident(ProjectRole role) => role == ProjectRole.Bewoner;
     public static bool IsProfessional(ProjectRole role) => role is ProjectRole.Begeleider or ProjectRole.Beleidsmedewerker or ProjectRole.Interviewer;
 
-    public static async Task<TussenruimteDto> ComputeAsync(StorytellingDbContext db, Guid projectId, CancellationToken ct)
+    public static async Task<TussenruimteDto> ComputeAsync(StorytellingDbContext db, PseudonymService pseudonyms, Guid projectId, CancellationToken ct)
     {
         var themes = await db.Themes.AsNoTracking().Where(t => t.ProjectId == projectId && t.MergedIntoId == null)
             .Select(t => new { t.Id, t.Name, t.Colour }).ToListAsync(ct);
@@ -65,13 +67,12 @@ public static class TussenruimteApi
         var transcriptIds = differences.Select(d => d.Key.TranscriptId).Distinct().ToList();
         var segments = await db.TranscriptSegments.AsNoTracking().Where(s => transcriptIds.Contains(s.TranscriptId)).ToListAsync(ct);
         var texts = segments.GroupBy(s => s.TranscriptId).ToDictionary(g => g.Key, g => TranscriptText.From(g).Text);
-        var pseudonyms = await db.Pseudonyms.AsNoTracking().Where(p => p.ProjectId == projectId).ToListAsync(ct);
+        var filterFor = await pseudonyms.ForReaderAsync(projectId, seesOriginals: false, ct);
         var names = themes.ToDictionary(t => t.Id, t => t.Name);
         var diffs = differences.Select(d =>
         {
             var text = texts.TryGetValue(d.Key.TranscriptId, out var t) && d.Key.EndChar <= t.Length ? t[d.Key.StartChar..d.Key.EndChar] : "";
-            var mine = pseudonyms.Where(p => p.StoryId is null || p.StoryId == d.First.StoryId).ToList();
-            return new DifferenceDto(d.First.StoryId, d.First.TellerPseudonym, d.Key.ThemeId, names[d.Key.ThemeId], PseudonymText.Apply(text, mine), d.R, d.P);
+            return new DifferenceDto(d.First.StoryId, d.First.TellerPseudonym, d.Key.ThemeId, names[d.Key.ThemeId], filterFor(d.First.StoryId).Apply(text), d.R, d.P);
         }).ToList();
 
         return new TussenruimteDto(perTheme, kappa, Agreement.Formula,

@@ -10,13 +10,15 @@ using Storytelling.Web.Features.Analysis;
 using Storytelling.Web.Features.Workspace;
 using Storytelling.Web.Security;
 
+using Storytelling.Web.Features.Pseudonyms;
+
 namespace Storytelling.Web.Features.Workshops;
 
 /// <summary>
 /// Sessions, participants, tagging from a phone, dot-votes, the spotlight and the theme board. Everything it hands to
 /// the room is pseudonymised and limited to stories whose teller agreed to analysis, because guests have no account.
 /// </summary>
-public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time, CodingService codings, IEnumerable<IAnalysisEvents> listeners)
+public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time, CodingService codings, PseudonymService pseudonyms, IEnumerable<IAnalysisEvents> listeners)
 {
     public const string GuestCookie = "st-workshop";
     public const int MaxDisplayName = 40;
@@ -186,14 +188,14 @@ public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time,
         var text = TranscriptText.From(transcript.Segments);
         var coded = await db.Codings.AsNoTracking().Where(c => c.TranscriptId == transcript.Id)
             .Select(c => new { c.StartChar, c.ThemeId }).ToListAsync(ct);
-        var pseudonyms = await codings.PseudonymsForAsync(projectId, storyId, ct);
+        var filter = await pseudonyms.ForReaderAsync(projectId, storyId, seesOriginals: false, ct);
         var fragments = new List<FragmentDto>(text.Segments.Count);
         for (var i = 0; i < text.Segments.Count; i++)
         {
             var start = text.Starts[i];
             var end = start + text.Segments[i].Text.Length;
             var themes = coded.Where(c => c.StartChar >= start && c.StartChar <= end).Select(c => c.ThemeId).Distinct().ToList();
-            fragments.Add(new FragmentDto(i, text.Segments[i].StartMs, PseudonymText.Apply(text.Segments[i].Text, pseudonyms), themes));
+            fragments.Add(new FragmentDto(i, text.Segments[i].StartMs, filter.Apply(text.Segments[i].Text), themes));
         }
         return fragments;
     }
@@ -288,8 +290,8 @@ public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time,
             .FirstOrDefaultAsync(ct);
         if (c is null || (c.Scopes & ConsentScopes.Analysis) == 0) return null;
         var texts = await TextsAsync([c.TranscriptId], ct);
-        var pseudonyms = await codings.PseudonymsForAsync(session.ProjectId, c.StoryId, ct);
-        var quote = PseudonymText.Apply(Slice(texts, c.TranscriptId, c.StartChar, c.EndChar), pseudonyms);
+        var filter = await pseudonyms.ForReaderAsync(session.ProjectId, c.StoryId, seesOriginals: false, ct);
+        var quote = filter.Apply(Slice(texts, c.TranscriptId, c.StartChar, c.EndChar));
         // Audio only where the teller agreed to be heard in a workshop; the page shows the quote alone otherwise.
         var audio = (c.Scopes & ConsentScopes.AudioInWorkshops) != 0 ? $"/api/projects/{session.ProjectId}/stories/{c.StoryId}/audio" : null;
         return new SpotlightDto(c.Id, c.StoryId, c.TellerPseudonym, quote, c.Name, c.Colour, c.StartMs, c.EndMs, audio);
@@ -316,15 +318,14 @@ public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time,
             .OrderByDescending(f => f.Count()).ThenByDescending(f => f.Max(r => r.CreatedAt)).Take(3)
             .Select(f => (First: f.OrderByDescending(r => r.CreatedAt).First(), Times: f.Count())).ToList());
         var texts = await TextsAsync(strongest.Values.SelectMany(q => q.Select(x => x.First.TranscriptId)).Distinct().ToList(), ct);
-        var pseudonyms = await db.Pseudonyms.AsNoTracking().Where(p => p.ProjectId == session.ProjectId).ToListAsync(ct);
+        var filterFor = await pseudonyms.ForReaderAsync(session.ProjectId, seesOriginals: false, ct);
 
         var board = themes.Select(t =>
         {
             var mine = rows.Where(r => r.ThemeId == t.Id).ToList();
             var quotes = strongest.TryGetValue(t.Id, out var q)
                 ? q.Select(x => new BoardQuoteDto(x.First.Id, x.First.StoryId, x.First.TellerPseudonym,
-                    PseudonymText.Apply(Slice(texts, x.First.TranscriptId, x.First.StartChar, x.First.EndChar),
-                        pseudonyms.Where(p => p.StoryId is null || p.StoryId == x.First.StoryId).ToList()), x.Times)).ToList()
+                    filterFor(x.First.StoryId).Apply(Slice(texts, x.First.TranscriptId, x.First.StartChar, x.First.EndChar)), x.Times)).ToList()
                 : [];
             return new BoardThemeDto(t.Id, t.Name, t.Colour, t.Kind, mine.Count, mine.Select(r => r.StoryId).Distinct().Count(),
                 mine.Select(r => r.TellerPseudonym).Distinct(StringComparer.OrdinalIgnoreCase).Count(), votes.GetValueOrDefault(t.Id), quotes);

@@ -12,6 +12,8 @@ using Storytelling.Web.Features.Analysis;
 using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Security;
 
+using Storytelling.Web.Features.Pseudonyms;
+
 namespace Storytelling.Web.Features.Workspace;
 
 public sealed record SegmentDto(int Position, long StartMs, long EndMs, string Text, string? SpeakerLabel);
@@ -71,15 +73,15 @@ public static partial class TranscriptApi
             .SingleOrDefaultAsync(ct);
 
     private static async Task<Results<Ok<TranscriptDto>, NotFound>> Get(
-        Guid projectId, Guid storyId, int? version, HttpContext http, StorytellingDbContext db, CodingService codings, CancellationToken ct)
+        Guid projectId, Guid storyId, int? version, HttpContext http, StorytellingDbContext db, PseudonymService pseudonyms, CancellationToken ct)
     {
         var story = await FindStoryAsync(db, projectId, storyId, ct);
         if (story is null) return TypedResults.NotFound();
-        var dto = await ReadAsync(db, codings, story, version, http.User.PersonId(), ct);
+        var dto = await ReadAsync(db, pseudonyms, story, version, http.User.PersonId(), ct);
         return dto is null ? TypedResults.NotFound() : TypedResults.Ok(dto);
     }
 
-    private static async Task<TranscriptDto?> ReadAsync(StorytellingDbContext db, CodingService codings, Story story, int? version,
+    private static async Task<TranscriptDto?> ReadAsync(StorytellingDbContext db, PseudonymService pseudonyms, Story story, int? version,
         Guid? me, CancellationToken ct)
     {
         var versions = await db.Transcripts.AsNoTracking().Where(t => t.StoryId == story.Id)
@@ -91,7 +93,7 @@ public static partial class TranscriptApi
         if (transcript is null) return null;
 
         var roles = await ProjectsApi.MyRolesAsync(db, story.ProjectId, me, ct);
-        var (view, seesOriginals) = await ViewForAsync(codings, story, transcript, roles, ct);
+        var (view, seesOriginals) = await ViewForAsync(pseudonyms, story, transcript, roles, ct);
         var rows = await db.Codings.AsNoTracking().Where(c => c.TranscriptId == transcript.Id).ToListAsync(ct);
         var authorIds = rows.Where(c => c.AuthorPersonId != null).Select(c => c.AuthorPersonId!.Value).Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(p => authorIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.DisplayName, ct);
@@ -108,12 +110,12 @@ public static partial class TranscriptApi
             recording is { AudioDeletedAt: null }, recording?.DurationMs, seesOriginals);
     }
 
-    private static async Task<(TranscriptView View, bool SeesOriginals)> ViewForAsync(CodingService codings, Story story,
+    private static async Task<(TranscriptView View, bool SeesOriginals)> ViewForAsync(PseudonymService pseudonyms, Story story,
         Transcript transcript, IReadOnlyCollection<ProjectRole> roles, CancellationToken ct)
     {
         var seesOriginals = roles.Any(Policies.ProjectRoles[Policies.SeeOriginals].Contains);
-        var pseudonyms = seesOriginals ? [] : await codings.PseudonymsForAsync(story.ProjectId, story.Id, ct);
-        return (TranscriptView.For(transcript.Segments, pseudonyms), seesOriginals);
+        var filter = await pseudonyms.ForReaderAsync(story.ProjectId, story.Id, seesOriginals, ct);
+        return (TranscriptView.For(transcript.Segments, filter.Pseudonyms), seesOriginals);
     }
 
     /// <summary>A coding with its offsets and quote moved into the reader's view of the text.</summary>
@@ -138,7 +140,7 @@ public static partial class TranscriptApi
     }
 
     private static async Task<Results<Created<CorrectionResultDto>, NotFound, ProblemHttpResult, ValidationProblem>> Correct(
-        Guid projectId, Guid storyId, CorrectionRequest request, HttpContext http, StorytellingDbContext db, CodingService codings,
+        Guid projectId, Guid storyId, CorrectionRequest request, HttpContext http, StorytellingDbContext db, CodingService codings, PseudonymService pseudonyms,
         TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         var story = await FindStoryAsync(db, projectId, storyId, ct);
@@ -150,7 +152,7 @@ public static partial class TranscriptApi
 
         var me = http.User.PersonId();
         var roles = await ProjectsApi.MyRolesAsync(db, projectId, me, ct);
-        var (view, _) = await ViewForAsync(codings, story, latest, roles, ct);
+        var (view, _) = await ViewForAsync(pseudonyms, story, latest, roles, ct);
         var recordingMs = await db.Recordings.Where(r => r.StoryId == storyId).Select(r => (long?)r.DurationMs).MaxAsync(ct) ?? 0;
         var limitMs = Math.Max(recordingMs, latest.Segments.Count == 0 ? 0 : latest.Segments.Max(s => s.EndMs));
         var errors = Validate(request.Segments, limitMs);
@@ -218,7 +220,7 @@ public static partial class TranscriptApi
         var leftBehind = left.Count;
         LogCorrected(logger, storyId, corrected.Version, moved, leftBehind);
 
-        var dto = (await ReadAsync(db, codings, story, corrected.Version, me, ct))!;
+        var dto = (await ReadAsync(db, pseudonyms, story, corrected.Version, me, ct))!;
         return TypedResults.Created($"/api/projects/{projectId}/stories/{storyId}/transcript?version={corrected.Version}",
             new CorrectionResultDto(dto, moved, left.Select(c => InView(c, storyId, view, null)).ToList()));
     }
@@ -228,7 +230,7 @@ public static partial class TranscriptApi
 
     /// <summary>Relabelling one segment's speaker is a correction like any other (a new version), without resending the text.</summary>
     private static async Task<Results<Created<CorrectionResultDto>, NotFound, ProblemHttpResult, ValidationProblem>> SetSpeaker(
-        Guid projectId, Guid storyId, int position, SpeakerRequest request, HttpContext http, StorytellingDbContext db, CodingService codings,
+        Guid projectId, Guid storyId, int position, SpeakerRequest request, HttpContext http, StorytellingDbContext db, CodingService codings, PseudonymService pseudonyms,
         TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
     {
         var story = await FindStoryAsync(db, projectId, storyId, ct);
@@ -237,10 +239,10 @@ public static partial class TranscriptApi
             .Where(t => t.StoryId == storyId).OrderByDescending(t => t.Version).FirstOrDefaultAsync(ct);
         if (latest is null || latest.Segments.All(s => s.Position != position)) return TypedResults.NotFound();
         var roles = await ProjectsApi.MyRolesAsync(db, projectId, http.User.PersonId(), ct);
-        var (view, _) = await ViewForAsync(codings, story, latest, roles, ct);
+        var (view, _) = await ViewForAsync(pseudonyms, story, latest, roles, ct);
         var segments = view.Original.Segments.Select((s, i) => new SegmentInput(s.Position, s.StartMs, s.EndMs, view.SegmentTexts[i],
             s.Position == position ? request.SpeakerLabel : s.SpeakerLabel)).ToList();
-        return await Correct(projectId, storyId, new CorrectionRequest(request.BaseVersion, segments), http, db, codings, time, loggers, ct);
+        return await Correct(projectId, storyId, new CorrectionRequest(request.BaseVersion, segments), http, db, codings, pseudonyms, time, loggers, ct);
     }
 
     /// <summary>The coding's range in the new text, or null when every character it covered was deleted.</summary>
@@ -305,7 +307,7 @@ public static partial class TranscriptApi
     }
 
     private static async Task<Results<Created<CodingDto>, NotFound, ValidationProblem>> AddCoding(
-        Guid projectId, Guid storyId, NewCodingRequest request, HttpContext http, StorytellingDbContext db, CodingService codings,
+        Guid projectId, Guid storyId, NewCodingRequest request, HttpContext http, StorytellingDbContext db, CodingService codings, PseudonymService pseudonyms,
         CancellationToken ct)
     {
         var story = await FindStoryAsync(db, projectId, storyId, ct);
@@ -315,7 +317,7 @@ public static partial class TranscriptApi
         if (latest is null) return TypedResults.NotFound();
         var me = http.User.PersonId()!.Value;
         var roles = await ProjectsApi.MyRolesAsync(db, projectId, me, ct);
-        var (view, _) = await ViewForAsync(codings, story, latest, roles, ct);
+        var (view, _) = await ViewForAsync(pseudonyms, story, latest, roles, ct);
         if (request.StartChar < 0 || request.EndChar > view.Text.Length || request.StartChar >= request.EndChar)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {

@@ -9,7 +9,7 @@ using Storytelling.Web.Security;
 namespace Storytelling.Web.Pages.Projects;
 
 [Authorize(Policy = Policies.Analyse)]
-public sealed class TussenruimteModel(StorytellingDbContext db) : PageModel
+public sealed class TussenruimteModel(StorytellingDbContext db, Features.Pseudonyms.PseudonymService pseudonyms) : PageModel
 {
     [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
     public string ProjectName { get; private set; } = "";
@@ -20,7 +20,7 @@ public sealed class TussenruimteModel(StorytellingDbContext db) : PageModel
         var name = await db.Projects.Where(p => p.Id == ProjectId).Select(p => p.Name).FirstOrDefaultAsync(ct);
         if (name is null) return NotFound();
         ProjectName = name;
-        Result = await TussenruimteApi.ComputeAsync(db, ProjectId, ct);
+        Result = await TussenruimteApi.ComputeAsync(db, pseudonyms, ProjectId, ct);
         return Page();
     }
 }
