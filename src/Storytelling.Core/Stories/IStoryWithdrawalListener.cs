@@ -1,0 +1,11 @@
+namespace Storytelling.Core.Stories;
+
+/// <summary>
+/// Told, inside the withdrawal's transaction and on its scoped DbContext, that a teller takes a story back — before
+/// the story's rows are deleted. Features that keep copies of a story's material elsewhere (reports with quotes,
+/// exports) remove those copies and mark what used them here, so the withdrawal leaves no trace.
+/// </summary>
+public interface IStoryWithdrawalListener
+{
+    Task OnStoryWithdrawingAsync(Guid projectId, Guid storyId, CancellationToken cancellationToken);
+}
