@@ -69,6 +69,7 @@ ensure_whisper() {
   export STORYTELLING_WHISPER_CLI="$out/bin/whisper-cli"
   if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$key" ] && [ -x "$out/bin/whisper-cli" ] && [ -f "$out/lib/libwhisper.so" ]; then
     note "whisper.cpp present (${WHISPER_PACKAGE})"
+    ensure_abort_flag "$out/lib"
     return
   fi
   ensure_apt cmake build-essential libgomp1
@@ -98,7 +99,17 @@ ensure_whisper() {
     fail "whisper-cli cannot find its libraries: $(ldd "$out/bin/whisper-cli" | grep 'not found' | tr -s ' \n' ' ')"
   fi
   printf '%s' "$key" > "$out/.stamp"
+  ensure_abort_flag "$out/lib"
   note "whisper.cpp built into ${out#$ROOT/} ($(ls "$out/lib" | tr '\n' ' '))"
+}
+
+# The worker's abort callback for whisper.cpp (infra/native/storytelling_abort.c), next to libwhisper.so.
+# Rebuilt when its source is newer; the worker falls back to a slower managed callback when it is missing.
+ensure_abort_flag() {
+  local lib="$1/libstorytelling_abort.so" src="$ROOT/infra/native/storytelling_abort.c"
+  if [ -f "$lib" ] && [ "$lib" -nt "$src" ]; then return; fi
+  ensure_apt build-essential
+  cc -O2 -shared -fPIC -o "$lib" "$src" || fail "could not build $lib from ${src#$ROOT/}"
 }
 
 # Restores and builds the solution; skipped when no source changed since the last good build.

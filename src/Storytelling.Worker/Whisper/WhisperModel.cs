@@ -73,8 +73,11 @@ public sealed partial class WhisperModel : IDisposable
         if (Interlocked.Exchange(ref _busy, 1) == 1)
             throw new InvalidOperationException($"Whisper model {ModelName} is already transcribing; it handles one recording at a time.");
 
-        var call = new CallState(progressPercent, cancellationToken);
+        // One byte the native abort check reads; cancellation and a failing progress callback set it.
+        var abortFlag = (byte*)NativeMemory.AllocZeroed(1);
+        var call = new CallState(progressPercent, (IntPtr)abortFlag, cancellationToken);
         var callHandle = GCHandle.Alloc(call);
+        var cancelRegistration = cancellationToken.Register(static flag => Volatile.Write(ref *(byte*)(IntPtr)flag!, 1), (IntPtr)abortFlag);
         var language = Marshal.StringToCoTaskMemUTF8(autoLanguage ? "auto" : options.Language);
         var vadPath = options.VadModelPath is null ? IntPtr.Zero : Marshal.StringToCoTaskMemUTF8(Path.GetFullPath(options.VadModelPath));
         try
@@ -96,8 +99,17 @@ public sealed partial class WhisperModel : IDisposable
             if (!options.TemperatureFallback) p.TemperatureInc = 0;
             p.ProgressCallback = (IntPtr)(delegate* unmanaged[Cdecl]<IntPtr, IntPtr, int, IntPtr, void>)&OnProgress;
             p.ProgressCallbackUserData = GCHandle.ToIntPtr(callHandle);
-            p.AbortCallback = (IntPtr)(delegate* unmanaged[Cdecl]<IntPtr, byte>)&OnAbort;
-            p.AbortCallbackUserData = GCHandle.ToIntPtr(callHandle);
+            var nativeCheck = WhisperNativeLibrary.AbortFlagCheck;
+            if (nativeCheck != IntPtr.Zero)
+            {
+                p.AbortCallback = nativeCheck;
+                p.AbortCallbackUserData = (IntPtr)abortFlag;
+            }
+            else
+            {
+                p.AbortCallback = (IntPtr)(delegate* unmanaged[Cdecl]<IntPtr, byte>)&OnAbort;
+                p.AbortCallbackUserData = GCHandle.ToIntPtr(callHandle);
+            }
             if (vadPath != IntPtr.Zero)
             {
                 if (!File.Exists(options.VadModelPath))
@@ -125,6 +137,9 @@ public sealed partial class WhisperModel : IDisposable
         }
         finally
         {
+            // Disposing the registration waits for a running cancel callback, so the flag is not written after it is freed.
+            cancelRegistration.Dispose();
+            NativeMemory.Free(abortFlag);
             Marshal.FreeCoTaskMem(language);
             if (vadPath != IntPtr.Zero) Marshal.FreeCoTaskMem(vadPath);
             callHandle.Free();
@@ -170,9 +185,10 @@ public sealed partial class WhisperModel : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Whisper model {ModelName} loaded (whisper.cpp {WhisperVersion})")]
     private static partial void LogLoaded(ILogger logger, string modelName, string whisperVersion);
 
-    private sealed class CallState(Action<int>? progress, CancellationToken cancellationToken)
+    private sealed class CallState(Action<int>? progress, IntPtr abortFlag, CancellationToken cancellationToken)
     {
         public CancellationToken CancellationToken { get; } = cancellationToken;
+        public IntPtr AbortFlag { get; } = abortFlag;
         public Action<int>? Progress { get; } = progress;
         public Exception? CallbackError { get; set; }
         public int LastPercent { get; set; } = -1;
@@ -193,6 +209,7 @@ public sealed partial class WhisperModel : IDisposable
         {
             // Never let an exception unwind into native code: remember it, abort, and rethrow on our side.
             call.CallbackError = ex;
+            unsafe { Volatile.Write(ref *(byte*)call.AbortFlag, 1); }
         }
     }
 

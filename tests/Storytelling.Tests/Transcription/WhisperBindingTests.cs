@@ -24,6 +24,18 @@ public sealed class WhisperBindingTests
     }
 
     [Fact]
+    public unsafe void The_native_abort_check_is_built_and_reads_the_flag()
+    {
+        // infra builds it next to libwhisper; without it every transcription pays a managed call per graph node.
+        var check = (delegate* unmanaged[Cdecl]<IntPtr, byte>)WhisperNativeLibrary.AbortFlagCheck;
+        Assert.True(check != null, "libstorytelling_abort.so is missing next to libwhisper.so; run infra/test.sh to build it.");
+        byte flag = 0;
+        Assert.Equal(0, check((IntPtr)(&flag)));
+        flag = 1;
+        Assert.Equal(1, check((IntPtr)(&flag)));
+    }
+
+    [Fact]
     public unsafe void Native_defaults_read_back_at_the_right_offsets()
     {
         Assert.StartsWith("1.9.", WhisperNativeLibrary.Version, StringComparison.Ordinal);
