@@ -9,7 +9,7 @@ DATA="${STORYTELLING_DATA:-$ROOT/.data}"
 
 step "Checking prerequisites"
 ensure_dotnet
-ensure_apt ca-certificates ffmpeg
+ensure_apt ca-certificates ffmpeg espeak-ng
 # Exports Storytelling__Transcription__NativeLibraryDirectory, which the worker started below inherits.
 ensure_whisper
 
@@ -37,6 +37,17 @@ if [ ! -f "$ADMIN_FILE" ]; then
   printf 'e-mail:   admin@storytelling.local\npassword: %s\n' "$password" > "$ADMIN_FILE"
 fi
 
+DEMO_FILE="$DATA/demo-accounts.txt"
+if [ "${STORYTELLING_DEMO:-1}" = "1" ] && [ ! -f "$DEMO_FILE" ]; then
+  step "Loading the demo project 'Wat betekent werk voor jou?' (samples/werk; stories spoken by espeak-ng, about a minute)"
+  password="$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | cut -c1-16)"
+  STORYTELLING_DEMO_PASSWORD="$password" web load-demo --samples "$ROOT/samples/werk/demo.json" | grep -v '^info:' \
+    || fail "The demo project could not be loaded; see the message above (STORYTELLING_DEMO=0 starts without it)."
+  umask 077
+  { printf 'password for every demo account: %s\n' "$password"
+    grep -o '"email": "[^"]*"' "$ROOT/samples/werk/demo.json" | cut -d'"' -f4 | sed 's/^/  /'; } > "$DEMO_FILE"
+fi
+
 step "Checking the transcription models (${Storytelling__Transcription__ModelsDirectory#$ROOT/})"
 # Never fatal: without a model the worker keeps recordings waiting and the app says how to fix it.
 if ! (cd "$BUILD/worker" && dotnet Storytelling.Worker.dll models verify) | sed 's/^/    /'; then
@@ -53,6 +64,10 @@ trap 'kill "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || 
 step "Starting the web app on http://127.0.0.1:$PORT"
 echo "    Sign in at http://127.0.0.1:$PORT/account/login with the first administrator:"
 sed 's/^/      /' "$ADMIN_FILE"
+if [ -f "$DEMO_FILE" ]; then
+  echo "    Demo accounts (begeleider, beleidsmedewerker, bewoner, interviewer) of the project 'Wat betekent werk voor jou?':"
+  sed 's/^/      /' "$DEMO_FILE"
+fi
 echo "    (kept in ${ADMIN_FILE#$ROOT/}; change it by running the create-admin command again, see README)"
 echo "    Press Ctrl+C to stop."
 web --urls "http://127.0.0.1:$PORT"

@@ -13,6 +13,9 @@ namespace Storytelling.Web.Hosting;
 ///   Storytelling.Web create-admin --email E [--name N]
 ///                                         create (or promote) an administrator; the password is read from
 ///                                         STORYTELLING_ADMIN_PASSWORD or, when that is unset, from standard input.
+///   Storytelling.Web load-demo [--samples FILE]
+///                                         load the demo project (samples/werk/demo.json) once; its accounts get the
+///                                         password in STORYTELLING_DEMO_PASSWORD. Needs espeak-ng and ffmpeg.
 /// Configuration errors end every command with one sentence and exit code 2.
 /// </summary>
 internal static class CommandLine
@@ -48,8 +51,10 @@ internal static class CommandLine
                 return 0;
             case "create-admin":
                 return await CreateAdminAsync(app.Services, args, stop.Token);
+            case "load-demo":
+                return await LoadDemoAsync(app.Services, args, stop.Token);
             default:
-                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, create-admin --email E [--name N].");
+                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, create-admin --email E [--name N], load-demo [--samples FILE].");
                 return UsageError;
         }
     }
@@ -105,6 +110,29 @@ internal static class CommandLine
         db.Record(time, "person.made-administrator", null, null, "person", person.Id);
         await db.SaveChangesAsync(ct);
         Console.WriteLine($"Administrator {email} is ready; sign in at /account/login.");
+        return 0;
+    }
+
+    private static async Task<int> LoadDemoAsync(IServiceProvider services, string[] args, CancellationToken ct)
+    {
+        var file = OptionValue(args, "--samples") ?? Path.Combine(AppContext.BaseDirectory, "samples", "werk", "demo.json");
+        var password = Environment.GetEnvironmentVariable("STORYTELLING_DEMO_PASSWORD");
+        if (string.IsNullOrEmpty(password))
+        {
+            await Console.Error.WriteLineAsync("Set STORYTELLING_DEMO_PASSWORD to the password the demo accounts should get.");
+            return UsageError;
+        }
+        if (!File.Exists(file))
+        {
+            await Console.Error.WriteLineAsync($"No demo file at {file}; give one with --samples.");
+            return UsageError;
+        }
+        await using var scope = services.CreateAsyncScope();
+        var loader = ActivatorUtilities.CreateInstance<Features.Demo.DemoLoader>(scope.ServiceProvider);
+        var result = await loader.LoadAsync(file, password, ct);
+        Console.WriteLine(result.Loaded
+            ? $"Demo project '{result.ProjectName}' loaded."
+            : $"Demo project '{result.ProjectName}' is already there; nothing changed.");
         return 0;
     }
 

@@ -1,0 +1,295 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Storytelling.Core.Analysis;
+using Storytelling.Core.Audit;
+using Storytelling.Core.Media;
+using Storytelling.Core.People;
+using Storytelling.Core.Persistence;
+using Storytelling.Core.Projects;
+using Storytelling.Core.Storage;
+using Storytelling.Core.Stories;
+using Storytelling.Core.Transcripts;
+using Storytelling.Core.Workshops;
+using Storytelling.Web.Features.Analysis;
+using Storytelling.Web.Features.Workspace;
+
+namespace Storytelling.Web.Features.Demo;
+
+/// <summary>
+/// Loads the demo project from samples/ (stories written by us, fictive names) so a newcomer finds a living workspace:
+/// accounts, codebook, stories with real audio (espeak-ng, one sentence at a time, so every segment's time is exact),
+/// transcripts, codings by residents and officials, a closed workshop with its votes. Loading twice changes nothing.
+/// The transcripts are the written text aligned to the synthesised audio (origin Imported), not a Whisper run:
+/// no model weights can be assumed on a fresh machine, and an invented machine transcript would be fake.
+/// </summary>
+public sealed partial class DemoLoader(
+    StorytellingDbContext db, UserManager<Person> users, IMediaStore store, IMediaProbe probe, CodingService codings,
+    TimeProvider time, ILogger<DemoLoader> logger)
+{
+    private const int SilenceBetweenSentencesMs = 450;
+
+    public sealed record Result(bool Loaded, string ProjectName, Guid ProjectId, IReadOnlyList<string> Accounts);
+
+    /// <summary>Loads <paramref name="demoFile"/> unless a project with its name exists. Every account gets <paramref name="password"/>.</summary>
+    public async Task<Result> LoadAsync(string demoFile, string password, CancellationToken ct)
+    {
+        var demo = JsonSerializer.Deserialize<DemoFile>(await File.ReadAllTextAsync(demoFile, ct), Json)
+            ?? throw new InvalidDataException($"{demoFile} holds no demo project.");
+        var accounts = demo.People.Select(p => $"{p.Email} ({string.Join(", ", p.Roles)})").ToList();
+        var existing = await db.Projects.Where(p => p.Name == demo.Project.Name).Select(p => (Guid?)p.Id).FirstOrDefaultAsync(ct);
+        if (existing is not null) return new Result(false, demo.Project.Name, existing.Value, accounts);
+
+        var now = time.GetUtcNow();
+        var people = new Dictionary<string, Person>();
+        foreach (var p in demo.People)
+        {
+            var person = await users.FindByEmailAsync(p.Email);
+            if (person is null)
+            {
+                person = new Person { UserName = p.Email, Email = p.Email, EmailConfirmed = true, DisplayName = p.Name, CreatedAt = now };
+                var created = await users.CreateAsync(person, password);
+                if (!created.Succeeded) throw new InvalidOperationException("Demo account " + p.Email + ": " + string.Join(" ", created.Errors.Select(e => e.Description)));
+            }
+            people[p.Key] = person;
+        }
+
+        var project = new Project
+        {
+            Name = demo.Project.Name,
+            GuidingQuestion = demo.Project.Question,
+            DefaultLanguage = demo.Project.Language,
+            AllowedLanguages = [demo.Project.Language, "en", "ar"],
+            Phase = ProjectPhase.CoEvaluate,
+            CreatedAt = now,
+        };
+        db.Projects.Add(project);
+        foreach (var p in demo.People)
+            foreach (var role in p.Roles)
+                db.Memberships.Add(new ProjectMembership { ProjectId = project.Id, PersonId = people[p.Key].Id, Role = role, GrantedAt = now });
+
+        var themes = new Dictionary<string, Theme>();
+        foreach (var t in demo.Themes)
+        {
+            var theme = new Theme
+            {
+                ProjectId = project.Id, Name = t.Name, Description = t.Description, Colour = t.Colour, Kind = t.Kind,
+                ParentId = t.Parent is null ? null : themes[t.Parent].Id, CreatedByPersonId = people["begeleider"].Id, CreatedAt = now,
+            };
+            themes[t.Key] = theme;
+            db.Themes.Add(theme);
+        }
+        db.Record(time, "demo.loaded", null, project.Id, "project", project.Id);
+        await db.SaveChangesAsync(ct);
+
+        var stories = new Dictionary<string, Story>();
+        var work = Directory.CreateTempSubdirectory("storytelling-demo-");
+        try
+        {
+            for (var i = 0; i < demo.Stories.Count; i++)
+            {
+                var s = demo.Stories[i];
+                // Spread over the weeks before today, oldest first, so the overview reads like a real gathering.
+                var received = now.AddDays(-7 * (demo.Stories.Count - i) / 2.0);
+                stories[s.Key] = await AddStoryAsync(project, s, received, work.FullName, ct);
+            }
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+
+        foreach (var s in demo.Stories)
+        {
+            var story = stories[s.Key];
+            var segments = await db.TranscriptSegments.AsNoTracking()
+                .Where(x => x.TranscriptId == db.Transcripts.Where(t => t.StoryId == story.Id).Select(t => t.Id).First())
+                .OrderBy(x => x.Position).ToListAsync(ct);
+            var text = TranscriptText.From(segments);
+            foreach (var c in s.Codings)
+            {
+                var author = people[c.By];
+                var role = demo.People.First(p => p.Key == c.By).Roles[0];
+                var start = text.Text.IndexOf(segments[c.From].Text, StringComparison.Ordinal);
+                var last = text.Text.IndexOf(segments[c.To].Text, start, StringComparison.Ordinal) + segments[c.To].Text.Length;
+                var result = await codings.CreateAsync(project.Id, new NewCoding(story.Id, themes[c.Theme].Id, start, last, null),
+                    new CodingAuthor(author.Id, role, author.DisplayName), ct);
+                if (result.Errors is not null) throw new InvalidOperationException($"Demo coding in {s.Key} refused: {string.Join(" ", result.Errors.SelectMany(e => e.Value))}");
+            }
+        }
+
+        await AddWorkshopAsync(project, demo.Workshop, people, themes, now, ct);
+        LogLoaded(logger, project.Id, stories.Count);
+        return new Result(true, project.Name, project.Id, accounts);
+    }
+
+    private async Task<Story> AddStoryAsync(Project project, DemoStory s, DateTimeOffset received, string work, CancellationToken ct)
+    {
+        var audio = Path.Combine(work, s.Key + ".ogg");
+        var timings = await SynthesiseAsync(s.Sentences, Path.Combine(work, s.Key), audio, ct);
+        var probed = await probe.ProbeAsync(audio, ct);
+        if (!probed.Succeeded) throw new InvalidOperationException($"The synthesised audio of demo story {s.Key} did not probe: {probed.Failure}.");
+        StoredMedia stored;
+        await using (var file = File.OpenRead(audio)) stored = await store.SaveAsync(file, probed.MediaType, ct);
+
+        var story = new Story
+        {
+            ProjectId = project.Id,
+            TellerPseudonym = s.Pseudonym,
+            ReceiptCode = await NewReceiptCodeAsync(ct),
+            Status = StoryStatus.Transcribed,
+            Language = project.DefaultLanguage,
+            Consent = new Consent { Scopes = s.Consent.Aggregate(ConsentScopes.None, (a, b) => a | b), GivenAt = received, Method = ConsentMethod.GivenOnline },
+            CreatedAt = received,
+        };
+        story.Recordings.Add(new Recording
+        {
+            BlobName = stored.BlobName, Format = probed.FormatName, MediaType = probed.MediaType, DurationMs = probed.DurationMs,
+            SizeBytes = stored.SizeBytes, Sha256 = stored.Sha256, CreatedAt = received,
+        });
+        var transcript = new Transcript { Version = 1, Origin = TranscriptOrigin.Imported, Language = project.DefaultLanguage, CreatedAt = received };
+        for (var i = 0; i < s.Sentences.Count; i++)
+            transcript.Segments.Add(new TranscriptSegment
+            {
+                Position = i, StartMs = timings[i].StartMs, EndMs = timings[i].EndMs, Text = s.Sentences[i],
+                Language = project.DefaultLanguage, SpeakerLabel = "verteller",
+            });
+        story.Transcripts.Add(transcript);
+        db.Stories.Add(story);
+        db.Record(time, "story.received", null, project.Id, "story", story.Id);
+        await db.SaveChangesAsync(ct);
+        return story;
+    }
+
+    private async Task<string> NewReceiptCodeAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            var code = ReceiptCode.New();
+            if (!await db.Stories.AnyAsync(s => s.ReceiptCode == code, ct)) return code;
+        }
+    }
+
+    /// <summary>
+    /// Speaks each sentence with espeak-ng, joins the PCM with short pauses into one WAV and encodes it as Opus in Ogg
+    /// (what a phone's recorder would send). The sample counts give each sentence's exact start and end.
+    /// </summary>
+    private static async Task<List<(long StartMs, long EndMs)>> SynthesiseAsync(List<string> sentences, string prefix, string output, CancellationToken ct)
+    {
+        var timings = new List<(long, long)>();
+        var pcm = new MemoryStream();
+        var rate = 0;
+        for (var i = 0; i < sentences.Count; i++)
+        {
+            var wav = $"{prefix}-{i}.wav";
+            await RunAsync("espeak-ng", ["-v", "nl", "-s", "150", "-w", wav, sentences[i]], ct);
+            var (sampleRate, samples) = ReadPcm16Mono(await File.ReadAllBytesAsync(wav, ct));
+            if (rate != 0 && rate != sampleRate) throw new InvalidDataException("espeak-ng changed its sample rate between sentences.");
+            rate = sampleRate;
+            if (i > 0) pcm.Write(new byte[SilenceBetweenSentencesMs * rate / 1000 * 2]);
+            var start = pcm.Length / 2 * 1000 / rate;
+            pcm.Write(samples);
+            timings.Add((start, pcm.Length / 2 * 1000 / rate));
+        }
+        var joined = prefix + ".wav";
+        await File.WriteAllBytesAsync(joined, WavFile(rate, pcm.ToArray()), ct);
+        await RunAsync("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-i", joined, "-c:a", "libopus", "-b:a", "32k", output], ct);
+        return timings;
+    }
+
+    /// <summary>The PCM of a 16-bit mono WAV file such as espeak-ng writes (chunks walked, not assumed at offset 44).</summary>
+    internal static (int SampleRate, byte[] Samples) ReadPcm16Mono(byte[] wav)
+    {
+        if (wav.Length < 12 || wav[0] != 'R' || wav[1] != 'I' || wav[2] != 'F' || wav[3] != 'F') throw new InvalidDataException("Not a WAV file.");
+        int rate = 0, channels = 0, bits = 0;
+        for (var at = 12; at + 8 <= wav.Length;)
+        {
+            var id = System.Text.Encoding.ASCII.GetString(wav, at, 4);
+            var size = BitConverter.ToInt32(wav, at + 4);
+            // espeak-ng writing to a file leaves the data size at its placeholder when it cannot seek; take what is there.
+            if (id == "data") return (rate is 0 || channels != 1 || bits != 16 ? throw new InvalidDataException("Expected 16-bit mono PCM.") : rate,
+                wav[(at + 8)..Math.Min(wav.Length, at + 8 + (size < 0 ? int.MaxValue - at - 8 : size))]);
+            if (id == "fmt ")
+            {
+                channels = BitConverter.ToInt16(wav, at + 10);
+                rate = BitConverter.ToInt32(wav, at + 12);
+                bits = BitConverter.ToInt16(wav, at + 22);
+            }
+            at += 8 + size + (size & 1);
+        }
+        throw new InvalidDataException("The WAV file has no data chunk.");
+    }
+
+    private static byte[] WavFile(int rate, byte[] pcm)
+    {
+        using var m = new MemoryStream();
+        using var w = new BinaryWriter(m);
+        w.Write("RIFF"u8); w.Write(36 + pcm.Length); w.Write("WAVE"u8);
+        w.Write("fmt "u8); w.Write(16); w.Write((short)1); w.Write((short)1); w.Write(rate); w.Write(rate * 2); w.Write((short)2); w.Write((short)16);
+        w.Write("data"u8); w.Write(pcm.Length); w.Write(pcm);
+        w.Flush();
+        return m.ToArray();
+    }
+
+    private static async Task RunAsync(string tool, IEnumerable<string> arguments, CancellationToken ct)
+    {
+        var info = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        Process process;
+        try
+        {
+            process = Process.Start(info) ?? throw new InvalidOperationException(tool + " did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"The demo needs {tool}; install it (infra/run.sh does: apt-get install espeak-ng ffmpeg).", e);
+        }
+        using (process)
+        {
+            var stderr = process.StandardError.ReadToEndAsync(ct);
+            _ = process.StandardOutput.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct);
+            if (process.ExitCode != 0) throw new InvalidOperationException($"{tool} failed (exit {process.ExitCode}): {(await stderr).Trim()}");
+        }
+    }
+
+    private async Task AddWorkshopAsync(Project project, DemoWorkshop w, Dictionary<string, Person> people, Dictionary<string, Theme> themes,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var opened = now.AddDays(-21);
+        var session = new WorkshopSession
+        {
+            ProjectId = project.Id, Title = w.Title, Code = Workshops.WorkshopCodes.New(),
+            OpenedByPersonId = people["begeleider"].Id, OpenedAt = opened, ClosedAt = opened.AddHours(2), VotesPerParticipant = w.VotesPerParticipant,
+        };
+        db.WorkshopSessions.Add(session);
+        foreach (var p in w.Participants)
+        {
+            var participant = new WorkshopParticipant
+            {
+                SessionId = session.Id, DisplayName = p.Name, PersonId = p.Person is null ? null : people[p.Person].Id, JoinedAt = opened,
+                Role = p.Person is null ? ProjectRole.Bewoner : await db.Memberships.Where(m => m.ProjectId == project.Id && m.PersonId == people[p.Person].Id).Select(m => m.Role).FirstAsync(ct),
+            };
+            db.WorkshopParticipants.Add(participant);
+            foreach (var theme in p.Votes.Take(w.VotesPerParticipant))
+                db.ThemeVotes.Add(new ThemeVote { SessionId = session.Id, ParticipantId = participant.Id, ThemeId = themes[theme].Id, At = opened.AddMinutes(90) });
+        }
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo project {ProjectId} loaded with {StoryCount} stories")]
+    private static partial void LogLoaded(ILogger logger, Guid projectId, int storyCount);
+
+    private sealed record DemoFile(DemoProject Project, List<DemoPerson> People, List<DemoTheme> Themes, List<DemoStory> Stories, DemoWorkshop Workshop);
+    private sealed record DemoProject(string Name, string Question, string Language, string? PublishedUpdate);
+    private sealed record DemoPerson(string Key, string Email, string Name, List<ProjectRole> Roles);
+    private sealed record DemoTheme(string Key, string? Parent, string Name, ThemeKind Kind, string Colour, string? Description);
+    private sealed record DemoStory(string Key, string Pseudonym, int? Round, List<ConsentScopes> Consent, List<string> Sentences, List<DemoCoding> Codings);
+    private sealed record DemoCoding(int From, int To, string Theme, string By);
+    private sealed record DemoWorkshop(string Title, int VotesPerParticipant, List<DemoParticipant> Participants);
+    private sealed record DemoParticipant(string Name, string? Person, List<string> Votes);
+}
