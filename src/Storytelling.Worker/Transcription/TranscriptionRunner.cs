@@ -2,9 +2,10 @@ namespace Storytelling.Worker.Transcription;
 
 /// <summary>
 /// One recording, start to end: decode window by window, transcribe each, shift its timestamps to the recording's
-/// time line, and report overall progress. Windows are transcribed on a worker thread because whisper blocks.
+/// time line, and report overall progress. Windows are transcribed on the one <see cref="WhisperThread"/>, because
+/// whisper blocks and its native memory stays bounded only when every window runs on the same thread.
 /// </summary>
-internal sealed class TranscriptionRunner(AudioDecoder decoder, ISpeechEngine engine)
+internal sealed class TranscriptionRunner(AudioDecoder decoder, ISpeechEngine engine, WhisperThread whisperThread)
 {
     public async Task<TranscriptionOutcome> RunAsync(ClaimedJob job, Action<int> progress, CancellationToken ct)
     {
@@ -16,7 +17,7 @@ internal sealed class TranscriptionRunner(AudioDecoder decoder, ISpeechEngine en
             var offsetMs = window.StartMs;
             var done = window.StartSample;
             var length = window.Samples.Length;
-            var result = await Task.Run(() => engine.Transcribe(window.Samples.Span, job.Language,
+            var result = await whisperThread.RunAsync(() => engine.Transcribe(window.Samples.Span, job.Language,
                 p => progress(Percent(done + length * (long)p / 100, totalSamples)), ct), ct);
             language ??= result.SpeechFound ? result.Language : null;
             foreach (var s in result.Segments)
