@@ -315,6 +315,18 @@ public sealed class ExchangeTests(TranscriptWorld world) : IClassFixture<Transcr
         Assert.Equal(expected, response.StatusCode);
     }
 
+    [Fact]
+    public async Task An_empty_codebook_is_not_exported_as_an_invalid_file()
+    {
+        var fresh = await FreshProjectAsync();
+        var response = await world.Clients["bewoner"].GetAsync($"/api/projects/{fresh}/exchange/codebook.qdc");
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("nog leeg", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // A project export without themes or stories still validates: the schema lets those sections be absent.
+        var entries = Qdpx.Entries(await ExportAsync("begeleider", fresh));
+        Assert.Empty(Qdpx.Validate(entries["project.qde"], Qdpx.Ns.NamespaceName, "Project.xsd"));
+    }
+
     [Theory]
     [InlineData("bewoner", HttpStatusCode.OK)]
     [InlineData("interviewer", HttpStatusCode.Forbidden)]

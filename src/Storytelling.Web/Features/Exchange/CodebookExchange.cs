@@ -69,8 +69,6 @@ public static partial class CodebookExchange
         w.WriteStartDocument();
         w.WriteStartElement("CodeBook", QdaXml.CodebookNamespace);
         w.WriteAttributeString("origin", QdaXml.Origin);
-        // The schema demands at least one Code; an empty codebook is sent as an empty Codes element regardless,
-        // because refusing to export nothing helps nobody (the tests document it).
         WriteCodes(w, QdaXml.CodebookNamespace, codes);
         w.WriteEndElement();
         w.WriteEndDocument();

@@ -55,6 +55,9 @@ public static partial class ExchangeApi
     internal static async Task<IResult> ExportCodebook(Guid projectId, StorytellingDbContext db, CancellationToken ct)
     {
         var codes = await CodebookExchange.LoadAsync(db, projectId, ct);
+        // The schema demands at least one code, and QDA tools reject an empty codebook: say so instead of sending one.
+        if (codes.Count == 0)
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, detail: "Het codeboek is nog leeg; er is niets om te exporteren.");
         var buffer = new MemoryStream();
         CodebookExchange.WriteCodebook(buffer, codes);
         return TypedResults.File(buffer.ToArray(), "application/xml", await FileNameAsync(db, projectId, ct) + ".qdc");
