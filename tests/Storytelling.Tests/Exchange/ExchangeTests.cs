@@ -351,6 +351,43 @@ public sealed class ExchangeTests(TranscriptWorld world) : IClassFixture<Transcr
     }
 
     [Fact]
+    public async Task A_facilitator_imports_a_codebook_and_a_project_through_the_page_forms_and_reads_what_happened()
+    {
+        var s = await ScenarioAsync();
+        var qdc = await world.Clients["begeleider"].GetByteArrayAsync($"/api/projects/{s.ProjectId}/exchange/codebook.qdc");
+        var qdpx = await ExportAsync("begeleider", s.ProjectId);
+        var fresh = await FreshProjectAsync();
+        var path = $"/projects/{fresh}/exchange";
+        var client = world.Clients["begeleider"];
+
+        var codebook = await PostFileAsync(client, path, "Codebook", "codeboek.qdc", qdc, consent: false);
+        Assert.Contains("2 nieuwe thema’s, 0 bestonden al", codebook, StringComparison.Ordinal);
+
+        var withoutConsent = await PostFileAsync(client, path, "Project", "project.qdpx", qdpx, consent: false);
+        Assert.Contains("toestemming", withoutConsent, StringComparison.Ordinal);
+        Assert.Contains("role=\"alert\"", withoutConsent, StringComparison.Ordinal);
+
+        var project = await PostFileAsync(client, path, "Project", "project.qdpx", qdpx, consent: true);
+        Assert.Contains("Project geïmporteerd: 1 verhalen, 0 opnames, 2 coderingen, 0 nieuwe thema’s (2 bestonden al)", project, StringComparison.Ordinal);
+        Assert.Equal(await CodingsAsync(s.ProjectId), await CodingsAsync(fresh));
+    }
+
+    private static async Task<string> PostFileAsync(HttpClient client, string path, string handler, string fileName, byte[] content, bool consent)
+    {
+        var page = await client.GetStringAsync(path);
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(token), "__RequestVerificationToken" },
+            { new ByteArrayContent(content), "file", fileName },
+        };
+        if (consent) form.Add(new StringContent("true"), "consentConfirmed");
+        var response = await client.PostAsync($"{path}?handler={handler}", form);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return System.Net.WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task The_exchange_page_offers_downloads_to_analysts_and_uploads_to_the_facilitator_only()
     {
         var facilitator = await world.Clients["begeleider"].GetStringAsync($"/projects/{world.ProjectId}/exchange");
