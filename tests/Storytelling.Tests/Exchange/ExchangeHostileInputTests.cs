@@ -109,6 +109,19 @@ public sealed class ExchangeHostileInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_damaged_archive_is_refused_in_one_sentence_and_nothing_is_written()
+    {
+        var zip = Valid(Qdpx.ProjectXml(), string.Concat(Enumerable.Repeat("Werk is alles voor mij. ", 200)));
+        // Overwrite the middle of the compressed data (the central directory at the end stays intact).
+        for (var i = 80; i < 200; i++) zip[i] ^= 0x5A;
+        var response = await _client.PostAsync($"/api/projects/{_projectId}/exchange/project?consentConfirmed=true", new ByteArrayContent(zip));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<Microsoft.AspNetCore.Mvc.ValidationProblemDetails>();
+        Assert.Single(problem!.Errors["file"]);
+        await AssertNothingWrittenAsync();
+    }
+
+    [Fact]
     public async Task A_valid_hand_made_qdpx_is_accepted_so_the_refusals_above_are_about_their_flaw()
     {
         var response = await _client.PostAsync($"/api/projects/{_projectId}/exchange/project?consentConfirmed=true",

@@ -114,6 +114,11 @@ public static partial class ExchangeApi
         {
             return Refused(e.Message);
         }
+        catch (InvalidDataException)
+        {
+            // A damaged entry (bad deflate data, wrong checksum) surfaces only while it is read.
+            return Refused("Het .qdpx-bestand is beschadigd: een bestand erin kan niet worden uitgepakt.");
+        }
     }
 
     private static async Task<MemoryStream> ReadBoundedAsync(Stream body, int max, CancellationToken ct)
