@@ -9,6 +9,7 @@ using Storytelling.Web.Features.Audit;
 using Storytelling.Web.Features.Capture;
 using Storytelling.Core.Media;
 using Storytelling.Web.Features.Codebook;
+using Storytelling.Web.Features.Exchange;
 using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Features.Pseudonyms;
@@ -76,6 +77,9 @@ public static class WebSetup
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<UploadService>();
+        services.AddOptions<Features.Exchange.ExchangeOptions>().BindConfiguration(Features.Exchange.ExchangeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<Features.Exchange.RefiQdaExport>();
+        services.AddScoped<Features.Exchange.RefiQdaImport>();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IMediaProbe, FfprobeMediaProbe>();
         services.AddSingleton<CaptureRateLimiter>();
@@ -119,6 +123,7 @@ public static class WebSetup
         app.MapAuditApi();
         app.MapWorkshopsApi();
         app.MapTussenruimteApi();
+        app.MapExchangeApi();
         app.MapHub<WorkshopHub>("/hubs/workshop");
         app.MapRazorPages();
         return app;

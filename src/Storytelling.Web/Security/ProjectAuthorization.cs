@@ -20,6 +20,8 @@ public static class Policies
     public const string CurateCodebook = "curate-codebook";
     public const string Export = "export";
     public const string ReadAudit = "read-audit";
+    /// <summary>Bring material in from other tools (REFI-QDA .qdpx and .qdc): it creates stories and themes.</summary>
+    public const string Import = "import";
     /// <summary>May see names and places as spoken, before pseudonyms replace them; everyone else sees pseudonyms.</summary>
     public const string SeeOriginals = "see-originals";
 
@@ -37,6 +39,7 @@ public static class Policies
         [CurateCodebook] = [ProjectRole.Begeleider],
         [Export] = [ProjectRole.Begeleider, ProjectRole.Beleidsmedewerker],
         [ReadAudit] = [ProjectRole.Beheerder],
+        [Import] = [ProjectRole.Begeleider],
         [SeeOriginals] = [ProjectRole.Begeleider],
     };
 

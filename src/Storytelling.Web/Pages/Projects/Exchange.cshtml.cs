@@ -1,0 +1,76 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Storytelling.Core.Persistence;
+using Storytelling.Web.Features.Analysis;
+using Storytelling.Web.Features.Exchange;
+using Storytelling.Web.Features.Projects;
+using Storytelling.Web.Security;
+
+namespace Storytelling.Web.Pages.Projects;
+
+/// <summary>
+/// Download the project (.qdpx) or codebook (.qdc) for ATLAS.ti, MAXQDA, NVivo or QualCoder, and bring a codebook or
+/// project back in. Downloads are plain links to the API; uploads are forms calling the same code as the API.
+/// </summary>
+[Authorize(Policy = Policies.Analyse)]
+[RequestSizeLimit(2L * 1024 * 1024 * 1024)]
+[RequestFormLimits(MultipartBodyLengthLimit = 2L * 1024 * 1024 * 1024)]
+public sealed class ExchangeModel(StorytellingDbContext db, TimeProvider time, IOptions<ExchangeOptions> options,
+    IEnumerable<IAnalysisEvents> listeners, RefiQdaImport import) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
+
+    public string ProjectName { get; private set; } = "";
+    public bool CanExport { get; private set; }
+    public bool CanImport { get; private set; }
+    public List<string> Errors { get; private set; } = [];
+    public string? Message { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostCodebookAsync(IFormFile? file, CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        if (!CanImport) return Forbid();
+        if (file is null || file.Length == 0) { Errors.Add("Kies een .qdc-bestand om te importeren."); return Page(); }
+        await using var stream = file.OpenReadStream();
+        var result = await ExchangeApi.ImportCodebookAsync(ProjectId, stream, User.PersonId(), db, time, options.Value, listeners, ct);
+        if (result.Result is ValidationProblem problem) Errors.AddRange(problem.ProblemDetails.Errors.SelectMany(e => e.Value));
+        else if (result.Result is Ok<CodebookImportDto> ok)
+            Message = $"Codeboek geïmporteerd: {ok.Value!.Created} nieuwe thema’s, {ok.Value.Merged} bestonden al en zijn samengevoegd.";
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostProjectAsync(IFormFile? file, bool consentConfirmed, CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        if (!CanImport) return Forbid();
+        if (file is null || file.Length == 0) { Errors.Add("Kies een .qdpx-bestand om te importeren."); return Page(); }
+        await using var stream = file.OpenReadStream();
+        var result = await ExchangeApi.ImportProjectAsync(ProjectId, consentConfirmed, stream, User.PersonId(), import, listeners, ct);
+        if (result.Result is ValidationProblem problem) Errors.AddRange(problem.ProblemDetails.Errors.SelectMany(e => e.Value));
+        else if (result.Result is Ok<QdpxImportResult> ok)
+        {
+            var r = ok.Value!;
+            Message = $"Project geïmporteerd: {r.Stories} verhalen, {r.Recordings} opnames, {r.Codings} coderingen, "
+                + $"{r.ThemesCreated} nieuwe thema’s ({r.ThemesMerged} bestonden al)"
+                + (r.SourcesSkipped > 0 ? $"; {r.SourcesSkipped} bronnen (pdf, afbeelding, video) overgeslagen." : ".");
+        }
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync(CancellationToken ct)
+    {
+        var name = await db.Projects.AsNoTracking().Where(p => p.Id == ProjectId).Select(p => p.Name).FirstOrDefaultAsync(ct);
+        if (name is null) return false;
+        ProjectName = name;
+        var roles = await ProjectsApi.MyRolesAsync(db, ProjectId, User.PersonId(), ct);
+        CanExport = roles.Any(Policies.ProjectRoles[Policies.Export].Contains);
+        CanImport = roles.Any(Policies.ProjectRoles[Policies.Import].Contains);
+        return true;
+    }
+}
