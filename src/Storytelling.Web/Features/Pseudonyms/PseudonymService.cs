@@ -74,6 +74,7 @@ public sealed class PseudonymService(StorytellingDbContext db)
 public sealed class PseudonymFilter(IReadOnlyCollection<Pseudonym> pseudonyms)
 {
     public static readonly PseudonymFilter None = new([]);
+    private PseudonymText.Replacer? _replacer;
     public IReadOnlyCollection<Pseudonym> Pseudonyms { get; } = pseudonyms;
-    public string Apply(string text) => PseudonymText.Apply(text, Pseudonyms);
+    public string Apply(string text) => (_replacer ??= new PseudonymText.Replacer(Pseudonyms)).Apply(text);
 }
