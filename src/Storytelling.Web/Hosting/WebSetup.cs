@@ -81,6 +81,9 @@ public static class WebSetup
         services.AddSingleton<CaptureRateLimiter>();
         services.AddSingleton<UploadSessionJanitor>();
         services.AddHostedService(sp => sp.GetRequiredService<UploadSessionJanitor>());
+        services.AddScoped<Features.Transcripts.ImportService>();
+        services.AddSingleton<Features.Transcripts.AudioRetentionJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<Features.Transcripts.AudioRetentionJob>());
         services.AddStorytellingRateLimits();
         services.AddStorytellingHealthChecks();
         services.AddRazorPages(o =>
@@ -119,6 +122,8 @@ public static class WebSetup
         app.MapAuditApi();
         app.MapWorkshopsApi();
         app.MapTussenruimteApi();
+        Features.Transcripts.ExportsApi.MapExportsApi(app);
+        Features.Transcripts.ImportsApi.MapImportsApi(app);
         app.MapHub<WorkshopHub>("/hubs/workshop");
         app.MapRazorPages();
         return app;

@@ -20,6 +20,7 @@ public static class Policies
     public const string CurateCodebook = "curate-codebook";
     public const string Export = "export";
     public const string ReadAudit = "read-audit";
+    public const string ImportStories = "import-stories";
     /// <summary>May see names and places as spoken, before pseudonyms replace them; everyone else sees pseudonyms.</summary>
     public const string SeeOriginals = "see-originals";
 
@@ -37,6 +38,8 @@ public static class Policies
         [CurateCodebook] = [ProjectRole.Begeleider],
         [Export] = [ProjectRole.Begeleider, ProjectRole.Beleidsmedewerker],
         [ReadAudit] = [ProjectRole.Beheerder],
+        // Importing vouches for consent given outside the app, which is the facilitator's responsibility.
+        [ImportStories] = [ProjectRole.Begeleider],
         [SeeOriginals] = [ProjectRole.Begeleider],
     };
 
