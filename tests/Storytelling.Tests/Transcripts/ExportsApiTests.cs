@@ -126,9 +126,12 @@ public sealed class ExportsApiTests(TranscriptWorld world) : IClassFixture<Trans
         Assert.Equal(HttpStatusCode.Unauthorized, (await world.Clients["anonymous"].GetAsync(url)).StatusCode);
         var semicolon = await world.Clients["beleidsmedewerker"].GetByteArrayAsync(url + "?separator=semicolon");
         Assert.StartsWith("\uFEFFstory_id;story_pseudonym;theme;text;", new UTF8Encoding(false).GetString(semicolon), StringComparison.Ordinal);
-        var bad = await world.Clients["beleidsmedewerker"].GetAsync(url + "?separator=%09");
-        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-        Assert.Contains("semicolon", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        foreach (var separator in new[] { "%09", "pipe", "%3D" })
+        {
+            var bad = await world.Clients["beleidsmedewerker"].GetAsync(url + "?separator=" + separator);
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Contains("semicolon", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
     }
 
     private Coding Coding(Guid transcriptId, Guid themeId, int start, int end, long startMs, long endMs, ProjectRole role) => new()

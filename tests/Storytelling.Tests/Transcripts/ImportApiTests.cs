@@ -204,4 +204,85 @@ public sealed class ImportApiTests(ImportWorld world) : IClassFixture<ImportWorl
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(files, world.StoredFiles());
     }
+
+    private static string Token(string html) =>
+        System.Text.RegularExpressions.Regex.Match(html, "name=\"__RequestVerificationToken\" type=\"hidden\" value=\"([^\"]+)\"").Groups[1].Value;
+
+    [Fact]
+    public async Task The_import_page_imports_a_story_shows_the_receipt_code_once_and_explains_a_refusal_in_Dutch()
+    {
+        var client = world.Clients["begeleider"];
+        var path = $"/projects/{world.ProjectId}/import";
+        var page = await client.GetStringAsync(path);
+        Assert.Contains("enctype=\"multipart/form-data\"", page, StringComparison.Ordinal);
+
+        MultipartFormDataContent PageForm(string transcript)
+        {
+            var form = new MultipartFormDataContent
+            {
+                { new StringContent(Token(page)), "__RequestVerificationToken" },
+                { new StringContent("true"), "ConsentAnalysis" },
+                { new StringContent("true"), "ConsentConfirmed" },
+                { new StringContent("Meneer Visser"), "TellerPseudonym" },
+                { new ByteArrayContent(world.Audio), "Audio", "opname.wav" },
+                { new ByteArrayContent(Encoding.UTF8.GetBytes(transcript)), "Transcript", "verhaal.vtt" },
+            };
+            return form;
+        }
+
+        var (stories, files) = (await StoriesAsync(), world.StoredFiles());
+        var refused = await client.PostAsync(path, PageForm("WEBVTT\n\n00:01.000 --> kapot\nx"));
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        var refusedHtml = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("Het importeren is niet gelukt; er is niets bewaard.", refusedHtml, StringComparison.Ordinal);
+        Assert.Contains("Transcript: Line 3", refusedHtml, StringComparison.Ordinal);
+        Assert.Equal(stories, await StoriesAsync());
+        Assert.Equal(files, world.StoredFiles());
+
+        var done = await client.PostAsync(path, PageForm(Vtt));
+        var html = await done.Content.ReadAsStringAsync();
+        var code = System.Text.RegularExpressions.Regex.Match(html, "<output aria-label=\"Ontvangstcode\">([^<]+)</output>").Groups[1].Value;
+        Assert.NotNull(ReceiptCode.Normalize(code));
+        await world.App.WithDbAsync(async db =>
+        {
+            var story = await db.Stories.SingleAsync(s => s.ReceiptCode == code);
+            Assert.Equal("Meneer Visser", story.TellerPseudonym);
+            Assert.Equal(ConsentMethod.Imported, story.Consent.Method);
+        });
+        Assert.DoesNotContain(code, await client.GetStringAsync(path), StringComparison.Ordinal);
+
+        foreach (var caller in new[] { "beleidsmedewerker", "bewoner" })
+        {
+            var denied = await world.Clients[caller].GetAsync(path);
+            Assert.Equal(HttpStatusCode.Redirect, denied.StatusCode);
+            Assert.Contains("/account/denied", denied.Headers.Location?.OriginalString, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task The_retention_page_lets_a_facilitator_set_or_clear_the_period_and_refuses_other_values()
+    {
+        var client = world.Clients["begeleider"];
+        var path = $"/projects/{world.SmallProjectId}/retention";
+        async Task<(HttpResponseMessage Response, int? Stored)> SetAsync(string days)
+        {
+            var page = await client.GetStringAsync(path);
+            var response = await Forms.PostAsync(client, path, page, null, new() { ["Days"] = days });
+            int? stored = null;
+            await world.App.WithDbAsync(async db => stored = await db.Projects.Where(p => p.Id == world.SmallProjectId).Select(p => p.AudioRetentionDays).SingleAsync());
+            return (response, stored);
+        }
+
+        var (saved, stored) = await SetAsync("45");
+        Assert.Contains("Audio ouder dan 45 dagen", await saved.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(45, stored);
+        foreach (var bad in new[] { "0", "3651", "veel", "-1" })
+        {
+            var (refused, unchanged) = await SetAsync(bad);
+            Assert.Contains("1 tot 3650", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Equal(45, unchanged);
+        }
+        Assert.Null((await SetAsync("")).Stored);
+        Assert.Equal(HttpStatusCode.Redirect, (await world.Clients["bewoner"].GetAsync($"/projects/{world.ProjectId}/retention")).StatusCode);
+    }
 }

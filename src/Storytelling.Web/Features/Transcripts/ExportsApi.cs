@@ -75,7 +75,7 @@ public static partial class ExportsApi
         CancellationToken ct)
     {
         char sep;
-        switch (separator?.Trim().ToLowerInvariant())
+        switch (separator?.ToLowerInvariant())
         {
             case null or "" or "comma" or ",": sep = ','; break;
             case "semicolon" or ";": sep = ';'; break;
