@@ -12,21 +12,25 @@ using Storytelling.Web.Features.Workspace;
 
 namespace Storytelling.Tests.Transcripts;
 
-public sealed class AudioRetentionTests : IAsyncLifetime
+/// <summary>On SQLite; <see cref="PostgresAudioRetentionTests"/> runs the same on PostgreSQL.</summary>
+public class AudioRetentionTests : IAsyncLifetime
 {
-    private readonly TestApp _app = new();
+    private TestApp _app = null!;
     private Guid _facilitator;
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync()
+    protected virtual Task<IDictionary<string, string?>?> SettingsAsync() => Task.FromResult<IDictionary<string, string?>?>(null);
+
+    public virtual async Task InitializeAsync()
     {
+        _app = new TestApp(await SettingsAsync());
         await _app.MigrateAsync();
         var person = await _app.CreatePersonAsync($"begeleider-{Guid.NewGuid():N}@example.org");
         _facilitator = person.Id;
         _client = await _app.SignedInClientAsync(person.Email!);
     }
 
-    public Task DisposeAsync()
+    public virtual Task DisposeAsync()
     {
         _client.Dispose();
         _app.Dispose();
@@ -163,5 +167,26 @@ public sealed class AudioRetentionTests : IAsyncLifetime
             await Task.Delay(50);
         }
         Assert.Fail("The retention job did not run.");
+    }
+}
+
+public sealed class PostgresAudioRetentionTests : AudioRetentionTests
+{
+    private readonly PostgresFixture _postgres = new();
+
+    protected override async Task<IDictionary<string, string?>?> SettingsAsync()
+    {
+        await _postgres.InitializeAsync();
+        return new Dictionary<string, string?>
+        {
+            ["Storytelling:Database:Provider"] = "Postgres",
+            ["Storytelling:Database:ConnectionString"] = _postgres.ConnectionString,
+        };
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _postgres.DisposeAsync();
     }
 }
