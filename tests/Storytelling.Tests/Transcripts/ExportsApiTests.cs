@@ -87,6 +87,8 @@ public sealed class ExportsApiTests(TranscriptWorld world) : IClassFixture<Trans
             var transcriptId = await db.Transcripts.Where(t => t.StoryId == storyId).Select(t => t.Id).SingleAsync();
             db.Codings.Add(Coding(transcriptId, world.ThemeId, 0, 37, 0, 9_000, ProjectRole.Bewoner));
             db.Codings.Add(Coding(transcriptId, theme.Id, 38, 54, 10_000, 3_600_000 + 19_000, ProjectRole.Beleidsmedewerker));
+            // Across two segments, starting on the hidden name.
+            db.Codings.Add(Coding(transcriptId, world.ThemeId, 7, 45, 0, 19_000, ProjectRole.Begeleider));
             await db.SaveChangesAsync();
         });
         var hidden = await world.SeedStoryAsync(consent: ConsentScopes.QuotesInReports);
@@ -109,9 +111,10 @@ public sealed class ExportsApiTests(TranscriptWorld world) : IClassFixture<Trans
         Assert.Equal(["story_id", "story_pseudonym", "theme", "text", "start", "start_ms", "end", "end_ms", "author_role", "created", "transcript_version"], rows[0]);
         Assert.DoesNotContain(rows, r => r[0] == hidden.ToString());
         var mine = rows.Where(r => r[0] == storyId.ToString()).ToList();
-        Assert.Equal(2, mine.Count);
+        Assert.Equal(3, mine.Count);
         Assert.Equal(["Anna", "Erbij horen", "Ik ben Peter, zei ik: \"hallo\".", "00:00:00.000", "0", "00:00:09.000", "9000", "Bewoner", "2026-11-22T09:00:00Z", "1"], mine[0][1..]);
-        Assert.Equal(["'=HYPERLINK(\"http://x\")", "'-1 punt voor mij", "00:00:10.000", "10000", "01:00:19.000", "3619000", "Beleidsmedewerker"], mine[1][2..9]);
+        Assert.Equal(["Erbij horen", "Peter, zei ik: \"hallo\". -1 punt", "Begeleider"], [mine[1][2], mine[1][3], mine[1][8]]);
+        Assert.Equal(["'=HYPERLINK(\"http://x\")", "'-1 punt voor mij", "00:00:10.000", "10000", "01:00:19.000", "3619000", "Beleidsmedewerker"], mine[2][2..9]);
         Assert.Contains("\"Ik ben Peter, zei ik: \"\"hallo\"\".\"", text, StringComparison.Ordinal);
         Assert.NotEqual(Guid.Empty, formulaTheme);
     }

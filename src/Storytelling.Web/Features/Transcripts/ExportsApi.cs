@@ -109,12 +109,18 @@ public static partial class ExportsApi
                 var filter = filters(story.Id);
                 foreach (var transcript in transcripts.OrderBy(t => t.Version))
                 {
-                    // Cut the quote from the pseudonymised text through the offset mapping, so a name is never half shown.
-                    var view = TranscriptView.For(transcript.Segments, filter.Pseudonyms);
+                    var original = TranscriptText.From(transcript.Segments);
                     foreach (var c in codings.Where(c => c.TranscriptId == transcript.Id).OrderBy(c => c.StartChar).ThenBy(c => c.CreatedAt))
                     {
-                        var start = Math.Clamp(view.FromOriginal.MapStart(c.StartChar), 0, view.Text.Length);
-                        var end = Math.Clamp(view.FromOriginal.MapEnd(c.EndChar), start, view.Text.Length);
+                        // Cut the quote from the pseudonymised text through the offset mapping, so a name is never half
+                        // shown; only the segments the coding spans are pseudonymised (a segment never holds a "\n", so
+                        // names never cross one), which keeps a large project's export from redoing every segment.
+                        var first = original.SegmentAt(c.StartChar);
+                        var last = Math.Max(first, original.SegmentAt(Math.Max(c.StartChar, c.EndChar - 1)));
+                        var view = TranscriptView.For(original.Segments.Skip(first).Take(last - first + 1), filter.Pseudonyms);
+                        var origin = original.Segments.Count == 0 ? 0 : original.Starts[first];
+                        var start = Math.Clamp(view.FromOriginal.MapStart(c.StartChar - origin), 0, view.Text.Length);
+                        var end = Math.Clamp(view.FromOriginal.MapEnd(c.EndChar - origin), start, view.Text.Length);
                         await csv.WriteAsync([
                             story.Id.ToString(), story.TellerPseudonym, themes.GetValueOrDefault(c.ThemeId) ?? "", view.Text[start..end].Replace('\n', ' '),
                             TranscriptFormats.Time(c.StartMs, '.'), c.StartMs.ToString(CultureInfo.InvariantCulture),
