@@ -213,6 +213,11 @@ public sealed class ImportApiTests(ImportWorld world) : IClassFixture<ImportWorl
     {
         var client = world.Clients["begeleider"];
         var path = $"/projects/{world.ProjectId}/import";
+        Assert.Contains($"href=\"{path}\"", await client.GetStringAsync($"/projects/{world.ProjectId}"), StringComparison.Ordinal);
+        var residentsView = await world.Clients["bewoner"].GetStringAsync($"/projects/{world.ProjectId}");
+        Assert.DoesNotContain($"href=\"{path}\"", residentsView, StringComparison.Ordinal);
+        Assert.DoesNotContain("codings.csv", residentsView, StringComparison.Ordinal);
+        Assert.Contains("codings.csv", await world.Clients["beleidsmedewerker"].GetStringAsync($"/projects/{world.ProjectId}"), StringComparison.Ordinal);
         var page = await client.GetStringAsync(path);
         Assert.Contains("enctype=\"multipart/form-data\"", page, StringComparison.Ordinal);
 
