@@ -7,6 +7,7 @@ using Storytelling.Benchmarks;
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- transcript-page [N]  a 2-hour transcript in Chromium: open → ready, click → answer
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- workshop [N…]  40+ SignalR participants tagging at once: p95 fan-out latency, then more until p95 > 500 ms
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- qdpx [N]     REFI-QDA export of 1,000 stories with 20,000 codings: time and server memory
+//   dotnet run -c Release --project tests/Storytelling.Benchmarks -- exports [N]      codings.csv of 500 stories (20,000 rows) and a 2-hour WebVTT: time and server memory
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- all
 if (args is ["bare-server", var port]) return await BareServer.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
 
@@ -17,4 +18,5 @@ if (which is "workshop" or "all") await WorkshopBenchmark.RunAsync(args.Skip(1).
 if (which is "transcription" or "all") await TranscriptionBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "transcript-page" or "all") await TranscriptPageBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "qdpx" or "all") await QdpxBenchmark.RunAsync(args.Skip(1).ToArray());
+if (which is "exports" or "all") await ExportsBenchmark.RunAsync(args.Skip(1).ToArray());
 return 0;

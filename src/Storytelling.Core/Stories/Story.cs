@@ -64,4 +64,7 @@ public enum ConsentMethod
     GivenOnline,
     /// <summary>The teller said yes aloud to an interviewer or facilitator, who recorded it.</summary>
     GivenVerbally,
+    /// <summary>Given before the story came into this app (an earlier recording, imported with its transcript); the
+    /// facilitator who confirmed it is <see cref="Consent.RecordedByPersonId"/>. Stored by name, so no migration.</summary>
+    Imported,
 }

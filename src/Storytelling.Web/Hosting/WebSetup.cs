@@ -85,6 +85,9 @@ public static class WebSetup
         services.AddSingleton<CaptureRateLimiter>();
         services.AddSingleton<UploadSessionJanitor>();
         services.AddHostedService(sp => sp.GetRequiredService<UploadSessionJanitor>());
+        services.AddScoped<Features.Transcripts.ImportService>();
+        services.AddSingleton<Features.Transcripts.AudioRetentionJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<Features.Transcripts.AudioRetentionJob>());
         services.AddStorytellingRateLimits();
         services.AddStorytellingHealthChecks();
         services.AddRazorPages(o =>
@@ -124,6 +127,8 @@ public static class WebSetup
         app.MapWorkshopsApi();
         app.MapTussenruimteApi();
         app.MapExchangeApi();
+        Features.Transcripts.ExportsApi.MapExportsApi(app);
+        Features.Transcripts.ImportsApi.MapImportsApi(app);
         app.MapHub<WorkshopHub>("/hubs/workshop");
         app.MapRazorPages();
         return app;

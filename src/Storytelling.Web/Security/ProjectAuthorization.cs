@@ -20,7 +20,8 @@ public static class Policies
     public const string CurateCodebook = "curate-codebook";
     public const string Export = "export";
     public const string ReadAudit = "read-audit";
-    /// <summary>Bring material in from other tools (REFI-QDA .qdpx and .qdc): it creates stories and themes.</summary>
+    /// <summary>Bring material in from other tools (REFI-QDA .qdpx and .qdc, earlier recordings with their transcripts):
+    /// it creates stories and themes and vouches for consent given outside the app, the facilitator's responsibility.</summary>
     public const string Import = "import";
     /// <summary>May see names and places as spoken, before pseudonyms replace them; everyone else sees pseudonyms.</summary>
     public const string SeeOriginals = "see-originals";

@@ -236,7 +236,8 @@ public sealed class TranscriptApiTests(TranscriptWorld world) : IClassFixture<Tr
         {
             await db.Recordings.Where(r => r.StoryId == storyId).ExecuteUpdateAsync(s => s.SetProperty(r => r.AudioDeletedAt, world.App.Time.GetUtcNow()));
         });
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(url)).StatusCode);
+        // Deleted on purpose by retention: 410 Gone with the reason, not a 404.
+        Assert.Equal(HttpStatusCode.Gone, (await client.GetAsync(url)).StatusCode);
         Assert.False((await ReadAsync("beleidsmedewerker", storyId)).AudioAvailable);
     }
 

@@ -133,11 +133,24 @@ public static partial class TranscriptApi
         if (story is null) return TypedResults.NotFound();
         var recording = await db.Recordings.AsNoTracking().Where(r => r.StoryId == storyId)
             .OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(ct);
-        if (recording is null || recording.AudioDeletedAt is not null) return TypedResults.NotFound();
+        if (recording is null) return TypedResults.NotFound();
+        if (recording.AudioDeletedAt is not null) return await AudioDeletedAsync(db, projectId, ct);
         var properties = await store.GetPropertiesAsync(recording.BlobName, ct);
         if (properties is null) return TypedResults.NotFound();
         return new RangeStreamResult(store, recording.BlobName, properties.SizeBytes, recording.MediaType);
     }
+
+    /// <summary>410 Gone rather than 404: the audio existed and was deleted on purpose; the transcript stays.</summary>
+    private static async Task<IResult> AudioDeletedAsync(StorytellingDbContext db, Guid projectId, CancellationToken ct)
+    {
+        var days = await db.Projects.Where(p => p.Id == projectId).Select(p => p.AudioRetentionDays).FirstOrDefaultAsync(ct);
+        return TypedResults.Problem(AudioDeletedNote(days), statusCode: StatusCodes.Status410Gone, title: "Audio deleted (retention period).");
+    }
+
+    /// <summary>The sentence the transcript page and the audio endpoint show once retention removed the audio.</summary>
+    public static string AudioDeletedNote(int? days) => days is { } n
+        ? $"Audio verwijderd na {n} dagen (bewaartermijn); het transcript blijft."
+        : "Audio verwijderd (bewaartermijn); het transcript blijft.";
 
     private static async Task<Results<Created<CorrectionResultDto>, NotFound, ProblemHttpResult, ValidationProblem>> Correct(
         Guid projectId, Guid storyId, CorrectionRequest request, HttpContext http, StorytellingDbContext db, CodingService codings, PseudonymService pseudonyms,

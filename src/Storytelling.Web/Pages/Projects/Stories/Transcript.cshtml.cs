@@ -20,6 +20,8 @@ public sealed class TranscriptModel(StorytellingDbContext db, Features.Pseudonym
     public string TellerPseudonym { get; private set; } = "";
     /// <summary>Only readers who see originals (the facilitator) can mark names and places as pseudonyms.</summary>
     public bool SeesOriginals { get; private set; }
+    /// <summary>Set when the retention job removed the audio, so the page says why there is no player.</summary>
+    public string? AudioDeletedNote { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -28,6 +30,10 @@ public sealed class TranscriptModel(StorytellingDbContext db, Features.Pseudonym
         ProjectName = await db.Projects.Where(p => p.Id == ProjectId).Select(p => p.Name).SingleAsync(ct);
         TellerPseudonym = story.TellerPseudonym;
         SeesOriginals = await pseudonyms.SeesOriginalsAsync(ProjectId, User.PersonId(), ct);
+        var deleted = await db.Recordings.Where(r => r.StoryId == StoryId).OrderByDescending(r => r.CreatedAt)
+            .Select(r => r.AudioDeletedAt).FirstOrDefaultAsync(ct);
+        if (deleted is not null)
+            AudioDeletedNote = TranscriptApi.AudioDeletedNote(await db.Projects.Where(p => p.Id == ProjectId).Select(p => p.AudioRetentionDays).SingleAsync(ct));
         return Page();
     }
 }

@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Storytelling.Core.Persistence;
+using Storytelling.Core.Projects;
+using Storytelling.Web.Features.Projects;
+using Storytelling.Web.Features.Transcripts;
+using Storytelling.Web.Security;
+
+namespace Storytelling.Web.Pages.Projects;
+
+/// <summary>
+/// A facilitator brings in a story recorded before the project used this app: audio plus an existing transcript.
+/// The form posts to this page (works without script) and goes through the same <see cref="ImportService"/> as the API.
+/// </summary>
+[Authorize(Policy = Policies.Import)]
+// A recording may be as large as a project allows (at most 4 GB); the project's own limit is checked while storing.
+[RequestSizeLimit(ProjectInput.MaxRecordingBytesCeiling + TranscriptFormats.MaxFileBytes + 1024 * 1024)]
+[RequestFormLimits(MultipartBodyLengthLimit = ProjectInput.MaxRecordingBytesCeiling + TranscriptFormats.MaxFileBytes)]
+public sealed class ImportModel(StorytellingDbContext db, ImportService imports) : PageModel
+{
+    private static readonly Dictionary<string, string> FieldNames = new()
+    {
+        ["audio"] = "Geluidsbestand",
+        ["transcript"] = "Transcript",
+        ["consentAnalysis"] = "Toestemming",
+        ["consentConfirmed"] = "Bevestiging",
+        ["consentGivenOn"] = "Datum toestemming",
+        ["tellerPseudonym"] = "Schuilnaam",
+        ["language"] = "Taal",
+        ["format"] = "Soort transcript",
+    };
+
+    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
+    [BindProperty] public IFormFile? Audio { get; set; }
+    [BindProperty] public IFormFile? Transcript { get; set; }
+    [BindProperty] public string? TellerPseudonym { get; set; }
+    [BindProperty] public string? Language { get; set; }
+    [BindProperty] public string? Format { get; set; }
+    [BindProperty] public bool ConsentAnalysis { get; set; }
+    [BindProperty] public bool ConsentQuotesInReports { get; set; }
+    [BindProperty] public bool ConsentAudioInWorkshops { get; set; }
+    [BindProperty] public bool ConsentConfirmed { get; set; }
+    [BindProperty] public DateOnly? ConsentGivenOn { get; set; }
+
+    public Project Project { get; private set; } = null!;
+    public ImportedStoryDto? Imported { get; private set; }
+    public List<string> Errors { get; } = [];
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        if (Audio is null || Audio.Length == 0) Errors.Add("Kies het geluidsbestand van het verhaal.");
+        if (Transcript is null || Transcript.Length == 0) Errors.Add("Kies het transcript (WebVTT, SRT of platte tekst).");
+        else if (Transcript.Length > TranscriptFormats.MaxFileBytes) Errors.Add("Het transcript is groter dan 8 MB.");
+        if (!ModelState.IsValid && ModelState[nameof(ConsentGivenOn)]?.Errors.Count > 0) Errors.Add("Geef de datum van de toestemming als dag-maand-jaar.");
+        if (Errors.Count > 0) return Page();
+
+        byte[] transcript;
+        await using (var source = Transcript!.OpenReadStream())
+        using (var buffer = new MemoryStream())
+        {
+            await source.CopyToAsync(buffer, ct);
+            transcript = buffer.ToArray();
+        }
+        await using var audio = Audio!.OpenReadStream();
+        var (media, refusal) = await imports.StoreAudioAsync(Project, audio, Audio.ContentType, ct);
+        var outcome = refusal ?? await imports.ImportAsync(Project,
+            new ImportForm(TellerPseudonym, Language, Format, ConsentAnalysis, ConsentQuotesInReports, ConsentAudioInWorkshops, ConsentConfirmed, ConsentGivenOn),
+            media!, transcript, Transcript.FileName, User.PersonId()!.Value, ct);
+        if (outcome.Story is null)
+        {
+            foreach (var (field, messages) in outcome.Errors!)
+                Errors.AddRange(messages.Select(m => $"{FieldNames.GetValueOrDefault(field, field)}: {m}"));
+            return Page();
+        }
+        Imported = outcome.Story;
+        return Page();
+    }
+
+    private async Task<bool> LoadAsync(CancellationToken ct)
+    {
+        var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == ProjectId, ct);
+        if (project is null) return false;
+        Project = project;
+        return true;
+    }
+}
