@@ -12,6 +12,7 @@ using Storytelling.Web.Features.Codebook;
 using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Features.Pseudonyms;
+using Storytelling.Web.Features.Reports;
 using Storytelling.Web.Features.Stories;
 using Storytelling.Web.Features.Workspace;
 using Storytelling.Web.Features.Workshops;
@@ -76,6 +77,7 @@ public static class WebSetup
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<UploadService>();
+        services.AddStorytellingReports();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IMediaProbe, FfprobeMediaProbe>();
         services.AddSingleton<CaptureRateLimiter>();
@@ -119,6 +121,7 @@ public static class WebSetup
         app.MapAuditApi();
         app.MapWorkshopsApi();
         app.MapTussenruimteApi();
+        app.MapReportsApi();
         app.MapHub<WorkshopHub>("/hubs/workshop");
         app.MapRazorPages();
         return app;
