@@ -39,7 +39,7 @@ public static class ReportDocx
         var notes = new Footnotes(
             new WFootnote(new Paragraph(new Run(new SeparatorMark()))) { Type = FootnoteEndnoteValues.Separator, Id = -1 },
             new WFootnote(new Paragraph(new Run(new ContinuationSeparatorMark()))) { Type = FootnoteEndnoteValues.ContinuationSeparator, Id = 0 });
-        var writer = new Writer(main, notes);
+        var writer = new Writer(main, notesPart, notes);
 
         var body = new Body();
         foreach (var block in doc)
@@ -60,9 +60,11 @@ public static class ReportDocx
             new FootnoteDocumentWideProperties(new FootnoteSpecialReference { Id = -1 }, new FootnoteSpecialReference { Id = 0 }));
     }
 
-    private sealed class Writer(MainDocumentPart main, Footnotes notes)
+    private sealed class Writer(MainDocumentPart main, FootnotesPart notesPart, Footnotes notes)
     {
         private readonly Dictionary<MdFootnote, int> _ids = [];
+        // A hyperlink's relationship belongs to the part its text sits in: the document, or the footnotes.
+        private OpenXmlPart _linkPart = main;
 
         private int IdOf(MdFootnote footnote)
         {
@@ -73,7 +75,9 @@ public static class ReportDocx
         public void AddFootnote(MdFootnote footnote)
         {
             var paragraphs = new List<OpenXmlElement>();
+            _linkPart = notesPart;
             foreach (var block in footnote) paragraphs.AddRange(Block(block, "FootnoteText"));
+            _linkPart = main;
             if (paragraphs.FirstOrDefault() is not Paragraph first) paragraphs.Insert(0, first = new Paragraph(Style("FootnoteText")));
             first.InsertAfter(new Run(new RunProperties(new RunStyle { Val = "FootnoteReference" }), new FootnoteReferenceMark()),
                 first.GetFirstChild<ParagraphProperties>());
@@ -220,7 +224,7 @@ public static class ReportDocx
         {
             if (url is not null && Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps))
             {
-                var relationship = main.AddHyperlinkRelationship(uri, true);
+                var relationship = _linkPart.AddHyperlinkRelationship(uri, true);
                 var hyperlink = new Hyperlink { Id = relationship.Id, History = true };
                 if (link is not null) Inlines(hyperlink, link, format);
                 else hyperlink.Append(TextRun(text ?? url, format, "Hyperlink"));
@@ -316,8 +320,8 @@ public static class ReportDocx
             new TopBorder { Val = BorderValues.Single, Size = 4, Color = "999999" }, new LeftBorder { Val = BorderValues.Single, Size = 4, Color = "999999" },
             new BottomBorder { Val = BorderValues.Single, Size = 4, Color = "999999" }, new RightBorder { Val = BorderValues.Single, Size = 4, Color = "999999" },
             new InsideHorizontalBorder { Val = BorderValues.Single, Size = 4, Color = "999999" }, new InsideVerticalBorder { Val = BorderValues.Single, Size = 4, Color = "999999" }),
-            new TableCellMarginDefault(new TopMargin { Width = "40", Type = TableWidthUnitValues.Dxa }, new StartMargin { Width = "80", Type = TableWidthUnitValues.Dxa },
-                new BottomMargin { Width = "40", Type = TableWidthUnitValues.Dxa }, new EndMargin { Width = "80", Type = TableWidthUnitValues.Dxa })));
+            new TableCellMarginDefault(new TopMargin { Width = "40", Type = TableWidthUnitValues.Dxa }, new TableCellLeftMargin { Width = 80, Type = TableWidthValues.Dxa },
+                new BottomMargin { Width = "40", Type = TableWidthUnitValues.Dxa }, new TableCellRightMargin { Width = 80, Type = TableWidthValues.Dxa })));
 
         return new Styles(
             new DocDefaults(new RunPropertiesDefault(new RunPropertiesBaseStyle(new Languages { Val = "nl-NL" })), new ParagraphPropertiesDefault()),
