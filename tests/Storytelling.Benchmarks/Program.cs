@@ -6,6 +6,7 @@ using Storytelling.Benchmarks;
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- transcription [N]   worker vs whisper-cli on 60 s of Dutch, N repetitions
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- transcript-page [N]  a 2-hour transcript in Chromium: open → ready, click → answer
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- workshop [N…]  40+ SignalR participants tagging at once: p95 fan-out latency, then more until p95 > 500 ms
+//   dotnet run -c Release --project tests/Storytelling.Benchmarks -- report [N]    theme report → .docx for 31 and 1,000 stories, median of N
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- all
 if (args is ["bare-server", var port]) return await BareServer.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
 
@@ -15,4 +16,5 @@ if (which is "large-upload" or "all") await UploadBenchmarks.LargeUploadAsync();
 if (which is "workshop" or "all") await WorkshopBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "transcription" or "all") await TranscriptionBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "transcript-page" or "all") await TranscriptPageBenchmark.RunAsync(args.Skip(1).ToArray());
+if (which is "report" or "all") await ReportBenchmark.RunAsync(args.Skip(1).ToArray());
 return 0;
