@@ -147,7 +147,11 @@ public static class ReportDocx
             var columns = table.ColumnDefinitions.Count(c => c is not null);
             var rows = table.OfType<MdTableRow>().ToList();
             columns = Math.Max(columns, rows.Count == 0 ? 1 : rows.Max(r => r.Count));
-            for (var i = 0; i < columns; i++) grid.Append(new GridColumn { Width = (9026 / columns).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            // Columns share the text width by their longest cell, so a theme's name gets room and a count does not.
+            var longest = Enumerable.Range(0, columns).Select(i => 2 + rows.Max(r => i < r.Count && r[i] is MdTableCell c ? Plain(c).Length : 0)).ToArray();
+            var total = Math.Max(1, longest.Sum());
+            for (var i = 0; i < columns; i++)
+                grid.Append(new GridColumn { Width = (9026 * longest[i] / total).ToString(System.Globalization.CultureInfo.InvariantCulture) });
             var result = new WTable(new TableProperties(new TableStyle { Val = "TableGrid" }, new TableWidth { Type = TableWidthUnitValues.Pct, Width = "5000" }), grid);
             foreach (var row in rows)
             {
@@ -160,7 +164,7 @@ public static class ReportDocx
                     var alignment = i < table.ColumnDefinitions.Count ? table.ColumnDefinitions[i]?.Alignment : null;
                     if (alignment is TableColumnAlign.Right)
                         paragraph.ParagraphProperties!.Append(new Justification { Val = JustificationValues.Right });
-                    tr.Append(new WTableCell(new TableCellProperties(new TableCellWidth { Type = TableWidthUnitValues.Auto }), paragraph));
+                    tr.Append(new WTableCell(new TableCellProperties(new TableCellWidth { Width = grid.Elements<GridColumn>().ElementAt(i).Width!.Value, Type = TableWidthUnitValues.Dxa }), paragraph));
                 }
                 result.Append(tr);
             }
@@ -246,6 +250,9 @@ public static class ReportDocx
 
         private static string Plain(ContainerInline container) =>
             string.Concat(container.Descendants<LiteralInline>().Select(l => l.Content.ToString()));
+
+        private static string Plain(ContainerBlock block) =>
+            string.Concat(block.Descendants<LiteralInline>().Select(l => l.Content.ToString()));
     }
 
     private static ParagraphProperties Style(string id) => new(new ParagraphStyleId { Val = id });
@@ -333,7 +340,7 @@ public static class ReportDocx
             Paragraph("FootnoteText", "footnote text", "Normal", ToStyleRun(Font(18)),
                 new StyleParagraphProperties(new SpacingBetweenLines { After = "0", Line = "240", LineRule = LineSpacingRuleValues.Auto }), primary: false),
             Paragraph("ListParagraph", "List Paragraph", "Normal", null, new StyleParagraphProperties(new Indentation { Left = "360", Hanging = "360" })),
-            Paragraph("TableText", "Table Text", "Normal", null, new StyleParagraphProperties(new SpacingBetweenLines { After = "0" }), primary: false),
+            Paragraph("TableText", "Table Text", "Normal", ToStyleRun(Font(20)), new StyleParagraphProperties(new SpacingBetweenLines { After = "0" }), primary: false),
             Paragraph("Code", "Code", "Normal", ToStyleRun(new RunProperties(new RunFonts { Ascii = "Consolas", HighAnsi = "Consolas" }, new FontSize { Val = "20" })),
                 new StyleParagraphProperties(new SpacingBetweenLines { After = "0" }), primary: false),
             footnoteReference, hyperlink, tableGrid);

@@ -58,7 +58,10 @@ public sealed class ReportsModel(StorytellingDbContext db, ReportDrafting drafti
         {
             var j = parts[0] == "up" ? i - 1 : i + 1;
             if (j >= 0 && j < Order.Count) (Order[i], Order[j]) = (Order[j], Order[i]);
-            FocusButton = $"{parts[0]}-{themeId}";
+            else j = i;
+            // Focus returns to the button pressed, or to its twin when the theme reached the end and that one is disabled.
+            var atEnd = parts[0] == "up" ? j == 0 : j == Order.Count - 1;
+            FocusButton = $"{(atEnd ? (parts[0] == "up" ? "down" : "up") : parts[0])}-{themeId}";
         }
         if (!await LoadAsync(ct)) return NotFound();
         return Page();
