@@ -11,7 +11,12 @@ using Storytelling.Web.Features.Reports;
 
 namespace Storytelling.Tests.Reports;
 
-public sealed class ReportTests(ReportWorld world) : IClassFixture<ReportWorld>
+public sealed class ReportTests(ReportWorld world) : ReportContract(world), IClassFixture<ReportWorld>;
+
+public sealed class PostgresReportTests(PostgresReportWorld world) : ReportContract(world), IClassFixture<PostgresReportWorld>;
+
+/// <summary>Theme reports end to end through the API, on SQLite and on PostgreSQL.</summary>
+public abstract class ReportContract(ReportWorld world)
 {
     private HttpClient Officer => world.Clients["beleidsmedewerker"];
 

@@ -15,9 +15,9 @@ namespace Storytelling.Tests.Reports;
 /// two themes, three stories (one without consent for quotes), codings by residents and professionals, workshop votes,
 /// and a project-wide pseudonym for the name Tessa says aloud.
 /// </summary>
-public sealed class ReportWorld : IAsyncLifetime
+public class ReportWorld : IAsyncLifetime
 {
-    public TestApp App { get; } = new();
+    public TestApp App { get; private set; } = null!;
     public Dictionary<string, Guid> People { get; } = [];
     public Dictionary<string, HttpClient> Clients { get; } = [];
 
@@ -25,8 +25,11 @@ public sealed class ReportWorld : IAsyncLifetime
     public const string AhmedText = "Zonder geld kun je niet meedoen aan de buurt.";
     public const string NoorText = "Bij de voedselbank leerde ik Nederlands en vond ik vrienden.";
 
+    protected virtual Task<TestApp> CreateAppAsync() => Task.FromResult(new TestApp());
+
     public async Task InitializeAsync()
     {
+        App = await CreateAppAsync();
         await App.MigrateAsync();
         foreach (var caller in new[] { "bewoner", "interviewer", "begeleider", "beleidsmedewerker", "outsider" })
         {
@@ -38,7 +41,7 @@ public sealed class ReportWorld : IAsyncLifetime
         await App.CreateProjectAsync("Elders", (People["outsider"], ProjectRole.Begeleider));
     }
 
-    public Task DisposeAsync()
+    public virtual Task DisposeAsync()
     {
         App.Dispose();
         return Task.CompletedTask;
@@ -115,5 +118,27 @@ public sealed class ReportWorld : IAsyncLifetime
         var db = scope.ServiceProvider.GetRequiredService<Core.Persistence.StorytellingDbContext>();
         db.Stories.Remove((await db.Stories.FindAsync(storyId))!);
         await db.SaveChangesAsync();
+    }
+}
+
+/// <summary>The same world on PostgreSQL: the drafting queries, the guarded save and the withdrawal run there too.</summary>
+public sealed class PostgresReportWorld : ReportWorld
+{
+    private readonly PostgresFixture _postgres = new();
+
+    protected override async Task<TestApp> CreateAppAsync()
+    {
+        await _postgres.InitializeAsync();
+        return new TestApp(new Dictionary<string, string?>
+        {
+            ["Storytelling:Database:Provider"] = "Postgres",
+            ["Storytelling:Database:ConnectionString"] = _postgres.ConnectionString,
+        });
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _postgres.DisposeAsync();
     }
 }
