@@ -8,6 +8,7 @@ using Storytelling.Benchmarks;
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- workshop [N…]  40+ SignalR participants tagging at once: p95 fan-out latency, then more until p95 > 500 ms
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- qdpx [N]     REFI-QDA export of 1,000 stories with 20,000 codings: time and server memory
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- exports [N]      codings.csv of 500 stories (20,000 rows) and a 2-hour WebVTT: time and server memory
+//   dotnet run -c Release --project tests/Storytelling.Benchmarks -- report [N]    theme report → .docx for 31 and 1,000 stories, median of N
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- all
 if (args is ["bare-server", var port]) return await BareServer.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
 
@@ -19,4 +20,5 @@ if (which is "transcription" or "all") await TranscriptionBenchmark.RunAsync(arg
 if (which is "transcript-page" or "all") await TranscriptPageBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "qdpx" or "all") await QdpxBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "exports" or "all") await ExportsBenchmark.RunAsync(args.Skip(1).ToArray());
+if (which is "report" or "all") await ReportBenchmark.RunAsync(args.Skip(1).ToArray());
 return 0;

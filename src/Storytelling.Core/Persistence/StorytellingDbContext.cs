@@ -8,6 +8,7 @@ using Storytelling.Core.Audit;
 using Storytelling.Core.Capture;
 using Storytelling.Core.People;
 using Storytelling.Core.Projects;
+using Storytelling.Core.Reports;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Transcription;
 using Storytelling.Core.Transcripts;
@@ -39,6 +40,9 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
     public DbSet<ThemeVote> ThemeVotes => Set<ThemeVote>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<UploadSession> UploadSessions => Set<UploadSession>();
+    public DbSet<Report> Reports => Set<Report>();
+    public DbSet<ReportTheme> ReportThemes => Set<ReportTheme>();
+    public DbSet<ReportQuote> ReportQuotes => Set<ReportQuote>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -242,6 +246,25 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
             e.Property(u => u.TellerPseudonym).HasMaxLength(100);
             e.HasIndex(u => u.ExpiresAt);
             e.HasOne<Projects.Project>().WithMany().HasForeignKey(u => u.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        // Theme reports: the Markdown draft with its chosen themes and quotes (see Reports/).
+        builder.Entity<Report>(e =>
+        {
+            e.Property(r => r.Title).HasMaxLength(200);
+            e.Property(r => r.StaleReason).HasMaxLength(500);
+            e.Property(r => r.Version).IsConcurrencyToken();
+            e.HasIndex(r => new { r.ProjectId, r.UpdatedAt });
+            e.HasOne(r => r.Project).WithMany().HasForeignKey(r => r.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(r => r.Themes).WithOne().HasForeignKey(t => t.ReportId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(r => r.Quotes).WithOne().HasForeignKey(q => q.ReportId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<ReportTheme>(e => e.HasIndex(t => new { t.ReportId, t.Position }));
+        builder.Entity<ReportQuote>(e =>
+        {
+            e.Property(q => q.Text).HasMaxLength(20_000);
+            e.HasIndex(q => q.StoryId);
+            e.HasIndex(q => new { q.ReportId, q.Position });
         });
 
         builder.Entity<AuditEntry>(e =>

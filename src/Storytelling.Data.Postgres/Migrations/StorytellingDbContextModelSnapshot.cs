@@ -682,6 +682,117 @@ namespace Storytelling.Data.Postgres.Migrations
                     b.ToTable("Memberships");
                 });
 
+            modelBuilder.Entity("Storytelling.Core.Reports.Report", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("CreatedByPersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("GeneratedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Markdown")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("RegeneratedFromId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("StaleAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("StaleReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("UpdatedByPersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "UpdatedAt");
+
+                    b.ToTable("Reports");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Reports.ReportQuote", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("CodingId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("StoryId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("character varying(20000)");
+
+                    b.Property<Guid>("ThemeId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StoryId");
+
+                    b.HasIndex("ReportId", "Position");
+
+                    b.ToTable("ReportQuotes");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Reports.ReportTheme", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ThemeId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReportId", "Position");
+
+                    b.ToTable("ReportThemes");
+                });
+
             modelBuilder.Entity("Storytelling.Core.Stories.Recording", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1205,6 +1316,35 @@ namespace Storytelling.Data.Postgres.Migrations
                     b.Navigation("Project");
                 });
 
+            modelBuilder.Entity("Storytelling.Core.Reports.Report", b =>
+                {
+                    b.HasOne("Storytelling.Core.Projects.Project", "Project")
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Project");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Reports.ReportQuote", b =>
+                {
+                    b.HasOne("Storytelling.Core.Reports.Report", null)
+                        .WithMany("Quotes")
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Reports.ReportTheme", b =>
+                {
+                    b.HasOne("Storytelling.Core.Reports.Report", null)
+                        .WithMany("Themes")
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Storytelling.Core.Stories.Recording", b =>
                 {
                     b.HasOne("Storytelling.Core.Stories.Story", "Story")
@@ -1348,6 +1488,13 @@ namespace Storytelling.Data.Postgres.Migrations
             modelBuilder.Entity("Storytelling.Core.Projects.Project", b =>
                 {
                     b.Navigation("Memberships");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Reports.Report", b =>
+                {
+                    b.Navigation("Quotes");
+
+                    b.Navigation("Themes");
                 });
 
             modelBuilder.Entity("Storytelling.Core.Stories.Story", b =>

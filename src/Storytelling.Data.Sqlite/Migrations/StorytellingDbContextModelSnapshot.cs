@@ -668,6 +668,117 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.ToTable("Memberships");
                 });
 
+            modelBuilder.Entity("Storytelling.Core.Reports.Report", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CreatedByPersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("GeneratedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Markdown")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RegeneratedFromId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("StaleAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StaleReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("UpdatedByPersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "UpdatedAt");
+
+                    b.ToTable("Reports");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Reports.ReportQuote", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CodingId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("StoryId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ThemeId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StoryId");
+
+                    b.HasIndex("ReportId", "Position");
+
+                    b.ToTable("ReportQuotes");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Reports.ReportTheme", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ThemeId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReportId", "Position");
+
+                    b.ToTable("ReportThemes");
+                });
+
             modelBuilder.Entity("Storytelling.Core.Stories.Recording", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1191,6 +1302,35 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.Navigation("Project");
                 });
 
+            modelBuilder.Entity("Storytelling.Core.Reports.Report", b =>
+                {
+                    b.HasOne("Storytelling.Core.Projects.Project", "Project")
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Project");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Reports.ReportQuote", b =>
+                {
+                    b.HasOne("Storytelling.Core.Reports.Report", null)
+                        .WithMany("Quotes")
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Reports.ReportTheme", b =>
+                {
+                    b.HasOne("Storytelling.Core.Reports.Report", null)
+                        .WithMany("Themes")
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Storytelling.Core.Stories.Recording", b =>
                 {
                     b.HasOne("Storytelling.Core.Stories.Story", "Story")
@@ -1334,6 +1474,13 @@ namespace Storytelling.Data.Sqlite.Migrations
             modelBuilder.Entity("Storytelling.Core.Projects.Project", b =>
                 {
                     b.Navigation("Memberships");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Reports.Report", b =>
+                {
+                    b.Navigation("Quotes");
+
+                    b.Navigation("Themes");
                 });
 
             modelBuilder.Entity("Storytelling.Core.Stories.Story", b =>

@@ -13,6 +13,7 @@ using Storytelling.Web.Features.Exchange;
 using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Features.Pseudonyms;
+using Storytelling.Web.Features.Reports;
 using Storytelling.Web.Features.Stories;
 using Storytelling.Web.Features.Workspace;
 using Storytelling.Web.Features.Workshops;
@@ -80,6 +81,7 @@ public static class WebSetup
         services.AddOptions<Features.Exchange.ExchangeOptions>().BindConfiguration(Features.Exchange.ExchangeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<Features.Exchange.RefiQdaExport>();
         services.AddScoped<Features.Exchange.RefiQdaImport>();
+        services.AddStorytellingReports();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IMediaProbe, FfprobeMediaProbe>();
         services.AddSingleton<CaptureRateLimiter>();
@@ -129,6 +131,7 @@ public static class WebSetup
         app.MapExchangeApi();
         Features.Transcripts.ExportsApi.MapExportsApi(app);
         Features.Transcripts.ImportsApi.MapImportsApi(app);
+        app.MapReportsApi();
         app.MapHub<WorkshopHub>("/hubs/workshop");
         app.MapRazorPages();
         return app;

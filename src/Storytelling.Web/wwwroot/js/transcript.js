@@ -95,6 +95,23 @@
     closePanel(false);
     current = -1;
     follow();
+    startAtLinkedTime();
+  }
+
+  // A report's provenance link (?t=SECONDS) opens the story at the quoted moment: the segment is marked and the
+  // audio positioned there, without playing (a browser would refuse autoplay anyway). Only on the first load.
+  var linkedSeconds = Number(new URLSearchParams(location.search).get('t'));
+  function startAtLinkedTime() {
+    if (!(linkedSeconds >= 0) || !new URLSearchParams(location.search).has('t')) return;
+    var ms = linkedSeconds * 1000;
+    linkedSeconds = NaN;
+    var i = indexAt(ms);
+    if (i < 0) return;
+    if (data.audioAvailable) {
+      var seek = function () { audio.currentTime = ms / 1000; };
+      if (audio.readyState >= 1) seek(); else audio.addEventListener('loadedmetadata', seek, { once: true });
+    }
+    mark(i);
   }
 
   function renderSegment(s, i) {

@@ -1,0 +1,345 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using AngleSharp.Html.Parser;
+using DocumentFormat.OpenXml.Packaging;
+using DocumentFormat.OpenXml.Validation;
+using DocumentFormat.OpenXml.Wordprocessing;
+using Microsoft.EntityFrameworkCore;
+using Storytelling.Tests.Infrastructure;
+using Storytelling.Web.Features.Reports;
+
+namespace Storytelling.Tests.Reports;
+
+public sealed class ReportTests(ReportWorld world) : ReportContract(world), IClassFixture<ReportWorld>;
+
+public sealed class PostgresReportTests(PostgresReportWorld world) : ReportContract(world), IClassFixture<PostgresReportWorld>;
+
+/// <summary>Theme reports end to end through the API, on SQLite and on PostgreSQL.</summary>
+public abstract class ReportContract(ReportWorld world)
+{
+    private HttpClient Officer => world.Clients["beleidsmedewerker"];
+
+    [Fact]
+    public async Task Candidates_follow_the_workshop_votes_count_both_groups_and_leave_out_stories_without_quote_consent()
+    {
+        var s = await world.NewProjectAsync();
+        var themes = (await Officer.GetFromJsonAsync<List<ThemeCandidateDto>>($"/api/projects/{s.ProjectId}/reports/candidates", TestJson.Options))!;
+
+        Assert.Equal(["Geldzorgen", "Erbij horen"], themes.Select(t => t.Name));
+        Assert.Equal([2, 1], themes.Select(t => t.Votes));
+        var money = themes[0];
+        Assert.Equal(new ThemeCountsDto(Stories: 2, Tellers: 2, Residents: 0, Professionals: 2), money.Counts);
+        var only = Assert.Single(money.Quotes);
+        Assert.Equal(s.TessaMoney, only.CodingId);
+        Assert.DoesNotContain(money.Quotes, q => q.StoryId == s.Ahmed);
+        var belonging = themes[1];
+        Assert.Equal(new ThemeCountsDto(Stories: 2, Tellers: 2, Residents: 1, Professionals: 1), belonging.Counts);
+        // Coded by a resident and a facilitator: one quote, counted twice, shown first.
+        Assert.Equal(s.TessaBelonging, belonging.Quotes[0].CodingId);
+        Assert.Equal(2, belonging.Quotes[0].TimesCoded);
+    }
+
+    [Fact]
+    public async Task Quotes_are_pseudonymised_even_for_a_facilitator_who_sees_originals()
+    {
+        var s = await world.NewProjectAsync();
+        var candidates = await world.Clients["begeleider"].GetStringAsync($"/api/projects/{s.ProjectId}/reports/candidates");
+        Assert.Contains("Ik ben Peter en ik woon in Houten.", candidates);
+        Assert.DoesNotContain("Jan de Vries", candidates);
+
+        var report = await world.CreateReportAsync(s, "begeleider");
+        Assert.Contains("> Ik ben Peter en ik woon in Houten.[^q1]", report.Markdown);
+        Assert.DoesNotContain("Jan de Vries", report.Markdown);
+        await world.App.WithDbAsync(async db =>
+            Assert.False(await db.ReportQuotes.AnyAsync(q => q.Text.Contains("Jan de Vries"))));
+    }
+
+    [Fact]
+    public async Task Draft_holds_method_counts_table_chosen_quotes_in_order_and_provenance_with_a_link_back()
+    {
+        var s = await world.NewProjectAsync();
+        var report = await world.CreateReportAsync(s);
+        var md = report.Markdown;
+
+        Assert.Contains("Hoofdvraag: *Wat betekent werk voor jou?*", md);
+        Assert.Contains("Dit rapport steunt op 3 verhalen van 3 vertellers", md);
+        Assert.Contains("Geanalyseerd door 1 bewoner en 2 professionals", md);
+        Assert.Contains("| 1 | Geldzorgen | 2 | 2 | 0 | 2 | 2 |", md);
+        Assert.Contains("| 2 | Erbij horen | 2 | 2 | 1 | 1 | 1 |", md);
+        Assert.True(md.IndexOf("## 1. Geldzorgen", StringComparison.Ordinal) < md.IndexOf("## 2. Erbij horen", StringComparison.Ordinal));
+        Assert.Contains("Ergens bij horen, nodig zijn.", md);
+        Assert.Contains("> Werk betekent voor mij dat ik ertoe doe.[^q2]", md);
+        Assert.Contains("> Bij de voedselbank leerde ik Nederlands en vond ik vrienden.[^q3]", md);
+        Assert.DoesNotContain(ReportWorld.AhmedText, md);
+        // Tessa's second segment starts at 5 s.
+        Assert.Contains($"[^q2]: Tessa (pseudoniem), verhaal-id {s.Tessa}, op 00:05: <http://localhost/projects/{s.ProjectId}/stories/{s.Tessa}?t=5>", md);
+        Assert.Contains($"- Noor (pseudoniem), verhaal-id {s.Noor}, geciteerd bij Erbij horen", md);
+        Assert.Equal(2, report.Themes.Count);
+        Assert.Equal([s.TessaBelonging, s.NoorBelonging], report.Themes[1].Quotes.Select(q => q.CodingId));
+
+        var html = await Officer.GetStringAsync($"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}.html");
+        Assert.Contains("<blockquote>", html);
+        Assert.Contains($"href=\"http://localhost/projects/{s.ProjectId}/stories/{s.Tessa}?t=5\"", html);
+        var markdown = await Officer.GetAsync($"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}.md");
+        Assert.Equal("text/markdown", markdown.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(md, await markdown.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Hostile_input_is_refused_with_a_reason()
+    {
+        var s = await world.NewProjectAsync();
+        var other = await world.NewProjectAsync();
+        var url = $"/api/projects/{s.ProjectId}/reports";
+        async Task<string> Refused(object body)
+        {
+            var response = await Officer.PostAsJsonAsync(url, body);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            return await response.Content.ReadAsStringAsync();
+        }
+
+        Assert.Contains("minstens één thema", await Refused(new CreateReportRequest("x", [])));
+        Assert.Contains("minstens één thema", await Refused(new { title = "x" }));
+        Assert.Contains("niet (meer) in het codeboek", await Refused(new CreateReportRequest("x", [new ChosenTheme(Guid.NewGuid(), [])])));
+        Assert.Contains("niet (meer) in het codeboek", await Refused(new CreateReportRequest("x", [new ChosenTheme(other.Money, [])])));
+        Assert.Contains("maar één keer", await Refused(new CreateReportRequest("x", [new ChosenTheme(s.Money, []), new ChosenTheme(s.Money, [])])));
+        Assert.Contains("geen fragment van dit thema", await Refused(new CreateReportRequest("x", [new ChosenTheme(s.Money, [other.TessaMoney])])));
+        Assert.Contains("geen fragment van dit thema", await Refused(new CreateReportRequest("x", [new ChosenTheme(s.Money, [s.TessaBelonging])])));
+        Assert.Contains("twee keer", await Refused(new CreateReportRequest("x", [new ChosenTheme(s.Money, [s.TessaMoney, s.TessaMoney])])));
+        Assert.Contains("geen toestemming", await Refused(new CreateReportRequest("x", [new ChosenTheme(s.Money, [s.AhmedMoney])])));
+        Assert.Contains("titel", await Refused(new CreateReportRequest(new string('x', 201), [new ChosenTheme(s.Money, [])])));
+        Assert.Contains("hoogstens 50", await Refused(new CreateReportRequest("x", [new ChosenTheme(s.Money, [.. Enumerable.Range(0, 51).Select(_ => Guid.NewGuid())])])));
+
+        var report = await world.CreateReportAsync(s);
+        var tooLong = await Officer.PutAsJsonAsync($"{url}/{report.Summary.Id}/markdown", new UpdateMarkdownRequest(1, new string('a', ReportsApi.MaxMarkdownLength + 1)));
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        var missing = await Officer.PutAsJsonAsync($"{url}/{report.Summary.Id}/markdown", new { baseVersion = 1 });
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await Officer.GetAsync($"{url}/{Guid.NewGuid()}.docx")).StatusCode);
+        // A report of one project is not reachable through another project's address.
+        Assert.Equal(HttpStatusCode.NotFound, (await Officer.GetAsync($"/api/projects/{other.ProjectId}/reports/{report.Summary.Id}")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("bewoner", HttpStatusCode.Forbidden)]
+    [InlineData("interviewer", HttpStatusCode.Forbidden)]
+    [InlineData("outsider", HttpStatusCode.Forbidden)]
+    [InlineData("anonymous", HttpStatusCode.Unauthorized)]
+    public async Task Only_policy_officers_and_facilitators_make_or_read_reports(string caller, HttpStatusCode expected)
+    {
+        var s = await world.NewProjectAsync();
+        var report = await world.CreateReportAsync(s);
+        var client = world.Clients[caller];
+        var url = $"/api/projects/{s.ProjectId}/reports";
+        Assert.Equal(expected, (await client.GetAsync(url)).StatusCode);
+        Assert.Equal(expected, (await client.GetAsync($"{url}/candidates")).StatusCode);
+        Assert.Equal(expected, (await client.GetAsync($"{url}/{report.Summary.Id}.docx")).StatusCode);
+        Assert.Equal(expected, (await client.PostAsJsonAsync(url, new CreateReportRequest("x", [new ChosenTheme(s.Money, [])]))).StatusCode);
+        Assert.Equal(expected, (await client.PutAsJsonAsync($"{url}/{report.Summary.Id}/markdown", new UpdateMarkdownRequest(1, "# x"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await world.Clients["begeleider"].GetAsync(url)).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_edit_on_an_old_version_is_refused_with_409_and_the_latest_version()
+    {
+        var s = await world.NewProjectAsync();
+        var report = await world.CreateReportAsync(s);
+        var url = $"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}/markdown";
+        var first = await Officer.PutAsJsonAsync(url, new UpdateMarkdownRequest(1, report.Markdown + "\nEerste aanvulling.\n"));
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var saved = (await first.Content.ReadFromJsonAsync<ReportDto>(TestJson.Options))!;
+        Assert.Equal(2, saved.Summary.Version);
+
+        var late = await world.Clients["begeleider"].PutAsJsonAsync(url, new UpdateMarkdownRequest(1, "# Overschreven"));
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        Assert.Contains("\"latestVersion\":2", await late.Content.ReadAsStringAsync());
+        var now = (await Officer.GetFromJsonAsync<ReportDto>($"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}", TestJson.Options))!;
+        Assert.Contains("Eerste aanvulling.", now.Markdown);
+    }
+
+    [Fact]
+    public async Task Hostile_markdown_renders_inert()
+    {
+        var s = await world.NewProjectAsync();
+        var report = await world.CreateReportAsync(s);
+        const string hostile = """
+            # Rapport
+            <script>alert('x')</script>
+            [klik](javascript:alert(1)) en [ook](JaVaScRiPt:alert(2)) en <a href="javascript:alert(3)">a</a>
+            <img src=x onerror="alert(4)"> ![plaatje](x" onerror="alert(5))
+            <iframe src="https://example.org"></iframe>
+            <div style="background:url(javascript:alert(6))" onclick="alert(7)">tekst</div>
+            [data](data:text/html;base64,PHNjcmlwdD5hbGVydCg4KTwvc2NyaXB0Pg==)
+            """;
+        var put = await Officer.PutAsJsonAsync($"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}/markdown", new UpdateMarkdownRequest(1, hostile));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        var response = await Officer.GetAsync($"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}.html");
+        Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+        var dom = new HtmlParser().ParseDocument(await response.Content.ReadAsStringAsync());
+        Assert.Empty(dom.QuerySelectorAll("script, iframe, img, object, embed, form"));
+        foreach (var element in dom.Body!.QuerySelectorAll("*"))
+        {
+            Assert.DoesNotContain(element.Attributes, a => a.Name.StartsWith("on", StringComparison.OrdinalIgnoreCase) || a.Name == "style");
+            var href = element.GetAttribute("href") ?? "";
+            Assert.False(href.Contains("javascript", StringComparison.OrdinalIgnoreCase) || href.StartsWith("data:", StringComparison.OrdinalIgnoreCase), href);
+        }
+        // What was typed stays readable as text.
+        Assert.Contains("<script>alert('x')</script>", dom.Body.TextContent);
+
+        // The Word export of the same text makes no link of it either, and stays valid.
+        var docx = await Officer.GetByteArrayAsync($"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}.docx");
+        using var word = WordprocessingDocument.Open(new MemoryStream(docx), false);
+        Assert.All(word.MainDocumentPart!.HyperlinkRelationships, r => Assert.StartsWith("http", r.Uri.Scheme, StringComparison.Ordinal));
+        var errors = new OpenXmlValidator().Validate(word).Select(e => $"{e.Path?.XPath}: {e.Description}").ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+    }
+
+    [Fact]
+    public async Task Word_export_passes_the_validator_with_real_headings_quote_style_footnotes_and_counts_table()
+    {
+        var s = await world.NewProjectAsync();
+        var report = await world.CreateReportAsync(s);
+        var response = await Officer.GetAsync($"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}.docx");
+        Assert.Equal("application/vnd.openxmlformats-officedocument.wordprocessingml.document", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Wat-bewoners-vertelden.docx", response.Content.Headers.ContentDisposition?.FileNameStar ?? response.Content.Headers.ContentDisposition?.FileName);
+        using var word = WordprocessingDocument.Open(new MemoryStream(await response.Content.ReadAsByteArrayAsync()), false);
+
+        var errors = new OpenXmlValidator().Validate(word).Select(e => $"{e.Path?.XPath}: {e.Description}").ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        Assert.Equal("Wat bewoners vertelden", word.PackageProperties.Title);
+
+        var body = word.MainDocumentPart!.Document!.Body!;
+        string StyleOf(Paragraph p) => p.ParagraphProperties?.ParagraphStyleId?.Val?.Value ?? "";
+        var headings = body.Elements<Paragraph>().Where(p => StyleOf(p).StartsWith("Heading", StringComparison.Ordinal)).Select(p => (StyleOf(p), p.InnerText)).ToList();
+        Assert.Contains(("Heading1", "Wat bewoners vertelden"), headings);
+        Assert.Contains(("Heading2", "1. Geldzorgen"), headings);
+        Assert.Contains(("Heading2", "2. Erbij horen"), headings);
+        var quotes = body.Elements<Paragraph>().Where(p => StyleOf(p) == "Quote").ToList();
+        Assert.Equal(["Ik ben Peter en ik woon in Houten.", "Werk betekent voor mij dat ik ertoe doe.", "Bij de voedselbank leerde ik Nederlands en vond ik vrienden."],
+            quotes.Select(q => q.InnerText));
+        Assert.All(quotes, q => Assert.Single(q.Descendants<FootnoteReference>()));
+
+        var notes = word.MainDocumentPart.FootnotesPart!.Footnotes!.Elements<Footnote>().Where(f => f.Id!.Value > 0).ToList();
+        Assert.Equal(3, notes.Count);
+        Assert.Contains($"verhaal-id {s.Tessa}, op 00:05", notes[1].InnerText);
+        var table = Assert.Single(body.Elements<Table>());
+        Assert.Equal(3, table.Elements<TableRow>().Count());
+        Assert.Equal(["1", "Geldzorgen", "2", "2", "0", "2", "2"], table.Elements<TableRow>().ElementAt(1).Elements<TableCell>().Select(c => c.InnerText));
+        Assert.NotNull(word.MainDocumentPart.StyleDefinitionsPart!.Styles!.Elements<Style>().SingleOrDefault(st => st.StyleId == "Quote"));
+    }
+
+    [Fact]
+    public async Task LibreOffice_turns_the_Word_export_into_a_PDF_with_every_chosen_quote_and_theme()
+    {
+        var s = await world.NewProjectAsync();
+        var report = await world.CreateReportAsync(s);
+        var folder = Repo.NewTempFolder("report-pdf");
+        try
+        {
+            var docx = Path.Combine(folder, "rapport.docx");
+            await File.WriteAllBytesAsync(docx, await Officer.GetByteArrayAsync($"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}.docx"));
+            var pdf = await OfficeConversion.ToPdfAsync(docx, folder);
+            var text = await OfficeConversion.PdfTextAsync(pdf);
+
+            foreach (var expected in new[] { "Geldzorgen", "Erbij horen", "Ik ben Peter en ik woon in Houten.", "Werk betekent voor mij dat ik ertoe doe.",
+                         "Bij de voedselbank leerde ik Nederlands en vond ik vrienden.", $"verhaal-id {s.Tessa}" })
+                Assert.Contains(expected, text);
+            Assert.DoesNotContain("Jan de Vries", text);
+            Assert.DoesNotContain(ReportWorld.AhmedText, text);
+            var keep = Environment.GetEnvironmentVariable("STORYTELLING_KEEP_REPORT_PDF");
+            if (!string.IsNullOrEmpty(keep)) File.Copy(pdf, keep, overwrite: true);
+        }
+        finally { Repo.DeleteFolder(folder); }
+    }
+
+    [Fact]
+    public async Task A_withdrawn_story_leaves_the_report_marked_stale_and_the_regenerated_report_without_its_quote()
+    {
+        var s = await world.NewProjectAsync();
+        var report = await world.CreateReportAsync(s);
+        var unrelated = await world.CreateReportAsync(s with { TessaMoney = s.TessaMoney }, "begeleider");
+        var onlyNoor = await Officer.PostAsJsonAsync($"/api/projects/{s.ProjectId}/reports",
+            new CreateReportRequest("Alleen Noor", [new ChosenTheme(s.Belonging, [s.NoorBelonging])]));
+        var noorReport = (await onlyNoor.Content.ReadFromJsonAsync<ReportDto>(TestJson.Options))!;
+
+        await world.WithdrawAsync(s.ProjectId, s.Tessa);
+
+        var old = (await Officer.GetFromJsonAsync<ReportDto>($"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}", TestJson.Options))!;
+        Assert.True(old.Summary.Stale);
+        Assert.Equal("Een verhaal dat in dit rapport stond is door de verteller ingetrokken op 22 november 2026.", old.Summary.StaleReason);
+        Assert.Contains("> " + ReportDrafting.Marker, old.Markdown);
+        foreach (var gone in ReportWorld.TessaSegments.Append("Ik ben Peter").Append(s.Tessa.ToString()).Append("Tessa"))
+            Assert.DoesNotContain(gone, old.Markdown);
+        Assert.Contains(ReportWorld.NoorText, old.Markdown);
+        Assert.True((await Officer.GetFromJsonAsync<ReportDto>($"/api/projects/{s.ProjectId}/reports/{unrelated.Summary.Id}", TestJson.Options))!.Summary.Stale);
+        Assert.False((await Officer.GetFromJsonAsync<ReportDto>($"/api/projects/{s.ProjectId}/reports/{noorReport.Summary.Id}", TestJson.Options))!.Summary.Stale);
+        await world.App.WithDbAsync(async db =>
+        {
+            Assert.False(await db.ReportQuotes.AnyAsync(q => q.StoryId == s.Tessa));
+            Assert.False(await db.Reports.AnyAsync(r => r.ProjectId == s.ProjectId && (r.Markdown.Contains("ertoe doe") || r.Markdown.Contains("Houten"))));
+        });
+
+        var regenerated = await Officer.PostAsync($"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}/regenerate", null);
+        Assert.Equal(HttpStatusCode.Created, regenerated.StatusCode);
+        var fresh = (await regenerated.Content.ReadFromJsonAsync<ReportDto>(TestJson.Options))!;
+        Assert.False(fresh.Summary.Stale);
+        Assert.Equal(report.Summary.Id, fresh.Summary.RegeneratedFromId);
+        Assert.Contains("Voor dit thema zijn geen citaten gekozen.", fresh.Markdown);
+        Assert.Contains(ReportWorld.NoorText, fresh.Markdown);
+        Assert.DoesNotContain("Tessa", fresh.Markdown);
+        Assert.Contains("Dit rapport steunt op 2 verhalen", fresh.Markdown);
+        var list = (await Officer.GetFromJsonAsync<List<ReportSummaryDto>>($"/api/projects/{s.ProjectId}/reports", TestJson.Options))!;
+        Assert.True(list.Single(r => r.Id == report.Summary.Id).Stale);
+        Assert.Equal([fresh.Summary.Id], (await Officer.GetFromJsonAsync<ReportDto>($"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}", TestJson.Options))!.NewerReportIds);
+    }
+}
+
+/// <summary>LibreOffice and poppler as the tests use them: a private profile, a time limit, and a clear failure when missing.</summary>
+internal static class OfficeConversion
+{
+    public static async Task<string> ToPdfAsync(string docx, string outDir)
+    {
+        var profile = Path.Combine(outDir, "lo-profile");
+        var (code, output) = await RunAsync("soffice", ["-env:UserInstallation=file://" + profile, "--headless", "--norestore", "--convert-to", "pdf", "--outdir", outDir, docx],
+            TimeSpan.FromSeconds(120));
+        var pdf = Path.ChangeExtension(Path.Combine(outDir, Path.GetFileName(docx)), ".pdf");
+        Assert.True(code == 0 && File.Exists(pdf), $"LibreOffice did not convert the report (exit {code}): {output}");
+        return pdf;
+    }
+
+    public static async Task<string> PdfTextAsync(string pdf)
+    {
+        var (code, output) = await RunAsync("pdftotext", ["-layout", "-enc", "UTF-8", pdf, "-"], TimeSpan.FromSeconds(30));
+        Assert.True(code == 0, $"pdftotext failed (exit {code}): {output}");
+        // Layout mode may break a long line; joining white space lets a quote be found whole.
+        return string.Join(' ', output.Split((char[])[' ', '\n', '\r', '\t', '\f'], StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    private static async Task<(int Code, string Output)> RunAsync(string tool, string[] args, TimeSpan limit)
+    {
+        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        Process process;
+        try { process = Process.Start(start)!; }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException(
+                $"'{tool}' is not installed ({e.Message}). infra/test.sh installs libreoffice-writer-nogui and poppler-utils; run it or install them with apt.", e);
+        }
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(limit);
+            try { await process.WaitForExitAsync(timeout.Token); }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"'{tool}' took longer than {limit.TotalSeconds} s.");
+            }
+            return (process.ExitCode, await stdout + await stderr);
+        }
+    }
+}
