@@ -14,6 +14,7 @@ using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Features.Stories;
 using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Evaluation;
 using Storytelling.Web.Features.Workshops;
 using Storytelling.Web.Realtime;
 using Storytelling.Web.Security;
@@ -76,6 +77,7 @@ public static class WebSetup
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<UploadService>();
+        services.AddScoped<Features.Evaluation.CaptureWindow>();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IMediaProbe, FfprobeMediaProbe>();
         services.AddSingleton<CaptureRateLimiter>();
@@ -119,6 +121,7 @@ public static class WebSetup
         app.MapAuditApi();
         app.MapWorkshopsApi();
         app.MapTussenruimteApi();
+        app.MapEvaluationApi();
         app.MapHub<WorkshopHub>("/hubs/workshop");
         app.MapRazorPages();
         return app;

@@ -20,6 +20,10 @@ public static class Policies
     public const string CurateCodebook = "curate-codebook";
     public const string Export = "export";
     public const string ReadAudit = "read-audit";
+    /// <summary>Moves the project's phase and opens or closes co-evaluation rounds.</summary>
+    public const string LeadEvaluation = "lead-evaluation";
+    /// <summary>Writes improvement proposals and experiments.</summary>
+    public const string ManageExperiments = "manage-experiments";
     /// <summary>May see names and places as spoken, before pseudonyms replace them; everyone else sees pseudonyms.</summary>
     public const string SeeOriginals = "see-originals";
 
@@ -37,6 +41,8 @@ public static class Policies
         [CurateCodebook] = [ProjectRole.Begeleider],
         [Export] = [ProjectRole.Begeleider, ProjectRole.Beleidsmedewerker],
         [ReadAudit] = [ProjectRole.Beheerder],
+        [LeadEvaluation] = [ProjectRole.Begeleider],
+        [ManageExperiments] = [ProjectRole.Begeleider, ProjectRole.Beleidsmedewerker],
         [SeeOriginals] = [ProjectRole.Begeleider],
     };
 

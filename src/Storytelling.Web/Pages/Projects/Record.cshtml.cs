@@ -13,7 +13,7 @@ namespace Storytelling.Web.Pages.Projects;
 /// consent is given aloud and confirmed here; the teller is named only by a fictive name.
 /// </summary>
 [Authorize(Policy = Policies.Capture)]
-public sealed class RecordModel(StorytellingDbContext db) : PageModel
+public sealed class RecordModel(StorytellingDbContext db, Features.Evaluation.CaptureWindow window) : PageModel
 {
     [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
 
@@ -23,7 +23,9 @@ public sealed class RecordModel(StorytellingDbContext db) : PageModel
     {
         var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == ProjectId, ct);
         if (project is null) return NotFound();
-        Recorder = new RecorderView(RecorderView.InterviewerMode, null, project.Id, project.Name, project.GuidingQuestion,
+        // In an open co-evaluation round the interviewer asks the round's question.
+        var open = await window.ForInterviewerAsync(project, ct);
+        Recorder = new RecorderView(RecorderView.InterviewerMode, null, project.Id, project.Name, open.Question,
             project.AllowVideo, project.MaxRecordingBytes, project.MaxRecordingSeconds, RecorderView.ChunkBytesFrom(chunkKb));
         return Page();
     }
