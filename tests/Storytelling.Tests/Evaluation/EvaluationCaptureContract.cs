@@ -112,6 +112,9 @@ public abstract class EvaluationCaptureContract : IAsyncLifetime
             new { sizeBytes = 1000, mediaType = "audio/wav", consent = new { analysis = true }, tellerPseudonym = "Verteller Z", consentGivenVerbally = true });
         Assert.Equal(HttpStatusCode.Conflict, onBehalf.StatusCode);
         await _app.WithDbAsync(async db => Assert.Equal(0, await db.UploadSessions.CountAsync()));
+        var recordPage = await (await _interviewer.GetAsync($"/projects/{_project}/record")).Content.ReadAsStringAsync();
+        Assert.Contains("We verzamelen nu geen verhalen", recordPage);
+        Assert.DoesNotContain("capture.js", recordPage);
     }
 
     [Fact]
@@ -125,6 +128,8 @@ public abstract class EvaluationCaptureContract : IAsyncLifetime
         var html = await (await Phone().GetAsync($"/c/{token}")).Content.ReadAsStringAsync();
         Assert.Contains("Wat is er voor jou veranderd?", html);
         Assert.DoesNotContain("Wat betekent werk voor jou?", html);
+        var recordPage = await (await _interviewer.GetAsync($"/projects/{_project}/record")).Content.ReadAsStringAsync();
+        Assert.Contains("Wat is er voor jou veranderd?", recordPage);   // the interviewer asks the round's question
         var resolved = await Phone().GetFromJsonAsync<JsonElement>($"/api/capture/{token}");
         Assert.Equal("Wat is er voor jou veranderd?", resolved.GetProperty("guidingQuestion").GetString());
 

@@ -18,6 +18,8 @@ public sealed class RecordModel(StorytellingDbContext db, Features.Evaluation.Ca
     [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
 
     public RecorderView Recorder { get; private set; } = null!;
+    /// <summary>The project is past gathering and no round is open: say so before anyone records in vain.</summary>
+    public bool NotCollecting { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(string? chunkKb, CancellationToken ct)
     {
@@ -25,6 +27,7 @@ public sealed class RecordModel(StorytellingDbContext db, Features.Evaluation.Ca
         if (project is null) return NotFound();
         // In an open co-evaluation round the interviewer asks the round's question.
         var open = await window.ForInterviewerAsync(project, ct);
+        NotCollecting = !open.Open;
         Recorder = new RecorderView(RecorderView.InterviewerMode, null, project.Id, project.Name, open.Question,
             project.AllowVideo, project.MaxRecordingBytes, project.MaxRecordingSeconds, RecorderView.ChunkBytesFrom(chunkKb));
         return Page();
