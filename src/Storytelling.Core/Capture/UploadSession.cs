@@ -27,6 +27,8 @@ public sealed class UploadSession
     /// <summary>The capture link used, or null when a signed-in interviewer or facilitator uploads.</summary>
     public Guid? InvitationId { get; set; }
     public Guid? RecordedByPersonId { get; set; }
+    /// <summary>The open co-evaluation round the story will belong to, decided when the upload starts.</summary>
+    public Guid? EvaluationRoundId { get; set; }
     public UploadStatus Status { get; set; } = UploadStatus.Receiving;
     public Guid? StoryId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Storytelling.Core.Analysis;
 using Storytelling.Core.Audit;
 using Storytelling.Core.Capture;
+using Storytelling.Core.Evaluation;
 using Storytelling.Core.People;
 using Storytelling.Core.Projects;
 using Storytelling.Core.Reports;
@@ -43,6 +44,11 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
     public DbSet<Report> Reports => Set<Report>();
     public DbSet<ReportTheme> ReportThemes => Set<ReportTheme>();
     public DbSet<ReportQuote> ReportQuotes => Set<ReportQuote>();
+    public DbSet<ProjectPhaseChange> ProjectPhaseChanges => Set<ProjectPhaseChange>();
+    public DbSet<Experiment> Experiments => Set<Experiment>();
+    public DbSet<ExperimentTheme> ExperimentThemes => Set<ExperimentTheme>();
+    public DbSet<ExperimentStory> ExperimentStories => Set<ExperimentStory>();
+    public DbSet<EvaluationRound> EvaluationRounds => Set<EvaluationRound>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -58,6 +64,8 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
         configurationBuilder.Properties<WorkerState>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<ThemeEventKind>().HaveConversion<string>().HaveMaxLength(16);
         configurationBuilder.Properties<UploadStatus>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<ExperimentStatus>().HaveConversion<string>().HaveMaxLength(16);
+        configurationBuilder.Properties<EvaluationRoundStatus>().HaveConversion<string>().HaveMaxLength(16);
 
         // Every instant is stored in UTC. SQLite has no date type: as UTC ticks (a plain integer) instants compare
         // and sort correctly in SQL, which the queue and retention queries rely on. PostgreSQL's timestamptz takes
@@ -265,6 +273,50 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
             e.Property(q => q.Text).HasMaxLength(20_000);
             e.HasIndex(q => q.StoryId);
             e.HasIndex(q => new { q.ReportId, q.Position });
+        });
+        // Evaluation: phase history, experiments and co-evaluation rounds.
+        builder.Entity<ProjectPhaseChange>(e =>
+        {
+            e.Property(x => x.Note).HasMaxLength(1000);
+            e.HasIndex(x => new { x.ProjectId, x.At });
+            e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<Experiment>(e =>
+        {
+            e.Property(x => x.Title).HasMaxLength(200);
+            e.Property(x => x.Description).HasMaxLength(4000);
+            e.Property(x => x.OwnerName).HasMaxLength(200);
+            e.Property(x => x.Results).HasMaxLength(8000);
+            e.HasIndex(x => x.ProjectId);
+            e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Person>().WithMany().HasForeignKey(x => x.OwnerPersonId).OnDelete(DeleteBehavior.SetNull);
+        });
+        builder.Entity<ExperimentTheme>(e =>
+        {
+            e.HasKey(x => new { x.ExperimentId, x.ThemeId });
+            e.HasIndex(x => x.ThemeId);
+            e.HasOne<Experiment>().WithMany(x => x.Themes).HasForeignKey(x => x.ExperimentId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(x => x.Theme).WithMany().HasForeignKey(x => x.ThemeId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<ExperimentStory>(e =>
+        {
+            e.HasKey(x => new { x.ExperimentId, x.StoryId });
+            e.HasIndex(x => x.StoryId);
+            e.HasOne<Experiment>().WithMany(x => x.Stories).HasForeignKey(x => x.ExperimentId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne(x => x.Story).WithMany().HasForeignKey(x => x.StoryId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<EvaluationRound>(e =>
+        {
+            e.Property(x => x.Question).HasMaxLength(1000);
+            e.HasIndex(x => new { x.ProjectId, x.Number }).IsUnique();
+            e.HasIndex(x => x.InvitationId);
+            e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Invitation>().WithMany().HasForeignKey(x => x.InvitationId).OnDelete(DeleteBehavior.SetNull);
+        });
+        builder.Entity<Story>(e =>
+        {
+            e.HasIndex(s => new { s.ProjectId, s.EvaluationRoundId });
+            e.HasOne<EvaluationRound>().WithMany().HasForeignKey(s => s.EvaluationRoundId).OnDelete(DeleteBehavior.SetNull);
         });
 
         builder.Entity<AuditEntry>(e =>

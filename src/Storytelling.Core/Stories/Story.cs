@@ -20,6 +20,8 @@ public sealed class Story
     /// <summary>The interviewer or facilitator who recorded it on the teller's behalf, if any.</summary>
     public Guid? RecordedByPersonId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>The co-evaluation round it was told in; null for the first gathering.</summary>
+    public Guid? EvaluationRoundId { get; set; }
 
     public List<Recording> Recordings { get; set; } = [];
     public List<Transcript> Transcripts { get; set; } = [];

@@ -424,6 +424,9 @@ namespace Storytelling.Data.Postgres.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<Guid?>("EvaluationRoundId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("ExpectedSha256")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
@@ -469,6 +472,180 @@ namespace Storytelling.Data.Postgres.Migrations
                     b.HasIndex("ProjectId");
 
                     b.ToTable("UploadSessions");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.EvaluationRound", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("ClosesAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("CreatedByPersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid?>("InvitationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("OpensAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Question")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InvitationId");
+
+                    b.HasIndex("ProjectId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("EvaluationRounds");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.Experiment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("CreatedByPersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateOnly?>("EndsOn")
+                        .HasColumnType("date");
+
+                    b.Property<string>("OwnerName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<Guid?>("OwnerPersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Results")
+                        .HasMaxLength(8000)
+                        .HasColumnType("character varying(8000)");
+
+                    b.Property<DateOnly?>("StartsOn")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerPersonId");
+
+                    b.HasIndex("ProjectId");
+
+                    b.ToTable("Experiments");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ExperimentStory", b =>
+                {
+                    b.Property<Guid>("ExperimentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("StoryId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("ExperimentId", "StoryId");
+
+                    b.HasIndex("StoryId");
+
+                    b.ToTable("ExperimentStories");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ExperimentTheme", b =>
+                {
+                    b.Property<Guid>("ExperimentId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ThemeId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("ExperimentId", "ThemeId");
+
+                    b.HasIndex("ThemeId");
+
+                    b.ToTable("ExperimentThemes");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ProjectPhaseChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("ByPersonId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "At");
+
+                    b.ToTable("ProjectPhaseChanges");
                 });
 
             modelBuilder.Entity("Storytelling.Core.People.Person", b =>
@@ -854,6 +1031,9 @@ namespace Storytelling.Data.Postgres.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("EvaluationRoundId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Language")
                         .HasMaxLength(8)
                         .HasColumnType("character varying(8)");
@@ -881,10 +1061,14 @@ namespace Storytelling.Data.Postgres.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("EvaluationRoundId");
+
                     b.HasIndex("ReceiptCode")
                         .IsUnique();
 
                     b.HasIndex("ProjectId", "CreatedAt");
+
+                    b.HasIndex("ProjectId", "EvaluationRoundId");
 
                     b.ToTable("Stories");
                 });
@@ -1286,6 +1470,77 @@ namespace Storytelling.Data.Postgres.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Storytelling.Core.Evaluation.EvaluationRound", b =>
+                {
+                    b.HasOne("Storytelling.Core.Projects.Invitation", null)
+                        .WithMany()
+                        .HasForeignKey("InvitationId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Storytelling.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.Experiment", b =>
+                {
+                    b.HasOne("Storytelling.Core.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerPersonId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Storytelling.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ExperimentStory", b =>
+                {
+                    b.HasOne("Storytelling.Core.Evaluation.Experiment", null)
+                        .WithMany("Stories")
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Storytelling.Core.Stories.Story", "Story")
+                        .WithMany()
+                        .HasForeignKey("StoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Story");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ExperimentTheme", b =>
+                {
+                    b.HasOne("Storytelling.Core.Evaluation.Experiment", null)
+                        .WithMany("Themes")
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Storytelling.Core.Analysis.Theme", "Theme")
+                        .WithMany()
+                        .HasForeignKey("ThemeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Theme");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ProjectPhaseChange", b =>
+                {
+                    b.HasOne("Storytelling.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Storytelling.Core.Projects.Invitation", b =>
                 {
                     b.HasOne("Storytelling.Core.Projects.Project", "Project")
@@ -1358,6 +1613,11 @@ namespace Storytelling.Data.Postgres.Migrations
 
             modelBuilder.Entity("Storytelling.Core.Stories.Story", b =>
                 {
+                    b.HasOne("Storytelling.Core.Evaluation.EvaluationRound", null)
+                        .WithMany()
+                        .HasForeignKey("EvaluationRoundId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Storytelling.Core.Projects.Project", "Project")
                         .WithMany()
                         .HasForeignKey("ProjectId")
@@ -1478,6 +1738,13 @@ namespace Storytelling.Data.Postgres.Migrations
             modelBuilder.Entity("Storytelling.Core.Analysis.Theme", b =>
                 {
                     b.Navigation("Children");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.Experiment", b =>
+                {
+                    b.Navigation("Stories");
+
+                    b.Navigation("Themes");
                 });
 
             modelBuilder.Entity("Storytelling.Core.People.Person", b =>

@@ -410,6 +410,9 @@ namespace Storytelling.Data.Sqlite.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("EvaluationRoundId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ExpectedSha256")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -455,6 +458,180 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.HasIndex("ProjectId");
 
                     b.ToTable("UploadSessions");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.EvaluationRound", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ClosesAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CreatedByPersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("InvitationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OpensAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Question")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InvitationId");
+
+                    b.HasIndex("ProjectId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("EvaluationRounds");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.Experiment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CreatedByPersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("EndsOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OwnerName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("OwnerPersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Results")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("StartsOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerPersonId");
+
+                    b.HasIndex("ProjectId");
+
+                    b.ToTable("Experiments");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ExperimentStory", b =>
+                {
+                    b.Property<Guid>("ExperimentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("StoryId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ExperimentId", "StoryId");
+
+                    b.HasIndex("StoryId");
+
+                    b.ToTable("ExperimentStories");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ExperimentTheme", b =>
+                {
+                    b.Property<Guid>("ExperimentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ThemeId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ExperimentId", "ThemeId");
+
+                    b.HasIndex("ThemeId");
+
+                    b.ToTable("ExperimentThemes");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ProjectPhaseChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ByPersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "At");
+
+                    b.ToTable("ProjectPhaseChanges");
                 });
 
             modelBuilder.Entity("Storytelling.Core.People.Person", b =>
@@ -840,6 +1017,9 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("EvaluationRoundId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Language")
                         .HasMaxLength(8)
                         .HasColumnType("TEXT");
@@ -867,10 +1047,14 @@ namespace Storytelling.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("EvaluationRoundId");
+
                     b.HasIndex("ReceiptCode")
                         .IsUnique();
 
                     b.HasIndex("ProjectId", "CreatedAt");
+
+                    b.HasIndex("ProjectId", "EvaluationRoundId");
 
                     b.ToTable("Stories");
                 });
@@ -1272,6 +1456,77 @@ namespace Storytelling.Data.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Storytelling.Core.Evaluation.EvaluationRound", b =>
+                {
+                    b.HasOne("Storytelling.Core.Projects.Invitation", null)
+                        .WithMany()
+                        .HasForeignKey("InvitationId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Storytelling.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.Experiment", b =>
+                {
+                    b.HasOne("Storytelling.Core.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerPersonId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Storytelling.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ExperimentStory", b =>
+                {
+                    b.HasOne("Storytelling.Core.Evaluation.Experiment", null)
+                        .WithMany("Stories")
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Storytelling.Core.Stories.Story", "Story")
+                        .WithMany()
+                        .HasForeignKey("StoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Story");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ExperimentTheme", b =>
+                {
+                    b.HasOne("Storytelling.Core.Evaluation.Experiment", null)
+                        .WithMany("Themes")
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Storytelling.Core.Analysis.Theme", "Theme")
+                        .WithMany()
+                        .HasForeignKey("ThemeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Theme");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ProjectPhaseChange", b =>
+                {
+                    b.HasOne("Storytelling.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Storytelling.Core.Projects.Invitation", b =>
                 {
                     b.HasOne("Storytelling.Core.Projects.Project", "Project")
@@ -1344,6 +1599,11 @@ namespace Storytelling.Data.Sqlite.Migrations
 
             modelBuilder.Entity("Storytelling.Core.Stories.Story", b =>
                 {
+                    b.HasOne("Storytelling.Core.Evaluation.EvaluationRound", null)
+                        .WithMany()
+                        .HasForeignKey("EvaluationRoundId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Storytelling.Core.Projects.Project", "Project")
                         .WithMany()
                         .HasForeignKey("ProjectId")
@@ -1464,6 +1724,13 @@ namespace Storytelling.Data.Sqlite.Migrations
             modelBuilder.Entity("Storytelling.Core.Analysis.Theme", b =>
                 {
                     b.Navigation("Children");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.Experiment", b =>
+                {
+                    b.Navigation("Stories");
+
+                    b.Navigation("Themes");
                 });
 
             modelBuilder.Entity("Storytelling.Core.People.Person", b =>

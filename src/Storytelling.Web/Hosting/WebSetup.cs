@@ -16,6 +16,7 @@ using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Features.Reports;
 using Storytelling.Web.Features.Stories;
 using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Evaluation;
 using Storytelling.Web.Features.Workshops;
 using Storytelling.Web.Realtime;
 using Storytelling.Web.Security;
@@ -82,6 +83,7 @@ public static class WebSetup
         services.AddScoped<Features.Exchange.RefiQdaExport>();
         services.AddScoped<Features.Exchange.RefiQdaImport>();
         services.AddStorytellingReports();
+        services.AddScoped<Features.Evaluation.CaptureWindow>();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IMediaProbe, FfprobeMediaProbe>();
         services.AddSingleton<CaptureRateLimiter>();
@@ -132,6 +134,7 @@ public static class WebSetup
         Features.Transcripts.ExportsApi.MapExportsApi(app);
         Features.Transcripts.ImportsApi.MapImportsApi(app);
         app.MapReportsApi();
+        app.MapEvaluationApi();
         app.MapHub<WorkshopHub>("/hubs/workshop");
         app.MapRazorPages();
         return app;

@@ -15,12 +15,14 @@ namespace Storytelling.Web.Pages;
 /// </summary>
 [AllowAnonymous]
 [EnableRateLimiting(RateLimits.Anonymous)]
-public sealed class CaptureModel(InvitationService invitations) : PageModel
+public sealed class CaptureModel(InvitationService invitations, Features.Evaluation.CaptureWindow window) : PageModel
 {
     [BindProperty(SupportsGet = true)] public string Token { get; set; } = "";
 
     public RecorderView? Recorder { get; private set; }
     public bool Expired { get; private set; }
+    /// <summary>The link is fine but the project is not collecting stories in its current phase.</summary>
+    public bool NotCollecting { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(string? chunkKb, CancellationToken ct)
     {
@@ -32,7 +34,13 @@ public sealed class CaptureModel(InvitationService invitations) : PageModel
             Response.StatusCode = Expired ? StatusCodes.Status410Gone : StatusCodes.Status404NotFound;
             return Page();
         }
-        Recorder = new RecorderView(RecorderView.TellerMode, Token, project.Id, project.Name, project.GuidingQuestion,
+        var open = await window.ForLinkAsync(invitation, project, ct);
+        if (!open.Open)
+        {
+            NotCollecting = true;
+            return Page();
+        }
+        Recorder = new RecorderView(RecorderView.TellerMode, Token, project.Id, project.Name, open.Question,
             project.AllowVideo, project.MaxRecordingBytes, project.MaxRecordingSeconds, RecorderView.ChunkBytesFrom(chunkKb));
         return Page();
     }

@@ -23,6 +23,10 @@ public static class Policies
     /// <summary>Bring material in from other tools (REFI-QDA .qdpx and .qdc, earlier recordings with their transcripts):
     /// it creates stories and themes and vouches for consent given outside the app, the facilitator's responsibility.</summary>
     public const string Import = "import";
+    /// <summary>Moves the project's phase and opens or closes co-evaluation rounds.</summary>
+    public const string LeadEvaluation = "lead-evaluation";
+    /// <summary>Writes improvement proposals and experiments.</summary>
+    public const string ManageExperiments = "manage-experiments";
     /// <summary>May see names and places as spoken, before pseudonyms replace them; everyone else sees pseudonyms.</summary>
     public const string SeeOriginals = "see-originals";
 
@@ -41,6 +45,8 @@ public static class Policies
         [Export] = [ProjectRole.Begeleider, ProjectRole.Beleidsmedewerker],
         [ReadAudit] = [ProjectRole.Beheerder],
         [Import] = [ProjectRole.Begeleider],
+        [LeadEvaluation] = [ProjectRole.Begeleider],
+        [ManageExperiments] = [ProjectRole.Begeleider, ProjectRole.Beleidsmedewerker],
         [SeeOriginals] = [ProjectRole.Begeleider],
     };
 

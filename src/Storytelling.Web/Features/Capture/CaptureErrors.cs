@@ -81,6 +81,11 @@ public static class CaptureErrors
         "Checking the recording took too long. Try again shortly.",
         "استغرق فحص التسجيل وقتاً طويلاً. حاول مرة أخرى بعد قليل.");
 
+    public static readonly Error NotCollecting = new("not_collecting", 409,
+        "Dit project verzamelt op dit moment geen verhalen. Vraag de persoon die je de link gaf wanneer dat weer kan.",
+        "This project is not collecting stories at the moment. Ask the person who gave you the link when it opens again.",
+        "هذا المشروع لا يجمع القصص في الوقت الحالي. اسأل الشخص الذي أعطاك الرابط متى يمكن ذلك مرة أخرى.");
+
     public static IResult Problem(HttpContext http, Error error, IDictionary<string, object?>? extra = null)
     {
         var extensions = new Dictionary<string, object?>(extra ?? new Dictionary<string, object?>()) { ["code"] = error.Code };

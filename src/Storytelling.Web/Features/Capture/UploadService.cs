@@ -24,7 +24,7 @@ public sealed partial class UploadService(
     private readonly CaptureOptions _options = options.Value;
 
     public async Task<Outcome<UploadDto>> CreateAsync(Project project, CreateUploadRequest request, Guid? invitationId,
-        Guid? recordedBy, CancellationToken ct)
+        Guid? recordedBy, CancellationToken ct, Guid? evaluationRoundId = null)
     {
         if (request.Consent is not { Analysis: true }) return CaptureErrors.ConsentMissing;
         if (request.SizeBytes is not { } size || size <= 0) return CaptureErrors.Empty;
@@ -57,6 +57,7 @@ public sealed partial class UploadService(
             TellerPseudonym = string.IsNullOrEmpty(pseudonym) ? null : pseudonym,
             InvitationId = invitationId,
             RecordedByPersonId = recordedBy,
+            EvaluationRoundId = evaluationRoundId,
             CreatedAt = now,
             ExpiresAt = now.AddHours(_options.SessionLifetimeHours),
         };
@@ -164,6 +165,7 @@ public sealed partial class UploadService(
             ReceiptCode = await NewReceiptCodeAsync(ct),
             Language = session.Language,
             RecordedByPersonId = session.RecordedByPersonId,
+            EvaluationRoundId = session.EvaluationRoundId,
             CreatedAt = now,
             Consent = new Consent
             {

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
+using Storytelling.Web.Features.Evaluation;
 using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Security;
 
@@ -28,23 +29,28 @@ public static class UploadsApi
     }
 
     private static async Task<IResult> CreateAnonymous(string token, CreateUploadRequest request, HttpContext http,
-        InvitationService invitations, UploadService uploads, CaptureRateLimiter limiter, CancellationToken ct)
+        InvitationService invitations, UploadService uploads, CaptureRateLimiter limiter, CaptureWindow window, CancellationToken ct)
     {
         var (invitation, problem) = await invitations.FindAsync(token, InvitationKind.Capture, ct);
         if (invitation is null)
             return CaptureErrors.Problem(http, problem == AcceptOutcome.Expired ? CaptureErrors.LinkExpired : CaptureErrors.LinkUnknown);
+        var open = await window.ForLinkAsync(invitation, invitation.Project!, ct);
+        if (!open.Open) return CaptureErrors.Problem(http, CaptureErrors.NotCollecting);
         if (!limiter.TryAcquire(invitation.Id.ToString(), http.Connection.RemoteIpAddress))
             return TypedResults.Problem("Too many new uploads; wait a minute.", statusCode: StatusCodes.Status429TooManyRequests);
-        var outcome = await uploads.CreateAsync(invitation.Project!, request with { ConsentGivenVerbally = null }, invitation.Id, null, ct);
+        var outcome = await uploads.CreateAsync(invitation.Project!, request with { ConsentGivenVerbally = null }, invitation.Id, null, ct,
+            open.EvaluationRoundId);
         return Created(http, outcome);
     }
 
     private static async Task<IResult> CreateOnBehalf(Guid projectId, CreateUploadRequest request, HttpContext http,
-        StorytellingDbContext db, UploadService uploads, CancellationToken ct)
+        StorytellingDbContext db, UploadService uploads, CaptureWindow window, CancellationToken ct)
     {
         var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId, ct);
         if (project is null) return TypedResults.NotFound();
-        var outcome = await uploads.CreateAsync(project, request, null, http.User.PersonId(), ct);
+        var open = await window.ForInterviewerAsync(project, ct);
+        if (!open.Open) return CaptureErrors.Problem(http, CaptureErrors.NotCollecting);
+        var outcome = await uploads.CreateAsync(project, request, null, http.User.PersonId(), ct, open.EvaluationRoundId);
         return Created(http, outcome);
     }
 

@@ -98,7 +98,7 @@ public static class InvitationsApi
     }
 
     private static async Task<Results<Ok<CaptureInvitationDto>, ProblemHttpResult>> ResolveCapture(
-        string token, InvitationService invitations, CancellationToken ct)
+        string token, InvitationService invitations, Evaluation.CaptureWindow window, CancellationToken ct)
     {
         var (invitation, problem) = await invitations.FindAsync(token, InvitationKind.Capture, ct);
         if (invitation is null)
@@ -108,7 +108,12 @@ public static class InvitationsApi
                 : TypedResults.Problem("This link is not known. Check that it was copied whole.", statusCode: 404);
         }
         var p = invitation.Project!;
-        return TypedResults.Ok(new CaptureInvitationDto(p.Id, p.Name, p.GuidingQuestion, p.DefaultLanguage, p.AllowedLanguages, p.AllowVideo,
+        // A round's link asks the round's question; outside gathering and open rounds nothing is collected.
+        var open = await window.ForLinkAsync(invitation, p, ct);
+        if (!open.Open)
+            return TypedResults.Problem("This project is not collecting stories at the moment.", statusCode: 409,
+                extensions: new Dictionary<string, object?> { ["code"] = "not_collecting" });
+        return TypedResults.Ok(new CaptureInvitationDto(p.Id, p.Name, open.Question, p.DefaultLanguage, p.AllowedLanguages, p.AllowVideo,
             p.MaxRecordingBytes, p.MaxRecordingSeconds));
     }
 }

@@ -54,7 +54,7 @@ public sealed record ProjectInput(
         project.GuidingQuestion = GuidingQuestion!.Trim();
         project.AllowedLanguages = NormalisedLanguages();
         project.DefaultLanguage = (DefaultLanguage ?? "nl").Trim().ToLowerInvariant();
-        if (Phase is { } phase) project.Phase = phase;
+        // The phase is not set here: it moves through /api/projects/{id}/phase, which keeps its history and audit.
         if (MaxRecordingBytes is { } bytes) project.MaxRecordingBytes = bytes;
         if (MaxRecordingSeconds is { } seconds) project.MaxRecordingSeconds = seconds;
         if (AllowVideo is { } video) project.AllowVideo = video;

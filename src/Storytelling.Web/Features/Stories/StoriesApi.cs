@@ -16,8 +16,10 @@ public sealed record StorySummaryDto(Guid Id, string TellerPseudonym, StoryStatu
 
 public sealed record StoryThemeDto(Guid Id, string Name, string Colour);
 
-/// <summary>Filters of the overview; all optional. Status is a story status name (Received, Transcribing, Transcribed, NoSpeech, Failed).</summary>
-public sealed record StoryFilter(string? Status = null, string? Language = null, Guid? ThemeId = null, string? Q = null, int? Page = null, int? PageSize = null);
+/// <summary>Filters of the overview; all optional. Status is a story status name (Received, Transcribing, Transcribed, NoSpeech, Failed).
+/// Round is "first" (the first gathering) or a co-evaluation round's number.</summary>
+public sealed record StoryFilter(string? Status = null, string? Language = null, Guid? ThemeId = null, string? Q = null, int? Page = null, int? PageSize = null,
+    string? Round = null);
 
 public sealed record StoryPage(List<StorySummaryDto> Items, int Total, int Page, int PageSize);
 
@@ -58,8 +60,16 @@ public static class StoriesApi
         if (filter.Q is { Length: > StorySearch.MaxQueryLength }) errors["q"] = [$"A search can be at most {StorySearch.MaxQueryLength} characters."];
         if (filter.Page is < 1) errors["page"] = ["Page numbers start at 1."];
         if (filter.PageSize is < 1 or > MaxPageSize) errors["pageSize"] = [$"A page holds 1 to {MaxPageSize} stories."];
+        if (!string.IsNullOrEmpty(filter.Round) && RoundNumber(filter.Round) is null)
+            errors["round"] = ["Round is 'first' for the first gathering, or a round number such as 2."];
         return errors.Count > 0 ? errors : null;
     }
+
+    /// <summary>0 for "first" (the first gathering), the round's number otherwise, null when it is neither.</summary>
+    private static int? RoundNumber(string round) =>
+        string.Equals(round.Trim(), "first", StringComparison.OrdinalIgnoreCase) ? 0
+        : int.TryParse(round, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is > 0 and <= 10_000 ? n
+        : null;
 
     /// <summary>All stories the person may see, newest first (the project page's first view).</summary>
     public static async Task<List<StorySummaryDto>> ListAsync(StorytellingDbContext db, Guid projectId, Guid? personId, CancellationToken ct) =>
@@ -86,6 +96,12 @@ public static class StoriesApi
         }
         if (filter.ThemeId is { } themeId)
             query = query.Where(s => db.Codings.Any(c => c.ThemeId == themeId && c.Transcript!.StoryId == s.Id));
+        if (!string.IsNullOrEmpty(filter.Round) && RoundNumber(filter.Round) is { } round)
+        {
+            query = round == 0
+                ? query.Where(s => s.EvaluationRoundId == null)
+                : query.Where(s => db.EvaluationRounds.Any(r => r.Id == s.EvaluationRoundId && r.Number == round));
+        }
 
         var terms = string.IsNullOrWhiteSpace(filter.Q) ? [] : StorySearch.Terms(filter.Q);
         IQueryable<Core.Transcripts.TranscriptSegment>? hits = null;

@@ -1,0 +1,94 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using Storytelling.Core.Evaluation;
+using Storytelling.Core.Persistence;
+using Storytelling.Core.Projects;
+using Storytelling.Core.Stories;
+using Storytelling.Web.Features.Codebook;
+using Storytelling.Web.Features.Evaluation;
+using Storytelling.Web.Features.Projects;
+using Storytelling.Web.Security;
+
+namespace Storytelling.Web.Pages.Projects;
+
+/// <summary>
+/// Improvement proposals and experiments with the themes and stories behind them. Everyone who analyses reads them;
+/// facilitators and policy officers write them. Plain forms on the API's own logic: keyboard and no-script friendly.
+/// </summary>
+[Authorize(Policy = Policies.Analyse)]
+public sealed class ExperimentsModel(StorytellingDbContext db, TimeProvider time) : PageModel
+{
+    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
+    /// <summary>The experiment whose form is open for editing; null shows the form for a new one.</summary>
+    [BindProperty(SupportsGet = true)] public Guid? Edit { get; set; }
+
+    public string ProjectName { get; private set; } = "";
+    public bool CanWrite { get; private set; }
+    public List<ExperimentDto> Experiments { get; private set; } = [];
+    public List<ThemeDto> Themes { get; private set; } = [];
+    public List<(Guid Id, string Pseudonym)> Stories { get; private set; } = [];
+    public List<MemberDto> Owners { get; private set; } = [];
+    public ExperimentDto? Editing { get; private set; }
+    /// <summary>What was posted, so a refused form keeps what the person typed.</summary>
+    public ExperimentRequest? Posted { get; private set; }
+    public Dictionary<string, string[]> Errors { get; private set; } = [];
+    public string? Message { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
+
+    public async Task<IActionResult> OnPostSaveAsync(Guid? experimentId, string? title, string? description, string? owner, string? ownerName,
+        ExperimentStatus? status, DateOnly? startsOn, DateOnly? endsOn, string? results, List<Guid>? themeIds, List<Guid>? storyIds, CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        if (!CanWrite) return Forbid();
+        // The owner field is either a team member's id or empty, in which case the typed organisation name counts.
+        Guid? ownerId = Guid.TryParse(owner, out var parsed) ? parsed : null;
+        var request = new ExperimentRequest(title, description, ownerId, ownerName, status, startsOn, endsOn, results, themeIds, storyIds);
+        if (experimentId is { } id && !Experiments.Any(e => e.Id == id)) return NotFound();
+        var (saved, errors) = await ExperimentsApi.SaveAsync(db, time, ProjectId, experimentId, request, User.PersonId(), ct);
+        if (errors is not null)
+        {
+            Errors = errors;
+            Posted = request;
+            Edit = experimentId;
+            await LoadAsync(ct);
+            return Page();
+        }
+        TempData["Message"] = experimentId is null ? $"Experiment ‘{saved!.Title}’ is toegevoegd." : $"Experiment ‘{saved!.Title}’ is bijgewerkt.";
+        return Redirect($"/projects/{ProjectId}/experiments#experiment-{saved.Id}");
+    }
+
+    public async Task<IActionResult> OnPostDeleteAsync(Guid experimentId, CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        if (!CanWrite) return Forbid();
+        if (!await ExperimentsApi.DeleteAsync(db, time, ProjectId, experimentId, User.PersonId(), ct)) return NotFound();
+        TempData["Message"] = "Het experiment is verwijderd.";
+        return Redirect($"/projects/{ProjectId}/experiments");
+    }
+
+    private async Task<bool> LoadAsync(CancellationToken ct)
+    {
+        var name = await db.Projects.AsNoTracking().Where(p => p.Id == ProjectId).Select(p => p.Name).FirstOrDefaultAsync(ct);
+        if (name is null) return false;
+        ProjectName = name;
+        Message = TempData["Message"] as string;
+        var roles = await ProjectsApi.MyRolesAsync(db, ProjectId, User.PersonId(), ct);
+        CanWrite = roles.Any(Policies.ProjectRoles[Policies.ManageExperiments].Contains);
+        Experiments = await ExperimentsApi.ListAsync(db, ProjectId, null, ct);
+        Editing = Edit is { } id ? Experiments.FirstOrDefault(e => e.Id == id) : null;
+        if (CanWrite)
+        {
+            Themes = (await CodebookApi.ListAsync(db, ProjectId, ct)).Where(t => t.MergedIntoId is null).ToList();
+            // Only stories whose teller agreed to the analysis can be linked; they are named by pseudonym.
+            Stories = (await db.Stories.AsNoTracking()
+                    .Where(s => s.ProjectId == ProjectId && (s.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
+                    .OrderBy(s => s.CreatedAt).Select(s => new { s.Id, s.TellerPseudonym }).ToListAsync(ct))
+                .Select(s => (s.Id, s.TellerPseudonym)).ToList();
+            Owners = (await ProjectsApi.MembersAsync(db, ProjectId, ct)).Where(m => m.Roles.Any(r => r != ProjectRole.Bewoner)).ToList();
+        }
+        return true;
+    }
+}
