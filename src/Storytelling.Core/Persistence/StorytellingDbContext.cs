@@ -8,6 +8,7 @@ using Storytelling.Core.Audit;
 using Storytelling.Core.Capture;
 using Storytelling.Core.People;
 using Storytelling.Core.Projects;
+using Storytelling.Core.Storage;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Transcription;
 using Storytelling.Core.Transcripts;
@@ -39,6 +40,7 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
     public DbSet<ThemeVote> ThemeVotes => Set<ThemeVote>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<UploadSession> UploadSessions => Set<UploadSession>();
+    public DbSet<PendingBlobDeletion> PendingBlobDeletions => Set<PendingBlobDeletion>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -90,6 +92,7 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
             e.Property(p => p.Name).HasMaxLength(200);
             e.Property(p => p.GuidingQuestion).HasMaxLength(1000);
             e.Property(p => p.DefaultLanguage).HasMaxLength(8);
+            e.Property(p => p.PublishedUpdate).HasMaxLength(8000);
         });
 
         builder.Entity<ProjectMembership>(e =>
@@ -242,6 +245,13 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
             e.Property(u => u.TellerPseudonym).HasMaxLength(100);
             e.HasIndex(u => u.ExpiresAt);
             e.HasOne<Projects.Project>().WithMany().HasForeignKey(u => u.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<PendingBlobDeletion>(e =>
+        {
+            e.Property(x => x.BlobName).HasMaxLength(200);
+            e.HasIndex(x => x.BlobName).IsUnique();
+            e.HasIndex(x => x.NextAttemptAt);
         });
 
         builder.Entity<AuditEntry>(e =>

@@ -13,6 +13,7 @@ using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Features.Stories;
+using Storytelling.Web.Features.Tellers;
 using Storytelling.Web.Features.Workspace;
 using Storytelling.Web.Features.Workshops;
 using Storytelling.Web.Realtime;
@@ -82,6 +83,7 @@ public static class WebSetup
         services.AddSingleton<UploadSessionJanitor>();
         services.AddHostedService(sp => sp.GetRequiredService<UploadSessionJanitor>());
         services.AddStorytellingRateLimits();
+        services.AddTellerPages();
         services.AddStorytellingHealthChecks();
         services.AddRazorPages(o =>
         {
@@ -91,6 +93,7 @@ public static class WebSetup
             o.Conventions.AllowAnonymousToPage("/Invite");
             o.Conventions.AllowAnonymousToPage("/Capture");
             o.Conventions.AllowAnonymousToFolder("/Workshop");
+            o.Conventions.AllowAnonymousToFolder("/Teller");
             o.Conventions.AuthorizeFolder("/Admin", Policies.Administrator);
         });
         return builder;
@@ -101,6 +104,7 @@ public static class WebSetup
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
+        app.UseTellerLanguages();
         app.UseRouting();
         app.UseRateLimiter();
         app.UseAuthentication();
@@ -119,6 +123,7 @@ public static class WebSetup
         app.MapAuditApi();
         app.MapWorkshopsApi();
         app.MapTussenruimteApi();
+        app.MapTellerApi();
         app.MapHub<WorkshopHub>("/hubs/workshop");
         app.MapRazorPages();
         return app;

@@ -22,6 +22,8 @@ public static class Policies
     public const string ReadAudit = "read-audit";
     /// <summary>May see names and places as spoken, before pseudonyms replace them; everyone else sees pseudonyms.</summary>
     public const string SeeOriginals = "see-originals";
+    /// <summary>Acts for tellers: withdraws a story on a teller's behalf, publishes "what happened with the stories".</summary>
+    public const string Facilitate = "facilitate";
 
     public const string AdministratorClaim = "storytelling:administrator";
 
@@ -38,6 +40,7 @@ public static class Policies
         [Export] = [ProjectRole.Begeleider, ProjectRole.Beleidsmedewerker],
         [ReadAudit] = [ProjectRole.Beheerder],
         [SeeOriginals] = [ProjectRole.Begeleider],
+        [Facilitate] = [ProjectRole.Begeleider],
     };
 
     public static void AddStorytellingPolicies(this AuthorizationOptions options)
