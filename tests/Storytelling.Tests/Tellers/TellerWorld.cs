@@ -79,7 +79,9 @@ public static class TellerSeed
                 ThemeId = themeId, TranscriptId = transcript.Id, StartChar = start, EndChar = start + Sentence.Length, StartMs = 10_000, EndMs = 19_000,
                 AuthorPersonId = authorId, AuthorRole = ProjectRole.Begeleider, CreatedAt = at, Memo = "Over " + Rare,
             };
-            db.AddRange(story, recording, transcript, coding);
+            db.AddRange(story, recording, transcript);
+            // Guid.Empty: a story without analysis (no theme to code with).
+            if (themeId != Guid.Empty) db.Add(coding);
             db.Pseudonyms.Add(new Pseudonym { ProjectId = projectId, StoryId = story.Id, Original = Rare, Replacement = "Straat A", CreatedAt = at });
             db.TranscriptionJobs.Add(new TranscriptionJob
             {
@@ -90,10 +92,11 @@ public static class TellerSeed
                 Id = UploadSession.NewId(), ProjectId = projectId, BlobName = stored.BlobName, SizeBytes = audio.Length, ReceivedBytes = audio.Length,
                 DeclaredMediaType = "audio/ogg", Status = UploadStatus.Completed, StoryId = story.Id, CreatedAt = at, ExpiresAt = at.AddDays(2),
             });
-            db.WorkshopSessions.Add(new WorkshopSession
-            {
-                ProjectId = projectId, Title = "Sessie", Code = "K7QM4T", OpenedByPersonId = authorId, OpenedAt = at, SpotlightCodingId = coding.Id,
-            });
+            if (themeId != Guid.Empty)
+                db.WorkshopSessions.Add(new WorkshopSession
+                {
+                    ProjectId = projectId, Title = "Sessie", Code = "K7QM4T", OpenedByPersonId = authorId, OpenedAt = at, SpotlightCodingId = coding.Id,
+                });
             await db.SaveChangesAsync();
         });
         return new SeededStory(story.Id, story.ReceiptCode, stored.BlobName, audio);
