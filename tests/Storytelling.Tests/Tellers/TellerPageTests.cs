@@ -294,4 +294,36 @@ public sealed class TellerPageTests(TellerPageWorld world) : IClassFixture<Telle
         Assert.Equal(HttpStatusCode.Redirect, (await teller.GetAsync("/verhaal/mijn")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await TellerSeed.EnterCodeAsync(world.App.AnonymousClient(), story.Code)).Response.StatusCode);
     }
+
+    [Fact]
+    public async Task A_facilitator_withdraws_by_the_code_read_out_on_the_phone_after_ticking_that_the_teller_asked()
+    {
+        var story = await world.StoryAsync(32);
+        var path = $"/projects/{world.ProjectId}/vertellers";
+        var refused = await world.Clients["bewoner"].GetAsync(path);
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        Assert.StartsWith("/account/denied", refused.Headers.Location!.PathAndQuery);
+
+        var facilitator = world.Clients["begeleider"];
+        var page = await facilitator.GetStringAsync(path);
+        var notAsked = await Forms.PostAsync(facilitator, path, page, "Withdraw", new() { ["Code"] = story.Code });
+        Assert.Contains("Vink aan dat de verteller je dit gevraagd heeft", await notAsked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var elsewhere = await world.StoryAsync(33, world.OtherProjectId);
+        var wrongProject = await Forms.PostAsync(facilitator, path, page, "Withdraw", new() { ["Code"] = elsewhere.Code, ["Asked"] = "true" });
+        Assert.Contains("Met deze code is er geen verhaal in dit project.", await wrongProject.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await world.App.WithDbAsync(async db => Assert.Equal(2, await db.Stories.CountAsync(s => s.Id == story.Id || s.Id == elsewhere.Id)));
+
+        var done = await Forms.PostAsync(facilitator, path, page, "Withdraw", new() { ["Code"] = story.Code.ToLowerInvariant(), ["Asked"] = "true" });
+        Assert.Equal($"{path}?withdrawn=true", done.Headers.Location!.OriginalString);
+        await world.App.WithDbAsync(async db =>
+        {
+            Assert.False(await db.Stories.AnyAsync(s => s.Id == story.Id));
+            Assert.Equal(world.People["begeleider"], (await db.AuditLog.SingleAsync(a => a.SubjectId == story.Id && a.Action == "story.withdrawn")).ActorPersonId);
+        });
+
+        var saved = await Forms.PostAsync(facilitator, path, page, "Update", new() { ["UpdateText"] = "Dank voor jullie verhalen." });
+        Assert.Equal($"{path}?saved=true", saved.Headers.Location!.OriginalString);
+        var tooLong = await Forms.PostAsync(facilitator, path, page, "Update", new() { ["UpdateText"] = new string('a', 8001) });
+        Assert.Contains("hoogstens 8000 tekens", await tooLong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
