@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Storage;
 
@@ -52,14 +53,13 @@ public sealed partial class PendingBlobDeletions(StorytellingDbContext db, IMedi
     private static partial void LogRetry(ILogger logger, Guid pendingId, int attempts, string error);
 }
 
-/// <summary>Retries pending blob deletions every minute.</summary>
-public sealed partial class PendingBlobSweeper(IServiceScopeFactory scopes, TimeProvider time, ILogger<PendingBlobSweeper> logger) : BackgroundService
+/// <summary>Retries pending blob deletions every <see cref="TellerOptions.BlobSweepMinutes"/> (default: every minute).</summary>
+public sealed partial class PendingBlobSweeper(IServiceScopeFactory scopes, TimeProvider time, IOptions<TellerOptions> options,
+    ILogger<PendingBlobSweeper> logger) : BackgroundService
 {
-    public static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(Interval, time);
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(options.Value.BlobSweepMinutes), time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try

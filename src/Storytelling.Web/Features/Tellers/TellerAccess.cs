@@ -20,6 +20,8 @@ public sealed class TellerOptions
     [Range(1, 1440)] public int WindowMinutes { get; set; } = 10;
     /// <summary>How long the teller's page stays open after entering the code.</summary>
     [Range(1, 240)] public int SessionMinutes { get; set; } = 30;
+    /// <summary>How often blob deletions that failed are retried (each also waits out its own back-off).</summary>
+    [Range(1, 1440)] public int BlobSweepMinutes { get; set; } = 1;
 }
 
 /// <summary>Code attempts are open to anyone, so they are limited per client address.</summary>
