@@ -16,8 +16,9 @@ public static class SqliteDurability
     internal sealed class Interceptor : DbConnectionInterceptor
     {
         // busy_timeout lets SQLite itself wait for the write lock in millisecond steps; without it the driver
-        // retries a busy statement only after long sleeps, which stalls concurrent uploads.
-        private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+        // retries a busy statement only after long sleeps, which stalls concurrent uploads. secure_delete zeroes
+        // the pages a delete frees, so a withdrawn story's words do not live on in the file's free space.
+        private const string Pragmas = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000; PRAGMA secure_delete=ON;";
 
         public static readonly Interceptor Instance = new();
 

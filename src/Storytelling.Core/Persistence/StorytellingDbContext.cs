@@ -10,6 +10,7 @@ using Storytelling.Core.Evaluation;
 using Storytelling.Core.People;
 using Storytelling.Core.Projects;
 using Storytelling.Core.Reports;
+using Storytelling.Core.Storage;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Transcription;
 using Storytelling.Core.Transcripts;
@@ -49,6 +50,7 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
     public DbSet<ExperimentTheme> ExperimentThemes => Set<ExperimentTheme>();
     public DbSet<ExperimentStory> ExperimentStories => Set<ExperimentStory>();
     public DbSet<EvaluationRound> EvaluationRounds => Set<EvaluationRound>();
+    public DbSet<PendingBlobDeletion> PendingBlobDeletions => Set<PendingBlobDeletion>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -102,6 +104,7 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
             e.Property(p => p.Name).HasMaxLength(200);
             e.Property(p => p.GuidingQuestion).HasMaxLength(1000);
             e.Property(p => p.DefaultLanguage).HasMaxLength(8);
+            e.Property(p => p.PublishedUpdate).HasMaxLength(8000);
         });
 
         builder.Entity<ProjectMembership>(e =>
@@ -317,6 +320,12 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
         {
             e.HasIndex(s => new { s.ProjectId, s.EvaluationRoundId });
             e.HasOne<EvaluationRound>().WithMany().HasForeignKey(s => s.EvaluationRoundId).OnDelete(DeleteBehavior.SetNull);
+        });
+        builder.Entity<PendingBlobDeletion>(e =>
+        {
+            e.Property(x => x.BlobName).HasMaxLength(200);
+            e.HasIndex(x => x.BlobName).IsUnique();
+            e.HasIndex(x => x.NextAttemptAt);
         });
 
         builder.Entity<AuditEntry>(e =>

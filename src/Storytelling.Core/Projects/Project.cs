@@ -18,6 +18,10 @@ public sealed class Project
     /// <summary>Raw audio older than this many days may be deleted by the retention job; null keeps it.</summary>
     public int? AudioRetentionDays { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    /// <summary>"What happened with the stories": plain text a facilitator publishes for the tellers (paragraphs split
+    /// by blank lines, never rendered as HTML); null until something is published.</summary>
+    public string? PublishedUpdate { get; set; }
+    public DateTimeOffset? PublishedUpdateAt { get; set; }
 
     public List<ProjectMembership> Memberships { get; set; } = [];
 }

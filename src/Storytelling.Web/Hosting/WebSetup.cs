@@ -15,6 +15,7 @@ using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Features.Reports;
 using Storytelling.Web.Features.Stories;
+using Storytelling.Web.Features.Tellers;
 using Storytelling.Web.Features.Workspace;
 using Storytelling.Web.Features.Evaluation;
 using Storytelling.Web.Features.Workshops;
@@ -93,6 +94,7 @@ public static class WebSetup
         services.AddSingleton<Features.Transcripts.AudioRetentionJob>();
         services.AddHostedService(sp => sp.GetRequiredService<Features.Transcripts.AudioRetentionJob>());
         services.AddStorytellingRateLimits();
+        services.AddTellerPages();
         services.AddStorytellingHealthChecks();
         services.AddRazorPages(o =>
         {
@@ -102,6 +104,7 @@ public static class WebSetup
             o.Conventions.AllowAnonymousToPage("/Invite");
             o.Conventions.AllowAnonymousToPage("/Capture");
             o.Conventions.AllowAnonymousToFolder("/Workshop");
+            o.Conventions.AllowAnonymousToFolder("/Teller");
             o.Conventions.AuthorizeFolder("/Admin", Policies.Administrator);
         });
         return builder;
@@ -112,6 +115,7 @@ public static class WebSetup
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
+        app.UseTellerLanguages();
         app.UseRouting();
         app.UseRateLimiter();
         app.UseAuthentication();
@@ -135,6 +139,7 @@ public static class WebSetup
         Features.Transcripts.ImportsApi.MapImportsApi(app);
         app.MapReportsApi();
         app.MapEvaluationApi();
+        app.MapTellerApi();
         app.MapHub<WorkshopHub>("/hubs/workshop");
         app.MapRazorPages();
         return app;

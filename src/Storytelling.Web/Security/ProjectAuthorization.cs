@@ -29,6 +29,8 @@ public static class Policies
     public const string ManageExperiments = "manage-experiments";
     /// <summary>May see names and places as spoken, before pseudonyms replace them; everyone else sees pseudonyms.</summary>
     public const string SeeOriginals = "see-originals";
+    /// <summary>Acts for tellers: withdraws a story on a teller's behalf, publishes "what happened with the stories".</summary>
+    public const string Facilitate = "facilitate";
 
     public const string AdministratorClaim = "storytelling:administrator";
 
@@ -48,6 +50,7 @@ public static class Policies
         [LeadEvaluation] = [ProjectRole.Begeleider],
         [ManageExperiments] = [ProjectRole.Begeleider, ProjectRole.Beleidsmedewerker],
         [SeeOriginals] = [ProjectRole.Begeleider],
+        [Facilitate] = [ProjectRole.Begeleider],
     };
 
     public static void AddStorytellingPolicies(this AuthorizationOptions options)

@@ -63,6 +63,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationWorld world) : IClassF
         ["read codebook"] = (HttpMethod.Get, "/api/projects/{A}/themes", null, Analysts),
         ["propose theme"] = (HttpMethod.Post, "/api/projects/{A}/themes", new { name = "Schulden", kind = "Knelpunt" }, Analysts),
         ["read audit log"] = (HttpMethod.Get, "/api/projects/{A}/audit", null, ["beheerder"]),
+        ["read published update"] = (HttpMethod.Get, "/api/projects/{A}/published-update", null, ["begeleider"]),
+        ["publish update"] = (HttpMethod.Put, "/api/projects/{A}/published-update", new { text = "Dank jullie wel." }, ["begeleider"]),
     };
 
     public static TheoryData<string, string> Cases()

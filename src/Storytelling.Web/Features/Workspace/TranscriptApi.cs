@@ -166,13 +166,34 @@ public static partial class TranscriptApi
         var me = http.User.PersonId();
         var roles = await ProjectsApi.MyRolesAsync(db, projectId, me, ct);
         var (view, _) = await ViewForAsync(pseudonyms, story, latest, roles, ct);
+        var saved = await SaveCorrectionAsync(db, story, latest, view, request.Segments, me, time, loggers, ct);
+        if (saved.Errors is not null) return TypedResults.ValidationProblem(saved.Errors);
+        if (saved.Corrected is not { } corrected) return Stale(latest.Version + 1);
+
+        var dto = (await ReadAsync(db, pseudonyms, story, corrected.Version, me, ct))!;
+        return TypedResults.Created($"/api/projects/{projectId}/stories/{storyId}/transcript?version={corrected.Version}",
+            new CorrectionResultDto(dto, saved.Moved, saved.Left.Select(c => InView(c, storyId, view, null)).ToList()));
+    }
+
+    /// <summary>The outcome of <see cref="SaveCorrectionAsync"/>: field errors, or the new version (null when a
+    /// concurrent save took its version number) with the codings moved to it and those left behind.</summary>
+    internal sealed record CorrectionSave(Transcript? Corrected, int Moved, IReadOnlyList<Coding> Left, Dictionary<string, string[]>? Errors);
+
+    /// <summary>
+    /// Validates <paramref name="input"/> (in the text of <paramref name="view"/>) and saves it as the version after
+    /// <paramref name="latest"/>, moving the codings along. The one correction path: the workspace and the teller's
+    /// own page both come here, so versions, re-anchoring and the audit entry never differ between them.
+    /// </summary>
+    internal static async Task<CorrectionSave> SaveCorrectionAsync(StorytellingDbContext db, Story story, Transcript latest, TranscriptView view,
+        IReadOnlyList<SegmentInput>? input, Guid? me, TimeProvider time, ILoggerFactory loggers, CancellationToken ct)
+    {
+        var storyId = story.Id;
         var recordingMs = await db.Recordings.Where(r => r.StoryId == storyId).Select(r => (long?)r.DurationMs).MaxAsync(ct) ?? 0;
         var limitMs = Math.Max(recordingMs, latest.Segments.Count == 0 ? 0 : latest.Segments.Max(s => s.EndMs));
-        var errors = Validate(request.Segments, limitMs);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        var errors = Validate(input, limitMs);
+        if (errors.Count > 0) return new CorrectionSave(null, 0, [], errors);
 
-        var input = request.Segments!;
-        var segments = new List<TranscriptSegment>(input.Count);
+        var segments = new List<TranscriptSegment>(input!.Count);
         for (var i = 0; i < input.Count; i++)
         {
             var s = input[i];
@@ -192,7 +213,7 @@ public static partial class TranscriptApi
         var newText = TranscriptText.From(segments);
         if (newText.Text == oldText.Text && segments.Select(s => (s.StartMs, s.EndMs, s.SpeakerLabel))
                 .SequenceEqual(oldText.Segments.Select(s => (s.StartMs, s.EndMs, s.SpeakerLabel))))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["segments"] = ["Nothing was changed, so no new version was made."] });
+            return new CorrectionSave(null, 0, [], new Dictionary<string, string[]> { ["segments"] = ["Nothing was changed, so no new version was made."] });
 
         var now = time.GetUtcNow();
         var corrected = new Transcript
@@ -219,7 +240,7 @@ public static partial class TranscriptApi
             coding.EndMs = Math.Max(coding.StartMs, newText.MsAt(range.End));
             moved++;
         }
-        db.Record(time, "transcript.corrected", me, projectId, "transcript", corrected.Id);
+        db.Record(time, "transcript.corrected", me, story.ProjectId, "transcript", corrected.Id);
         try
         {
             await db.SaveChangesAsync(ct);
@@ -227,15 +248,12 @@ public static partial class TranscriptApi
         catch (DbUpdateException)
         {
             // The unique (story, version) index: someone saved the same next version a moment earlier.
-            return Stale(latest.Version + 1);
+            db.ChangeTracker.Clear();
+            return new CorrectionSave(null, 0, [], null);
         }
         var logger = loggers.CreateLogger(typeof(TranscriptApi).FullName!);
-        var leftBehind = left.Count;
-        LogCorrected(logger, storyId, corrected.Version, moved, leftBehind);
-
-        var dto = (await ReadAsync(db, pseudonyms, story, corrected.Version, me, ct))!;
-        return TypedResults.Created($"/api/projects/{projectId}/stories/{storyId}/transcript?version={corrected.Version}",
-            new CorrectionResultDto(dto, moved, left.Select(c => InView(c, storyId, view, null)).ToList()));
+        LogCorrected(logger, storyId, corrected.Version, moved, left.Count);
+        return new CorrectionSave(corrected, moved, left, null);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Story {StoryId} corrected to version {Version}; {Moved} codings re-anchored, {Left} left behind")]
