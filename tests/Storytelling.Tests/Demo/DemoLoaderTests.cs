@@ -49,6 +49,13 @@ public sealed class DemoLoaderTests
             && await db.Codings.AnyAsync(c => c.AuthorRole == Core.Projects.ProjectRole.Beleidsmedewerker));
         Assert.True(await db.ThemeVotes.CountAsync() >= 20);
         Assert.All(stories, s => Assert.Equal(StoryStatus.Transcribed, s.Status));
+        Assert.Contains(stories, s => s.EvaluationRoundId is not null);
+        Assert.Contains(stories, s => s.EvaluationRoundId is null);
+        var experiment = await db.Experiments.Include(x => x.Themes).Include(x => x.Stories).SingleAsync(x => x.ProjectId == first.ProjectId);
+        Assert.NotEmpty(experiment.Themes);
+        Assert.NotEmpty(experiment.Stories);
+        Assert.Equal(3, await db.ProjectPhaseChanges.CountAsync(x => x.ProjectId == first.ProjectId));
+        Assert.False(string.IsNullOrWhiteSpace((await db.Projects.SingleAsync(p => p.Id == first.ProjectId)).PublishedUpdate));
 
         var again = await LoadAsync(app);
         Assert.False(again.Loaded);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Analysis;
 using Storytelling.Core.Audit;
+using Storytelling.Core.Evaluation;
 using Storytelling.Core.Media;
 using Storytelling.Core.People;
 using Storytelling.Core.Persistence;
@@ -63,7 +64,9 @@ public sealed partial class DemoLoader(
             DefaultLanguage = demo.Project.Language,
             AllowedLanguages = [demo.Project.Language, "en", "ar"],
             Phase = ProjectPhase.CoEvaluate,
-            CreatedAt = now,
+            CreatedAt = now.AddDays(-70),
+            PublishedUpdate = demo.Project.PublishedUpdate,
+            PublishedUpdateAt = demo.Project.PublishedUpdate is null ? null : now.AddDays(-18),
         };
         db.Projects.Add(project);
         foreach (var p in demo.People)
@@ -81,6 +84,23 @@ public sealed partial class DemoLoader(
             themes[t.Key] = theme;
             db.Themes.Add(theme);
         }
+        // The Houten loop as it went: gathered, analysed together, experimented, now evaluating with a second round.
+        (ProjectPhase From, ProjectPhase To, int DaysAgo, string Note)[] phases =
+        [
+            (ProjectPhase.Gather, ProjectPhase.Analyse, 40, "14 verhalen opgehaald."),
+            (ProjectPhase.Analyse, ProjectPhase.Experiment, 21, "Verandermoment gehouden; drie thema's gekozen."),
+            (ProjectPhase.Experiment, ProjectPhase.CoEvaluate, 15, "Eerste evaluatieronde geopend."),
+        ];
+        foreach (var (from, to, daysAgo, note) in phases)
+            db.ProjectPhaseChanges.Add(new ProjectPhaseChange { ProjectId = project.Id, From = from, To = to, ByPersonId = people["begeleider"].Id, At = now.AddDays(-daysAgo), Note = note });
+        var round = new EvaluationRound
+        {
+            ProjectId = project.Id, Number = demo.Round.Number, Question = demo.Round.Question, OpensAt = now.AddDays(-15),
+            CreatedByPersonId = people["begeleider"].Id, CreatedAt = now.AddDays(-15),
+        };
+        db.EvaluationRounds.Add(round);
+        foreach (var p in demo.Pseudonyms)
+            db.Pseudonyms.Add(new Pseudonym { ProjectId = project.Id, Original = p.Original, Replacement = p.Replacement, CreatedByPersonId = people["begeleider"].Id, CreatedAt = now });
         db.Record(time, "demo.loaded", null, project.Id, "project", project.Id);
         await db.SaveChangesAsync(ct);
 
@@ -91,9 +111,9 @@ public sealed partial class DemoLoader(
             for (var i = 0; i < demo.Stories.Count; i++)
             {
                 var s = demo.Stories[i];
-                // Spread over the weeks before today, oldest first, so the overview reads like a real gathering.
-                var received = now.AddDays(-7 * (demo.Stories.Count - i) / 2.0);
-                stories[s.Key] = await AddStoryAsync(project, s, received, work.FullName, ct);
+                // The first gathering over the weeks before the analysis began (day -40), the round's stories since it opened (day -15).
+                var received = s.Round is null ? now.AddDays(-66 + i * 1.8) : now.AddDays(-14 + 3 * demo.Stories.Take(i).Count(x => x.Round is not null));
+                stories[s.Key] = await AddStoryAsync(project, s, s.Round is null ? null : round.Id, received, work.FullName, ct);
             }
         }
         finally
@@ -121,11 +141,21 @@ public sealed partial class DemoLoader(
         }
 
         await AddWorkshopAsync(project, demo.Workshop, people, themes, now, ct);
+
+        var e = demo.Experiment;
+        db.Experiments.Add(new Experiment
+        {
+            ProjectId = project.Id, Title = e.Title, Description = e.Description, OwnerName = e.Owner, Status = e.Status, Results = e.Results,
+            StartsOn = DateOnly.FromDateTime(now.AddDays(-20).UtcDateTime), CreatedByPersonId = people["beleid"].Id, CreatedAt = now.AddDays(-20), UpdatedAt = now.AddDays(-2),
+            Themes = e.Themes.Select(t => new ExperimentTheme { ThemeId = themes[t].Id }).ToList(),
+            Stories = e.Stories.Select(k => new ExperimentStory { StoryId = stories[k].Id }).ToList(),
+        });
+        await db.SaveChangesAsync(ct);
         LogLoaded(logger, project.Id, stories.Count);
         return new Result(true, project.Name, project.Id, accounts);
     }
 
-    private async Task<Story> AddStoryAsync(Project project, DemoStory s, DateTimeOffset received, string work, CancellationToken ct)
+    private async Task<Story> AddStoryAsync(Project project, DemoStory s, Guid? roundId, DateTimeOffset received, string work, CancellationToken ct)
     {
         var audio = Path.Combine(work, s.Key + ".ogg");
         var timings = await SynthesiseAsync(s.Sentences, Path.Combine(work, s.Key), audio, ct);
@@ -138,6 +168,7 @@ public sealed partial class DemoLoader(
         {
             ProjectId = project.Id,
             TellerPseudonym = s.Pseudonym,
+            EvaluationRoundId = roundId,
             ReceiptCode = await NewReceiptCodeAsync(ct),
             Status = StoryStatus.Transcribed,
             Language = project.DefaultLanguage,
@@ -284,7 +315,11 @@ public sealed partial class DemoLoader(
     [LoggerMessage(Level = LogLevel.Information, Message = "Demo project {ProjectId} loaded with {StoryCount} stories")]
     private static partial void LogLoaded(ILogger logger, Guid projectId, int storyCount);
 
-    private sealed record DemoFile(DemoProject Project, List<DemoPerson> People, List<DemoTheme> Themes, List<DemoStory> Stories, DemoWorkshop Workshop);
+    private sealed record DemoFile(DemoProject Project, List<DemoPerson> People, List<DemoTheme> Themes, List<DemoStory> Stories, DemoWorkshop Workshop,
+        DemoExperiment Experiment, DemoRound Round, List<DemoPseudonym> Pseudonyms);
+    private sealed record DemoExperiment(string Title, string Description, string Owner, ExperimentStatus Status, string? Results, List<string> Themes, List<string> Stories);
+    private sealed record DemoRound(int Number, string Question);
+    private sealed record DemoPseudonym(string Original, string Replacement);
     private sealed record DemoProject(string Name, string Question, string Language, string? PublishedUpdate);
     private sealed record DemoPerson(string Key, string Email, string Name, List<ProjectRole> Roles);
     private sealed record DemoTheme(string Key, string? Parent, string Name, ThemeKind Kind, string Colour, string? Description);
