@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Storytelling.Core.Persistence;
 
 namespace Storytelling.Core.Stories;
 
@@ -19,6 +21,19 @@ public static class ReceiptCode
             chars[i] = i == 4 ? '-' : Alphabet[RandomNumberGenerator.GetInt32(Alphabet.Length)];
         }
         return new string(chars);
+    }
+
+    /// <summary>
+    /// A code no story has yet, counting stories added to <paramref name="db"/> but not saved (an import adds many in one
+    /// transaction). 37 bits make a collision rare; checking keeps it impossible.
+    /// </summary>
+    public static async Task<string> NewUniqueAsync(StorytellingDbContext db, CancellationToken ct)
+    {
+        while (true)
+        {
+            var code = New();
+            if (!db.Stories.Local.Any(s => s.ReceiptCode == code) && !await db.Stories.AnyAsync(s => s.ReceiptCode == code, ct)) return code;
+        }
     }
 
     /// <summary>Accepts what people type: lower case, spaces, missing dash. Returns null when it cannot be a code.</summary>

@@ -140,7 +140,7 @@ public sealed partial class UploadService(
         if (media.SizeBytes != session.SizeBytes) return await RefuseAsync(session, CaptureErrors.SizeMismatch, ct);
         if (session.ExpectedSha256 is { } expected && expected != media.Sha256) return await RefuseAsync(session, CaptureErrors.HashMismatch, ct);
 
-        var probed = await ProbeAsync(session.BlobName, ct);
+        var probed = await probe.ProbeStoredAsync(store, session.BlobName, ct);
         switch (probed.Failure)
         {
             case MediaProbeFailure.TimedOut:
@@ -162,7 +162,7 @@ public sealed partial class UploadService(
         {
             ProjectId = project.Id,
             TellerPseudonym = session.TellerPseudonym ?? $"Verteller {await db.Stories.CountAsync(s => s.ProjectId == project.Id, ct) + 1}",
-            ReceiptCode = await NewReceiptCodeAsync(ct),
+            ReceiptCode = await ReceiptCode.NewUniqueAsync(db, ct),
             Language = session.Language,
             RecordedByPersonId = session.RecordedByPersonId,
             EvaluationRoundId = session.EvaluationRoundId,
@@ -199,25 +199,6 @@ public sealed partial class UploadService(
         return new CompletedUploadDto(story.Id, story.ReceiptCode, recording.DurationMs, recording.Format);
     }
 
-    private async Task<MediaProbeResult> ProbeAsync(string blobName, CancellationToken ct)
-    {
-        if (store.LocalPathOf(blobName) is { } local) return await probe.ProbeAsync(local, ct);
-        // Remote stores: ffprobe must seek (an m4a keeps its index at the end), so probe a temporary local copy.
-        var temp = Path.Combine(Path.GetTempPath(), "storytelling-probe-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            await using (var source = await store.OpenReadAsync(blobName, 0, null, ct))
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 128 * 1024, FileOptions.Asynchronous))
-            {
-                await source.CopyToAsync(file, ct);
-            }
-            return await probe.ProbeAsync(temp, ct);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
-    }
 
     private async Task<Outcome<CompletedUploadDto>> RefuseAsync(UploadSession session, CaptureErrors.Error error, CancellationToken ct)
     {
@@ -240,15 +221,6 @@ public sealed partial class UploadService(
         return new CompletedUploadDto(storyId, done.ReceiptCode, done.Recording.DurationMs, done.Recording.Format);
     }
 
-    private async Task<string> NewReceiptCodeAsync(CancellationToken ct)
-    {
-        // 37 bits make a collision rare; checking keeps it impossible.
-        while (true)
-        {
-            var code = ReceiptCode.New();
-            if (!await db.Stories.AnyAsync(s => s.ReceiptCode == code, ct)) return code;
-        }
-    }
 
     private async Task<UploadSession?> FindAsync(string uploadId, CancellationToken ct, bool tracked = false)
     {

@@ -169,7 +169,7 @@ public sealed partial class DemoLoader(
             ProjectId = project.Id,
             TellerPseudonym = s.Pseudonym,
             EvaluationRoundId = roundId,
-            ReceiptCode = await NewReceiptCodeAsync(ct),
+            ReceiptCode = await ReceiptCode.NewUniqueAsync(db, ct),
             Status = StoryStatus.Transcribed,
             Language = project.DefaultLanguage,
             Consent = new Consent { Scopes = s.Consent.Aggregate(ConsentScopes.None, (a, b) => a | b), GivenAt = received, Method = ConsentMethod.GivenOnline },
@@ -194,14 +194,6 @@ public sealed partial class DemoLoader(
         return story;
     }
 
-    private async Task<string> NewReceiptCodeAsync(CancellationToken ct)
-    {
-        while (true)
-        {
-            var code = ReceiptCode.New();
-            if (!await db.Stories.AnyAsync(s => s.ReceiptCode == code, ct)) return code;
-        }
-    }
 
     /// <summary>
     /// Speaks each sentence with espeak-ng, joins the PCM with short pauses into one WAV and encodes it as Opus in Ogg

@@ -109,7 +109,7 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
             {
                 ProjectId = project.Id,
                 TellerPseudonym = item.Name ?? $"Geïmporteerd verhaal {++number}",
-                ReceiptCode = await NewReceiptCodeAsync(ct),
+                ReceiptCode = await ReceiptCode.NewUniqueAsync(db, ct),
                 Status = item.Text is null ? StoryStatus.Received : StoryStatus.Transcribed,
                 Language = project.DefaultLanguage == "auto" ? null : project.DefaultLanguage,
                 RecordedByPersonId = me,
@@ -359,14 +359,6 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
         return path;
     }
 
-    private async Task<string> NewReceiptCodeAsync(CancellationToken ct)
-    {
-        while (true)
-        {
-            var code = ReceiptCode.New();
-            if (!db.Stories.Local.Any(s => s.ReceiptCode == code) && !await db.Stories.AnyAsync(s => s.ReceiptCode == code, ct)) return code;
-        }
-    }
 
     private static IEnumerable<QdaCode> Flatten(IEnumerable<QdaCode> codes) => codes.SelectMany(c => Flatten(c.Children).Prepend(c));
 

@@ -113,7 +113,7 @@ public sealed partial class ImportService(StorytellingDbContext db, IMediaStore 
             errors["transcript"] = ["The transcript is not UTF-8 text; save it as UTF-8 (or UTF-16) and try again."];
         if (errors.Count > 0) return new ImportOutcome(null, StatusCodes.Status400BadRequest, errors);
 
-        var probed = await ProbeAsync(audio.BlobName, ct);
+        var probed = await probe.ProbeStoredAsync(store, audio.BlobName, ct);
         var refusal = probed.Failure switch
         {
             MediaProbeFailure.None => null,
@@ -147,7 +147,7 @@ public sealed partial class ImportService(StorytellingDbContext db, IMediaStore 
         {
             ProjectId = project.Id,
             TellerPseudonym = string.IsNullOrEmpty(pseudonym) ? $"Verteller {await db.Stories.CountAsync(s => s.ProjectId == project.Id, ct) + 1}" : pseudonym,
-            ReceiptCode = await NewReceiptCodeAsync(ct),
+            ReceiptCode = await ReceiptCode.NewUniqueAsync(db, ct),
             Status = StoryStatus.Transcribed,
             Language = language,
             CreatedAt = now,
@@ -188,35 +188,7 @@ public sealed partial class ImportService(StorytellingDbContext db, IMediaStore 
             detected, transcript.Segments.Count), StatusCodes.Status201Created, null);
     }
 
-    /// <summary>As capture does: ffprobe reads the store's own file, or a temporary local copy for remote stores
-    /// (an m4a may keep its index at the end, so the probe must seek).</summary>
-    private async Task<MediaProbeResult> ProbeAsync(string blobName, CancellationToken ct)
-    {
-        if (store.LocalPathOf(blobName) is { } local) return await probe.ProbeAsync(local, ct);
-        var temp = Path.Combine(Path.GetTempPath(), "storytelling-import-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            await using (var source = await store.OpenReadAsync(blobName, 0, null, ct))
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 128 * 1024, FileOptions.Asynchronous))
-            {
-                await source.CopyToAsync(file, ct);
-            }
-            return await probe.ProbeAsync(temp, ct);
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
-    }
 
-    private async Task<string> NewReceiptCodeAsync(CancellationToken ct)
-    {
-        while (true)
-        {
-            var code = ReceiptCode.New();
-            if (!await db.Stories.AnyAsync(s => s.ReceiptCode == code, ct)) return code;
-        }
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Story {StoryId} imported into project {ProjectId} ({TranscriptFormat}, {Segments} segments, {DurationMs} ms)")]
     private static partial void LogImported(ILogger logger, Guid storyId, Guid projectId, TranscriptFileFormat transcriptFormat, int segments, long durationMs);
