@@ -112,7 +112,7 @@ public sealed partial class HoutenLoopTests(HoutenLoopFixture browser) : IClassF
         await facilitator.AssertAccessibleAsync();
         await facilitator.ScreenshotAsync("houten-3-transcribed");
 
-        string quote = "";
+        string quote = "", pseudonym = "";
         await browser.App.WithDbAsync(async db =>
         {
             var story = await db.Stories.AsNoTracking().SingleAsync(s => s.ReceiptCode == receipt);
@@ -122,6 +122,7 @@ public sealed partial class HoutenLoopTests(HoutenLoopFixture browser) : IClassF
             Assert.All(segments, s => Assert.True(s.EndMs >= s.StartMs && !string.IsNullOrWhiteSpace(s.Text), "each segment has text and a forward time span"));
             for (var i = 1; i < segments.Count; i++) Assert.True(segments[i].StartMs >= segments[i - 1].StartMs, "segments are in time order");
             quote = segments[0].Text.Trim();
+            pseudonym = story.TellerPseudonym;
         });
 
         // 4. The facilitator proposes a theme and opens a workshop with the board on the projector.
@@ -225,6 +226,10 @@ public sealed partial class HoutenLoopTests(HoutenLoopFixture browser) : IClassF
         await Assertions.Expect(stale).ToContainTextAsync("Dit rapport is verouderd.");
         await Assertions.Expect(stale).ToContainTextAsync("door de verteller ingetrokken");
         await Assertions.Expect(stale.GetByRole(AriaRole.Link, new() { Name = "Naar de nieuwere versie" })).ToBeVisibleAsync();
+        // The old report keeps its place holder where the quote stood, and neither the quote nor its source.
+        await Assertions.Expect(officer.Locator(".report-body blockquote")).ToHaveTextAsync("[citaat verwijderd: verhaal ingetrokken]");
+        await Assertions.Expect(officer.Locator(".report-body")).Not.ToContainTextAsync(quote);
+        await Assertions.Expect(officer.Locator(".report-body")).Not.ToContainTextAsync(pseudonym);
         await officer.AssertAccessibleAsync();
         await officer.ScreenshotAsync("houten-7-stale");
         await officer.GotoAsync($"/projects/{projectId}/reports");
