@@ -12,7 +12,7 @@ namespace Storytelling.BrowserTests.Infrastructure;
 /// Debian's Chromium driven by Playwright against the real app on Kestrel at 127.0.0.1 (a random port).
 /// Playwright's own browser download does not work on these machines, hence the fixed executable path.
 /// </summary>
-public sealed class BrowserFixture : IAsyncLifetime
+public class BrowserFixture : IAsyncLifetime
 {
     private IPlaywright? _playwright;
 
@@ -39,10 +39,13 @@ public sealed class BrowserFixture : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
                 // A fake microphone (a beeping tone) and no permission prompt, so the capture page can really record.
                 // Harmless for pages that never ask for media.
-                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"],
+                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", .. ExtraArguments()],
         });
         Directory.CreateDirectory(ScreenshotFolder);
     }
+
+    /// <summary>More Chromium switches for a fixture that needs them (e.g. a spoken recording instead of the beep).</summary>
+    protected virtual IEnumerable<string> ExtraArguments() => [];
 
     /// <summary>A fresh browser profile at the given width; 390 × 844 is a common cheap phone.</summary>
     /// <param name="microphone">Grants the microphone permission, for pages that record (the fake device above).</param>
@@ -60,7 +63,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Browser.CloseAsync();
         _playwright?.Dispose();
@@ -77,6 +80,16 @@ public static class PageChecks
         var bad = result.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
         Assert.True(bad.Count == 0, $"axe on {page.Url}: " + string.Join("; ", bad.Select(v =>
             $"{v.Impact} {v.Id} ({v.Help}) at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}")));
+    }
+
+    /// <summary>Signs in through the real login page.</summary>
+    public static async Task SignInAsync(this IPage page, string email)
+    {
+        await page.GotoAsync("/account/login");
+        await page.GetByLabel("E-mailadres").FillAsync(email);
+        await page.GetByLabel("Wachtwoord").FillAsync(TestApp.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
+        await page.WaitForURLAsync("**/");
     }
 
     public static Task ScreenshotAsync(this IPage page, string name) =>

@@ -21,6 +21,9 @@ public sealed class TestApp : WebApplicationFactory<Program>
     private readonly string _folder = Repo.NewTempFolder("storytelling-app");
     private readonly Dictionary<string, string?> _settings;
 
+    /// <summary>Holds the SQLite file and media folder, for real worker processes that share them.</summary>
+    public string Folder => _folder;
+
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 22, 9, 0, 0, TimeSpan.Zero));
 
     public TestApp(IDictionary<string, string?>? settings = null)

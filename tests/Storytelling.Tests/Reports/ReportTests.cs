@@ -270,6 +270,9 @@ public abstract class ReportContract(ReportWorld world)
         Assert.True(old.Summary.Stale);
         Assert.Equal("Een verhaal dat in dit rapport stond is door de verteller ingetrokken op 22 november 2026.", old.Summary.StaleReason);
         Assert.Contains("> " + ReportDrafting.Marker, old.Markdown);
+        // The quote's footnote goes whole: no reference left behind the marker, no empty "[^q1]:" line.
+        Assert.DoesNotContain(ReportDrafting.Marker + "[^", old.Markdown);
+        Assert.DoesNotMatch(@"(?m)^\[\^q\d+\]:\s*$", old.Markdown);
         foreach (var gone in ReportWorld.TessaSegments.Append("Ik ben Peter").Append(s.Tessa.ToString()).Append("Tessa"))
             Assert.DoesNotContain(gone, old.Markdown);
         Assert.Contains(ReportWorld.NoorText, old.Markdown);

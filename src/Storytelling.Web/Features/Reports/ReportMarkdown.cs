@@ -57,8 +57,11 @@ public static class ReportMarkdown
         foreach (var footnote in doc.Descendants<Footnote>())
         {
             if (!Slice(markdown, footnote.Span).Contains(id, StringComparison.OrdinalIgnoreCase)) continue;
-            if (footnote.Label is { } label) labels.Add(label);
-            cuts.Add((footnote.Span.Start, footnote.Span.End, ""));
+            // Markdig keeps the caret in the label ("^q1") and starts the footnote's span after "[^q1]: ", so the
+            // reference is matched without a doubled caret and the cut starts at the line, taking the label with it.
+            if (footnote.Label is { } label) labels.Add(label.TrimStart('^'));
+            var lineStart = footnote.Span.Start <= 0 ? 0 : markdown.LastIndexOf('\n', footnote.Span.Start - 1) + 1;
+            cuts.Add((lineStart, footnote.Span.End, ""));
         }
         foreach (var quote in doc.Descendants<QuoteBlock>())
         {
