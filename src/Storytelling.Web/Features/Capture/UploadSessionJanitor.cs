@@ -39,7 +39,7 @@ public sealed partial class UploadSessionJanitor(IServiceScopeFactory scopes, Ti
         var db = scope.ServiceProvider.GetRequiredService<StorytellingDbContext>();
         var store = scope.ServiceProvider.GetRequiredService<IMediaStore>();
         var now = time.GetUtcNow();
-        var expired = await db.UploadSessions.AsNoTracking().Where(u => u.ExpiresAt < now).Take(500).ToListAsync(ct);
+        var expired = await db.UploadSessions.AsNoTracking().Where(u => u.ExpiresAt < now).OrderBy(u => u.ExpiresAt).Take(500).ToListAsync(ct);
         var removed = 0;
         foreach (var session in expired)
         {
