@@ -114,6 +114,9 @@ public sealed class CapturePageTests(BrowserFixture browser) : IClassFixture<Bro
 
         try { await AssertReceiptAndHashAsync(page); } catch (Exception e) { throw new InvalidOperationException(string.Join("\n", log), e); }
         Assert.True(chunks > 2, "sending went on after the connection came back");
+        // The receipt step says where the code is used: the teller's own page, in the language she chose here.
+        var tellerLink = page.GetByRole(AriaRole.Link, new() { Name = "Je verhaal later bekijken, verbeteren of terugnemen" });
+        Assert.Equal("/verhaal?lang=nl", await tellerLink.GetAttributeAsync("href"));
         await page.AssertAccessibleAsync();
         await page.ScreenshotAsync("capture-receipt-nl-390");
         // The recording is gone from the phone only now that the server has it.

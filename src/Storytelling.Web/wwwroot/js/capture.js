@@ -67,6 +67,7 @@
       thanks: 'Dank je wel!',
       receiptTitle: 'Jouw bewijscode',
       receiptHelp: 'Schrijf deze code op of maak een screenshot. Met de code kun je later zien wat er met je verhaal gebeurt.',
+      receiptLink: 'Je verhaal later bekijken, verbeteren of terugnemen',
       copy: 'Kopieer de code',
       copied: 'De code is gekopieerd.',
       again: 'Nog een verhaal vertellen',
@@ -132,6 +133,7 @@
       thanks: 'Thank you!',
       receiptTitle: 'Your receipt code',
       receiptHelp: 'Write this code down or take a screenshot. With it you can later see what happened with your story.',
+      receiptLink: 'See, correct or take back your story later',
       copy: 'Copy the code',
       copied: 'The code has been copied.',
       again: 'Tell another story',
@@ -197,6 +199,7 @@
       thanks: 'شكرًا لك!',
       receiptTitle: 'رمز الإيصال الخاص بك',
       receiptHelp: 'اكتب هذا الرمز أو التقط صورة للشاشة. بهذا الرمز يمكنك لاحقًا أن ترى ما حدث لقصتك.',
+      receiptLink: 'شاهد قصتك لاحقًا أو صحّحها أو اسحبها',
       copy: 'انسخ الرمز',
       copied: 'تم نسخ الرمز.',
       again: 'احكِ قصة أخرى',
@@ -263,6 +266,8 @@
     document.documentElement.dir = lang === 'ar' ? 'rtl' : 'ltr';
     document.title = t('title');
     for (const el of $$('[data-t]')) el.textContent = t(el.dataset.t);
+    const tellerLink = document.getElementById('teller-link');
+    if (tellerLink) tellerLink.href = '/verhaal?lang=' + lang;
     for (const b of $$('.langs [data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
     if (remember) {
       try { localStorage.setItem('storytelling.lang', lang); } catch { /* ignore */ }
