@@ -45,6 +45,8 @@ public sealed partial class DemoLoader(
 
         var now = time.GetUtcNow();
         var people = new Dictionary<string, Person>();
+        // A demo person acts in the project with their first role (codings and workshop votes count for it).
+        var roles = demo.People.ToDictionary(p => p.Key, p => p.Roles[0]);
         foreach (var p in demo.People)
         {
             var person = await users.FindByEmailAsync(p.Email);
@@ -131,7 +133,7 @@ public sealed partial class DemoLoader(
             foreach (var c in s.Codings)
             {
                 var author = people[c.By];
-                var role = demo.People.First(p => p.Key == c.By).Roles[0];
+                var role = roles[c.By];
                 var start = text.Text.IndexOf(segments[c.From].Text, StringComparison.Ordinal);
                 var last = text.Text.IndexOf(segments[c.To].Text, start, StringComparison.Ordinal) + segments[c.To].Text.Length;
                 var result = await codings.CreateAsync(project.Id, new NewCoding(story.Id, themes[c.Theme].Id, start, last, null),
@@ -140,7 +142,7 @@ public sealed partial class DemoLoader(
             }
         }
 
-        await AddWorkshopAsync(project, demo.Workshop, people, themes, now, ct);
+        await AddWorkshopAsync(project, demo.Workshop, people, roles, themes, now, ct);
 
         var e = demo.Experiment;
         db.Experiments.Add(new Experiment
@@ -278,7 +280,7 @@ public sealed partial class DemoLoader(
         }
     }
 
-    private async Task AddWorkshopAsync(Project project, DemoWorkshop w, Dictionary<string, Person> people, Dictionary<string, Theme> themes,
+    private async Task AddWorkshopAsync(Project project, DemoWorkshop w, Dictionary<string, Person> people, Dictionary<string, ProjectRole> roles, Dictionary<string, Theme> themes,
         DateTimeOffset now, CancellationToken ct)
     {
         var opened = now.AddDays(-21);
@@ -293,7 +295,7 @@ public sealed partial class DemoLoader(
             var participant = new WorkshopParticipant
             {
                 SessionId = session.Id, DisplayName = p.Name, PersonId = p.Person is null ? null : people[p.Person].Id, JoinedAt = opened,
-                Role = p.Person is null ? ProjectRole.Bewoner : await db.Memberships.Where(m => m.ProjectId == project.Id && m.PersonId == people[p.Person].Id).Select(m => m.Role).FirstAsync(ct),
+                Role = p.Person is null ? ProjectRole.Bewoner : roles[p.Person],
             };
             db.WorkshopParticipants.Add(participant);
             foreach (var theme in p.Votes.Take(w.VotesPerParticipant))
