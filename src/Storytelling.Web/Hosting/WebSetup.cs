@@ -16,6 +16,7 @@ using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Features.Reports;
 using Storytelling.Web.Features.Stories;
 using Storytelling.Web.Features.Tellers;
+using Storytelling.Web.Features.Translation;
 using Storytelling.Web.Features.Workspace;
 using Storytelling.Web.Features.Evaluation;
 using Storytelling.Web.Features.Workshops;
@@ -94,6 +95,7 @@ public static class WebSetup
         services.AddSingleton<Features.Transcripts.AudioRetentionJob>();
         services.AddHostedService(sp => sp.GetRequiredService<Features.Transcripts.AudioRetentionJob>());
         services.AddStorytellingRateLimits();
+        services.AddUiLanguages();
         services.AddTellerPages();
         services.AddStorytellingHealthChecks();
         services.AddRazorPages(o =>
@@ -106,7 +108,7 @@ public static class WebSetup
             o.Conventions.AllowAnonymousToFolder("/Workshop");
             o.Conventions.AllowAnonymousToFolder("/Teller");
             o.Conventions.AuthorizeFolder("/Admin", Policies.Administrator);
-        });
+        }).AddViewLocalization();
         return builder;
     }
 
@@ -115,7 +117,7 @@ public static class WebSetup
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
-        app.UseTellerLanguages();
+        app.UseUiLanguages();
         app.UseRouting();
         app.UseRateLimiter();
         app.UseAuthentication();

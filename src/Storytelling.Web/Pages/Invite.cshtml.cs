@@ -6,6 +6,7 @@ using Storytelling.Core.Audit;
 using Storytelling.Core.People;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
+using Storytelling.Web.Features.Translation;
 using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Security;
 
@@ -85,7 +86,7 @@ public sealed class InviteModel(InvitationService invitations, UserManager<Perso
         }
         ProjectName = invitation.Project!.Name;
         GuidingQuestion = invitation.Project.GuidingQuestion;
-        RoleName = RoleNames.Dutch(invitation.Role);
+        RoleName = SharedText.Role(invitation.Role);
         return true;
     }
 

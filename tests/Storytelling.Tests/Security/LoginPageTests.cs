@@ -27,7 +27,7 @@ public sealed class LoginPageTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, start.StatusCode);
         var loginPath = start.Headers.Location!.PathAndQuery;
         var page = await browser.GetStringAsync(loginPath);
-        Assert.Contains("<html lang=\"nl\">", page);
+        Assert.Contains("<html lang=\"nl\"", page);
         Assert.Contains("Inloggen", page);
 
         var response = await Forms.PostAsync(browser, "/account/login", page, null, new()

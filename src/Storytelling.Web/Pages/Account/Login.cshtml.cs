@@ -13,6 +13,7 @@ public sealed class LoginModel(SignInManager<Person> signIn, UserManager<Person>
     [BindProperty] public string? Email { get; set; }
     [BindProperty] public string? Password { get; set; }
     [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
+    /// <summary>The key of the problem to show (its words are in Login.resx).</summary>
     public string? Error { get; private set; }
 
     public void OnGet() { }
@@ -21,7 +22,7 @@ public sealed class LoginModel(SignInManager<Person> signIn, UserManager<Person>
     {
         if (string.IsNullOrWhiteSpace(Email) || string.IsNullOrEmpty(Password) || Email.Length > 256 || Password.Length > 512)
         {
-            Error = "Vul je e-mailadres en wachtwoord in.";
+            Error = "ErrorEmpty";
             return Page();
         }
         var person = await users.FindByEmailAsync(Email.Trim());
@@ -30,12 +31,12 @@ public sealed class LoginModel(SignInManager<Person> signIn, UserManager<Person>
             : await signIn.PasswordSignInAsync(person, Password, isPersistent: false, lockoutOnFailure: true);
         if (result.IsLockedOut)
         {
-            Error = "Te vaak een verkeerd wachtwoord. Probeer het over een paar minuten opnieuw.";
+            Error = "ErrorLockedOut";
             return Page();
         }
         if (!result.Succeeded)
         {
-            Error = "Dit e-mailadres of wachtwoord klopt niet.";
+            Error = "ErrorWrong";
             return Page();
         }
         // Only local addresses: a crafted link must not bounce a freshly signed-in person to another site.

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
+using Storytelling.Web.Features.Translation;
 using Storytelling.Web.Features.Evaluation;
 using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Security;
@@ -30,7 +31,7 @@ public sealed class PhaseModel(StorytellingDbContext db, TimeProvider time) : Pa
         var outcome = await PhasesApi.MoveAsync(db, time, ProjectId, new MovePhaseRequest(to, note), User.PersonId(), ct);
         if (outcome.Errors is { } errors) Errors = errors;
         else if (outcome.Conflict) Errors["to"] = ["Iemand anders wijzigde de fase tegelijk. Kijk hieronder en probeer het opnieuw."];
-        else Message = $"De fase is nu: {RoleNames.Dutch(outcome.To)}.";
+        else Message = $"De fase is nu: {SharedText.Phase(outcome.To)}.";
         await LoadAsync(ct);
         return Page();
     }

@@ -91,12 +91,6 @@ public sealed class MineModel(TellerAccess access, StorytellingDbContext db, Sto
 
     private async Task<bool> LoadAsync(CancellationToken ct)
     {
-        // An explicit language choice (?lang=) is remembered for the following pages and forms.
-        if (Request.Query.ContainsKey("lang"))
-            Response.Cookies.Append(TellerSetup.LanguageCookie,
-                Microsoft.AspNetCore.Localization.CookieRequestCultureProvider.MakeCookieValue(
-                    new Microsoft.AspNetCore.Localization.RequestCulture(TellerSetup.CurrentLanguage)),
-                new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, Path = "/verhaal", MaxAge = TimeSpan.FromDays(365), IsEssential = true });
         Story = await access.CurrentStoryAsync(Request, ct);
         if (Story is null) return false;
         var storyId = Story.Id;
