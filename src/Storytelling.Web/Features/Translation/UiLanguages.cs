@@ -89,9 +89,15 @@ public static class UiLanguages
     /// scripts read it with <c>JSON.parse(document.getElementById('ui-text').textContent)</c>. Not executable, so
     /// the content security policy is untouched; &lt; is escaped so no text can close the block.
     /// </summary>
-    public static IHtmlContent ScriptText(IStringLocalizer localizer, params string[] keys)
+    public static IHtmlContent ScriptText(IStringLocalizer localizer, params string[] keys) =>
+        ScriptText(keys.ToDictionary(k => k, k => localizer[k].Value));
+
+    /// <summary>The same for a page's own strings (<c>L</c>, the view localizer).</summary>
+    public static IHtmlContent ScriptText(Microsoft.AspNetCore.Mvc.Localization.IHtmlLocalizer localizer, params string[] keys) =>
+        ScriptText(keys.ToDictionary(k => k, k => localizer.GetString(k).Value));
+
+    private static IHtmlContent ScriptText(Dictionary<string, string> map)
     {
-        var map = keys.ToDictionary(k => k, k => localizer[k].Value);
         var json = JsonSerializer.Serialize(map, new JsonSerializerOptions { Encoder = JavaScriptEncoder.Default });
         return new HtmlString($"<script type=\"application/json\" id=\"ui-text\">{json}</script>");
     }
