@@ -96,7 +96,7 @@ public static class UiLanguages
     public static IHtmlContent ScriptText(Microsoft.AspNetCore.Mvc.Localization.IHtmlLocalizer localizer, params string[] keys) =>
         ScriptText(keys.ToDictionary(k => k, k => localizer.GetString(k).Value));
 
-    private static IHtmlContent ScriptText(Dictionary<string, string> map)
+    private static HtmlString ScriptText(Dictionary<string, string> map)
     {
         var json = JsonSerializer.Serialize(map, new JsonSerializerOptions { Encoder = JavaScriptEncoder.Default });
         return new HtmlString($"<script type=\"application/json\" id=\"ui-text\">{json}</script>");
