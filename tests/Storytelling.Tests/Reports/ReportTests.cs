@@ -297,6 +297,42 @@ public abstract class ReportContract(ReportWorld world)
         Assert.True(list.Single(r => r.Id == report.Summary.Id).Stale);
         Assert.Equal([fresh.Summary.Id], (await Officer.GetFromJsonAsync<ReportDto>($"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}", TestJson.Options))!.NewerReportIds);
     }
+
+    [Fact]
+    public async Task A_teller_who_no_longer_allows_quotes_keeps_the_story_but_its_quotes_leave_every_report()
+    {
+        var s = await world.NewProjectAsync();
+        var report = await world.CreateReportAsync(s);
+
+        await world.ChangeConsentAsync(s.Tessa, Storytelling.Core.Stories.ConsentScopes.AudioInWorkshops);
+
+        var old = (await Officer.GetFromJsonAsync<ReportDto>($"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}", TestJson.Options))!;
+        Assert.True(old.Summary.Stale);
+        Assert.Equal("Een verteller wil niet meer geciteerd worden (sinds 22 november 2026); de citaten uit dat verhaal zijn uit dit rapport gehaald.", old.Summary.StaleReason);
+        foreach (var gone in ReportWorld.TessaSegments) Assert.DoesNotContain(gone, old.Markdown);
+        Assert.Contains(ReportWorld.NoorText, old.Markdown);
+        await world.App.WithDbAsync(async db =>
+        {
+            Assert.False(await db.ReportQuotes.AnyAsync(q => q.StoryId == s.Tessa));
+            // The story stays for the analysis, with its codings; only quoting ends (analysis consent cannot be dropped here).
+            var story = await db.Stories.SingleAsync(x => x.Id == s.Tessa);
+            Assert.Equal(Storytelling.Core.Stories.ConsentScopes.Analysis | Storytelling.Core.Stories.ConsentScopes.AudioInWorkshops, story.Consent.Scopes);
+            Assert.True(await db.Codings.AnyAsync(c => c.Transcript!.StoryId == s.Tessa));
+            Assert.True(await db.AuditLog.AnyAsync(a => a.Action == "story.consent.changed" && a.SubjectId == s.Tessa));
+        });
+
+        var regenerated = await Officer.PostAsync($"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}/regenerate", null);
+        var fresh = (await regenerated.Content.ReadFromJsonAsync<ReportDto>(TestJson.Options))!;
+        foreach (var gone in ReportWorld.TessaSegments) Assert.DoesNotContain(gone, fresh.Markdown);
+        Assert.Contains(ReportWorld.NoorText, fresh.Markdown);
+
+        // Allowing quotes again lets the next report quote the story; nothing is marked stale for that.
+        await world.ChangeConsentAsync(s.Tessa, Storytelling.Core.Stories.ConsentScopes.QuotesInReports);
+        Assert.False((await Officer.GetFromJsonAsync<ReportDto>($"/api/projects/{s.ProjectId}/reports/{fresh.Summary.Id}", TestJson.Options))!.Summary.Stale);
+        await world.App.WithDbAsync(async db => Assert.Equal(
+            Storytelling.Core.Stories.ConsentScopes.Analysis | Storytelling.Core.Stories.ConsentScopes.QuotesInReports,
+            (await db.Stories.SingleAsync(x => x.Id == s.Tessa)).Consent.Scopes));
+    }
 }
 
 /// <summary>LibreOffice and poppler as the tests use them: a private profile, a time limit, and a clear failure when missing.</summary>

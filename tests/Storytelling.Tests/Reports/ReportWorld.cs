@@ -119,6 +119,14 @@ public class ReportWorld : IAsyncLifetime
         db.Stories.Remove((await db.Stories.FindAsync(storyId))!);
         await db.SaveChangesAsync();
     }
+
+    /// <summary>What the teller's page does when a box is ticked or unticked: the real consent service.</summary>
+    public async Task ChangeConsentAsync(Guid storyId, Core.Stories.ConsentScopes wanted)
+    {
+        await using var scope = App.Services.CreateAsyncScope();
+        var change = scope.ServiceProvider.GetRequiredService<Storytelling.Web.Features.Tellers.StoryConsentChange>();
+        Assert.True(await change.ChangeAsync(storyId, wanted, null, CancellationToken.None));
+    }
 }
 
 /// <summary>The same world on PostgreSQL: the drafting queries, the guarded save and the withdrawal run there too.</summary>

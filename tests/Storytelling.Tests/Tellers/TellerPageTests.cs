@@ -133,8 +133,39 @@ public sealed class TellerPageTests(TellerPageWorld world) : IClassFixture<Telle
         Assert.DoesNotContain("Naam van begeleider", page, StringComparison.Ordinal);
         Assert.Contains("<p>Jullie verhalen gingen naar de raad.</p>", page, StringComparison.Ordinal);
         Assert.Contains("<p>&lt;b&gt;Er komt een werkplaats.&lt;/b&gt;</p>", page, StringComparison.Ordinal);
-        Assert.Contains("Stukjes uit je verhaal mogen in verslagen staan.", page, StringComparison.Ordinal);
-        Assert.Contains("Je opname wordt niet in bijeenkomsten afgespeeld.", page, StringComparison.Ordinal);
+        // What the teller agreed to, as boxes they can untick: quotes yes, playback no.
+        Assert.Matches("<input type=\"checkbox\" id=\"consent-quotes\" name=\"quotes\" value=\"true\" checked=\"checked\"", page);
+        Assert.Matches("<input type=\"checkbox\" id=\"consent-audio\" name=\"audio\" value=\"true\" />", page);
+    }
+
+    [Fact]
+    public async Task The_teller_unticks_quotes_and_ticks_playback_and_the_story_keeps_its_analysis_consent()
+    {
+        var story = await world.StoryAsync(29);
+        var teller = await world.TellerAsync(story.Code);
+        var page = await TellerSeed.MinePageAsync(teller);
+        // An unticked box is absent from the form; the hidden fields ASP.NET adds for bools are not sent by our form.
+        var response = await Forms.PostAsync(teller, "/verhaal/mijn", page, "Consent", new() { ["audio"] = "true" });
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var after = await TellerSeed.MinePageAsync(teller, "?consentSaved=true");
+        Assert.Contains("Je keuze is bewaard.", after, StringComparison.Ordinal);
+        Assert.Matches("<input type=\"checkbox\" id=\"consent-quotes\" name=\"quotes\" value=\"true\" />", after);
+        await world.App.WithDbAsync(async db =>
+        {
+            var scopes = (await db.Stories.SingleAsync(s => s.Id == story.Id)).Consent.Scopes;
+            Assert.Equal(Storytelling.Core.Stories.ConsentScopes.Analysis | Storytelling.Core.Stories.ConsentScopes.AudioInWorkshops, scopes);
+        });
+
+        // A forged form cannot drop the analysis consent (that is a withdrawal) and hostile values bind to false.
+        var forged = await Forms.PostAsync(teller, "/verhaal/mijn", after, "Consent", new() { ["analysis"] = "false", ["quotes"] = "<script>", ["audio"] = "true" });
+        Assert.Equal(HttpStatusCode.Redirect, forged.StatusCode);
+        await world.App.WithDbAsync(async db => Assert.True((await db.Stories.SingleAsync(s => s.Id == story.Id)).Consent.Scopes.HasFlag(Storytelling.Core.Stories.ConsentScopes.Analysis)));
+
+        // Without the teller's cookie nothing changes.
+        var stranger = world.App.AnonymousClient();
+        var refused = await stranger.PostAsync("/verhaal/mijn?handler=Consent", new FormUrlEncodedContent([new("quotes", "true")]));
+        Assert.NotEqual(HttpStatusCode.OK, refused.StatusCode);
+        await world.App.WithDbAsync(async db => Assert.False((await db.Stories.SingleAsync(s => s.Id == story.Id)).Consent.Scopes.HasFlag(Storytelling.Core.Stories.ConsentScopes.QuotesInReports)));
     }
 
     [Fact]

@@ -7,15 +7,24 @@ namespace Storytelling.Web.Features.Reports;
 /// <summary>
 /// When a teller withdraws a story, every report that quoted it loses the quotes (Markdown and quote rows) and is
 /// marked stale with the reason, inside the withdrawal's transaction. Afterwards no report row holds the story's text.
+/// The same happens when a teller keeps the story but no longer allows quotes from it.
 /// </summary>
-public sealed partial class ReportWithdrawalListener(StorytellingDbContext db, TimeProvider time, ILogger<ReportWithdrawalListener> logger) : IStoryWithdrawalListener
+public sealed partial class ReportWithdrawalListener(StorytellingDbContext db, TimeProvider time, ILogger<ReportWithdrawalListener> logger)
+    : IStoryWithdrawalListener, IStoryConsentListener
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} marked stale: story {StoryId} withdrawn")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Report {ReportId} marked stale: quotes of story {StoryId} removed")]
     private static partial void LogStale(ILogger logger, Guid reportId, Guid storyId);
 
     private static readonly System.Globalization.CultureInfo Dutch = System.Globalization.CultureInfo.GetCultureInfo("nl-NL");
 
-    public async Task OnStoryWithdrawingAsync(Guid projectId, Guid storyId, CancellationToken cancellationToken)
+    public Task OnStoryWithdrawingAsync(Guid projectId, Guid storyId, CancellationToken cancellationToken) =>
+        RemoveQuotesAsync(projectId, storyId, "Een verhaal dat in dit rapport stond is door de verteller ingetrokken op {0}.", cancellationToken);
+
+    public Task OnQuotesConsentWithdrawnAsync(Guid projectId, Guid storyId, CancellationToken cancellationToken) =>
+        RemoveQuotesAsync(projectId, storyId, "Een verteller wil niet meer geciteerd worden (sinds {0}); de citaten uit dat verhaal zijn uit dit rapport gehaald.", cancellationToken);
+
+    // The reason is part of the report, a Dutch document, so it is written in Dutch whatever the reader's language.
+    private async Task RemoveQuotesAsync(Guid projectId, Guid storyId, string reason, CancellationToken cancellationToken)
     {
         var reportIds = await db.ReportQuotes.Where(q => q.StoryId == storyId).Select(q => q.ReportId).Distinct().ToListAsync(cancellationToken);
         if (reportIds.Count == 0) return;
@@ -27,7 +36,7 @@ public sealed partial class ReportWithdrawalListener(StorytellingDbContext db, T
             report.Markdown = ReportMarkdown.RemoveStory(report.Markdown, storyId, quotes.Select(q => q.Text));
             db.ReportQuotes.RemoveRange(quotes);
             report.StaleAt = now;
-            report.StaleReason = $"Een verhaal dat in dit rapport stond is door de verteller ingetrokken op {now.UtcDateTime.ToString("d MMMM yyyy", Dutch)}.";
+            report.StaleReason = string.Format(Dutch, reason, now.UtcDateTime.ToString("d MMMM yyyy", Dutch));
             report.Version++;
             report.UpdatedAt = now;
             var reportId = report.Id;

@@ -53,7 +53,9 @@ public static partial class ReportsApi
     }
 
     public static IServiceCollection AddStorytellingReports(this IServiceCollection services) =>
-        services.AddScoped<ReportDrafting>().AddScoped<IStoryWithdrawalListener, ReportWithdrawalListener>();
+        services.AddScoped<ReportDrafting>().AddScoped<ReportWithdrawalListener>()
+            .AddScoped<IStoryWithdrawalListener>(sp => sp.GetRequiredService<ReportWithdrawalListener>())
+            .AddScoped<IStoryConsentListener>(sp => sp.GetRequiredService<ReportWithdrawalListener>());
 
     /// <summary>The address the links in a report point to: this request's scheme, host and base path.</summary>
     public static string BaseUrl(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";

@@ -11,6 +11,7 @@ public static class TellerSetup
         services.AddSingleton<TellerCodeLimiter>();
         services.AddScoped<TellerAccess>();
         services.AddScoped<StoryWithdrawal>();
+        services.AddScoped<StoryConsentChange>();
         services.AddScoped<PendingBlobDeletions>();
         services.AddHostedService<PendingBlobSweeper>();
         return services;

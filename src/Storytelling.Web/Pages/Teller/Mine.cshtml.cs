@@ -18,7 +18,7 @@ namespace Storytelling.Web.Pages.Teller;
 /// Plain forms, so it works without script on any phone.
 /// </summary>
 [EnableRateLimiting(RateLimits.Anonymous)]
-public sealed class MineModel(TellerAccess access, StorytellingDbContext db, StoryWithdrawal withdrawal, TimeProvider time,
+public sealed class MineModel(TellerAccess access, StorytellingDbContext db, StoryWithdrawal withdrawal, StoryConsentChange consent, TimeProvider time,
     ILoggerFactory loggers) : PageModel
 {
     public Story? Story { get; private set; }
@@ -36,13 +36,23 @@ public sealed class MineModel(TellerAccess access, StorytellingDbContext db, Sto
     public string? Draft { get; private set; }
     public bool Withdrawn { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(int? fix, string? stap, bool saved, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(int? fix, string? stap, bool saved, bool consentSaved, CancellationToken ct)
     {
         if (!await LoadAsync(ct)) return Redirect("/verhaal?closed=true");
         Fixing = fix is { } f && Latest?.Segments.Any(s => s.Position == f) == true ? f : null;
         ConfirmingWithdrawal = stap == "intrekken";
         if (saved) Notice = "Saved";
+        if (consentSaved) Notice = "ConsentSaved";
         return Page();
+    }
+
+    /// <summary>Quotes and playback, on or off; an unticked box is simply absent from the form.</summary>
+    public async Task<IActionResult> OnPostConsentAsync(bool quotes, bool audio, CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return Redirect("/verhaal?closed=true");
+        var wanted = (quotes ? ConsentScopes.QuotesInReports : 0) | (audio ? ConsentScopes.AudioInWorkshops : 0);
+        if (!await consent.ChangeAsync(Story!.Id, wanted, null, ct)) return Redirect("/verhaal?closed=true");
+        return Redirect("/verhaal/mijn?consentSaved=true#h-consent");
     }
 
     public async Task<IActionResult> OnPostFixAsync(int position, int baseVersion, string? text, CancellationToken ct)
