@@ -33,8 +33,11 @@ public sealed class ExperimentsModel(StorytellingDbContext db, TimeProvider time
     public ExperimentDto? Editing { get; private set; }
     /// <summary>What was posted, so a refused form keeps what the person typed.</summary>
     public ExperimentRequest? Posted { get; private set; }
-    public Dictionary<string, string[]> Errors { get; private set; } = [];
+    /// <summary>Refused fields, each with the resource key of its message and the message's arguments.</summary>
+    public Dictionary<string, (string Key, object[] Args)> Errors { get; private set; } = [];
+    /// <summary>The resource key of the message after a save or delete, and its argument (the experiment's title).</summary>
     public string? Message { get; private set; }
+    public string? MessageArg { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
 
@@ -50,13 +53,14 @@ public sealed class ExperimentsModel(StorytellingDbContext db, TimeProvider time
         var (saved, errors) = await ExperimentsApi.SaveAsync(db, time, ProjectId, experimentId, request, User.PersonId(), ct);
         if (errors is not null)
         {
-            Errors = errors;
+            Errors = errors.ToDictionary(x => x.Key, x => ErrorText(x.Key, request));
             Posted = request;
             Edit = experimentId;
             await LoadAsync(ct);
             return Page();
         }
-        TempData["Message"] = experimentId is null ? $"Experiment ‘{saved!.Title}’ is toegevoegd." : $"Experiment ‘{saved!.Title}’ is bijgewerkt.";
+        TempData["Message"] = experimentId is null ? "Added" : "Updated";
+        TempData["MessageArg"] = saved!.Title;
         return Redirect($"/projects/{ProjectId}/experiments#experiment-{saved.Id}");
     }
 
@@ -65,9 +69,29 @@ public sealed class ExperimentsModel(StorytellingDbContext db, TimeProvider time
         if (!await LoadAsync(ct)) return NotFound();
         if (!CanWrite) return Forbid();
         if (!await ExperimentsApi.DeleteAsync(db, time, ProjectId, experimentId, User.PersonId(), ct)) return NotFound();
-        TempData["Message"] = "Het experiment is verwijderd.";
+        TempData["Message"] = "Deleted";
         return Redirect($"/projects/{ProjectId}/experiments");
     }
+
+    /// <summary>
+    /// The page's own message for a field the shared validation refused (its API messages are English for API
+    /// clients); the page speaks the reader's language.
+    /// </summary>
+    private static (string Key, object[] Args) ErrorText(string field, ExperimentRequest request) => field switch
+    {
+        "title" => ("ErrorTitle", [ExperimentsApi.MaxTitleLength]),
+        "description" => ("ErrorDescription", [ExperimentsApi.MaxDescriptionLength]),
+        "results" => ("ErrorResults", [ExperimentsApi.MaxResultsLength]),
+        "ownerName" => ("ErrorOwnerName", [ExperimentsApi.MaxOwnerNameLength]),
+        "status" => ("ErrorStatus", []),
+        "endsOn" => ("ErrorEndsOn", []),
+        "ownerPersonId" => ("ErrorOwner", []),
+        "themeIds" when (request.ThemeIds ?? []).Distinct().Count() > ExperimentsApi.MaxThemeLinks => ("ErrorTooManyThemes", [ExperimentsApi.MaxThemeLinks]),
+        "themeIds" => ("ErrorThemes", []),
+        "storyIds" when (request.StoryIds ?? []).Distinct().Count() > ExperimentsApi.MaxStoryLinks => ("ErrorTooManyStories", [ExperimentsApi.MaxStoryLinks]),
+        "storyIds" => ("ErrorStories", []),
+        _ => ("ErrorOther", []),
+    };
 
     private async Task<bool> LoadAsync(CancellationToken ct)
     {
@@ -75,6 +99,7 @@ public sealed class ExperimentsModel(StorytellingDbContext db, TimeProvider time
         if (name is null) return false;
         ProjectName = name;
         Message = TempData["Message"] as string;
+        MessageArg = TempData["MessageArg"] as string;
         var roles = await ProjectsApi.MyRolesAsync(db, ProjectId, User.PersonId(), ct);
         CanWrite = roles.Any(Policies.ProjectRoles[Policies.ManageExperiments].Contains);
         Experiments = await ExperimentsApi.ListAsync(db, ProjectId, null, ct);

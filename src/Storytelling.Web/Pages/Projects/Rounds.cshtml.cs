@@ -28,8 +28,11 @@ public sealed class RoundsModel(StorytellingDbContext db, TimeProvider time, Inv
     public string? NewLink { get; private set; }
     public string? NewLinkQr { get; private set; }
     public int? NewLinkRound { get; private set; }
-    public Dictionary<string, string[]> Errors { get; private set; } = [];
+    /// <summary>Messages for what was refused: resource keys of the page, with their arguments.</summary>
+    public List<(string Key, object[] Args)> Errors { get; private set; } = [];
+    /// <summary>The resource key of the message after an action; its argument is the round's number.</summary>
     public string? Message { get; private set; }
+    public int MessageRound { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
 
@@ -42,11 +45,11 @@ public sealed class RoundsModel(StorytellingDbContext db, TimeProvider time, Inv
             ? new DateTimeOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue), Amsterdam.GetUtcOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue)))
             : null;
         var outcome = await RoundsApi.OpenAsync(db, time, invitations, window, ProjectId, new OpenRoundRequest(question, closesAt), User.PersonId()!.Value, ct);
-        if (outcome.Errors is { } errors) Errors = errors;
+        if (outcome.Errors is { } errors) Errors = errors.Keys.Select(OpenError).ToList();
         else
         {
             ShowLink(outcome.Token!, outcome.Round!.Number);
-            Message = $"Ronde {outcome.Round.Number} staat open.";
+            (Message, MessageRound) = ("RoundOpened", outcome.Round.Number);
         }
         await LoadAsync(ct);
         return Page();
@@ -58,7 +61,7 @@ public sealed class RoundsModel(StorytellingDbContext db, TimeProvider time, Inv
         if (!CanLead) return Forbid();
         var round = await RoundsApi.CloseAsync(db, time, ProjectId, roundId, User.PersonId(), ct);
         if (round is null) return NotFound();
-        Message = $"Ronde {round.Number} is gesloten; de link werkt niet meer.";
+        (Message, MessageRound) = ("RoundClosed", round.Number);
         await LoadAsync(ct);
         return Page();
     }
@@ -69,15 +72,30 @@ public sealed class RoundsModel(StorytellingDbContext db, TimeProvider time, Inv
         if (!CanLead) return Forbid();
         var (round, token, error) = await RoundsApi.RenewLinkAsync(db, time, invitations, ProjectId, roundId, User.PersonId()!.Value, ct);
         if (round is null && error is null) return NotFound();
-        if (error is not null) Errors["round"] = [error];
+        // The only refusal here is a closed round (the API's message is English, for API clients).
+        if (error is not null) Errors.Add(("ErrorRoundClosed", []));
         else
         {
             ShowLink(token!, round!.Number);
-            Message = $"Nieuwe link voor ronde {round.Number}; de vorige werkt niet meer.";
+            (Message, MessageRound) = ("LinkRenewed", round.Number);
         }
         await LoadAsync(ct);
         return Page();
     }
+
+    /// <summary>
+    /// The page's own message for a field that opening a round refused; the API's messages are English for API
+    /// clients. Called before the page reloads, so <see cref="Rounds"/> still shows the round that was open.
+    /// </summary>
+    private (string Key, object[] Args) OpenError(string field) => field switch
+    {
+        "question" => ("ErrorQuestion", [RoundsApi.MaxQuestionLength]),
+        "closesAt" => ("ErrorClosesAt", []),
+        "phase" => ("ErrorPhase", []),
+        "round" when Rounds.LastOrDefault(r => r.IsOpen) is { } open => ("ErrorRoundOpen", [open.Number]),
+        "round" => ("ErrorOpenedMeanwhile", []),
+        _ => ("ErrorOther", []),
+    };
 
     private void ShowLink(string token, int number)
     {
