@@ -27,8 +27,14 @@ public sealed class ExchangeModel(StorytellingDbContext db, TimeProvider time, I
     public string ProjectName { get; private set; } = "";
     public bool CanExport { get; private set; }
     public bool CanImport { get; private set; }
+    /// <summary>Sentences the import gave when it refused a file (Dutch; other languages show <see cref="RefusedKey"/>).</summary>
     public List<string> Errors { get; private set; } = [];
-    public string? Message { get; private set; }
+    /// <summary>This page's sentence for a refused file, a key of Exchange.resx.</summary>
+    public string? RefusedKey { get; private set; }
+    /// <summary>Problems worded by this page's resources (keys of Exchange.resx).</summary>
+    public List<string> ErrorKeys { get; } = [];
+    /// <summary>The notice to show: a key of Exchange.resx and its arguments.</summary>
+    public (string Key, object[] Args)? Message { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
 
@@ -36,12 +42,12 @@ public sealed class ExchangeModel(StorytellingDbContext db, TimeProvider time, I
     {
         if (!await LoadAsync(ct)) return NotFound();
         if (!CanImport) return Forbid();
-        if (file is null || file.Length == 0) { Errors.Add("Kies een .qdc-bestand om te importeren."); return Page(); }
+        if (file is null || file.Length == 0) { ErrorKeys.Add("ChooseQdc"); return Page(); }
         await using var stream = file.OpenReadStream();
         var result = await ExchangeApi.ImportCodebookAsync(ProjectId, stream, User.PersonId(), db, time, options.Value, listeners, ct);
-        if (result.Result is ValidationProblem problem) Errors.AddRange(problem.ProblemDetails.Errors.SelectMany(e => e.Value));
+        if (result.Result is ValidationProblem problem) Refused(problem, "ErrorCodebookRefused");
         else if (result.Result is Ok<CodebookImportDto> ok)
-            Message = $"Codeboek geïmporteerd: {ok.Value!.Created} nieuwe thema’s, {ok.Value.Merged} bestonden al en zijn samengevoegd.";
+            Message = ("CodebookImported", [ok.Value!.Created, ok.Value.Merged]);
         return Page();
     }
 
@@ -49,18 +55,24 @@ public sealed class ExchangeModel(StorytellingDbContext db, TimeProvider time, I
     {
         if (!await LoadAsync(ct)) return NotFound();
         if (!CanImport) return Forbid();
-        if (file is null || file.Length == 0) { Errors.Add("Kies een .qdpx-bestand om te importeren."); return Page(); }
+        if (file is null || file.Length == 0) { ErrorKeys.Add("ChooseQdpx"); return Page(); }
         await using var stream = file.OpenReadStream();
         var result = await ExchangeApi.ImportProjectAsync(ProjectId, consentConfirmed, stream, User.PersonId(), import, listeners, ct);
-        if (result.Result is ValidationProblem problem) Errors.AddRange(problem.ProblemDetails.Errors.SelectMany(e => e.Value));
+        if (result.Result is ValidationProblem problem) Refused(problem, "ErrorProjectRefused");
         else if (result.Result is Ok<QdpxImportResult> ok)
         {
             var r = ok.Value!;
-            Message = $"Project geïmporteerd: {r.Stories} verhalen, {r.Recordings} opnames, {r.Codings} coderingen, "
-                + $"{r.ThemesCreated} nieuwe thema’s ({r.ThemesMerged} bestonden al)"
-                + (r.SourcesSkipped > 0 ? $"; {r.SourcesSkipped} bronnen (pdf, afbeelding, video) overgeslagen." : ".");
+            Message = r.SourcesSkipped > 0
+                ? ("ProjectImportedSkipped", [r.Stories, r.Recordings, r.Codings, r.ThemesCreated, r.ThemesMerged, r.SourcesSkipped])
+                : ("ProjectImported", [r.Stories, r.Recordings, r.Codings, r.ThemesCreated, r.ThemesMerged]);
         }
         return Page();
+    }
+
+    private void Refused(ValidationProblem problem, string key)
+    {
+        Errors.AddRange(problem.ProblemDetails.Errors.SelectMany(e => e.Value));
+        RefusedKey = key;
     }
 
     private async Task<bool> LoadAsync(CancellationToken ct)

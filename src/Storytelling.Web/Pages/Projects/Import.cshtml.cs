@@ -20,16 +20,17 @@ namespace Storytelling.Web.Pages.Projects;
 [RequestFormLimits(MultipartBodyLengthLimit = ProjectInput.MaxRecordingBytesCeiling + TranscriptFormats.MaxFileBytes)]
 public sealed class ImportModel(StorytellingDbContext db, ImportService imports) : PageModel
 {
-    private static readonly Dictionary<string, string> FieldNames = new()
+    /// <summary>The import's field names and the keys of their names in Import.resx.</summary>
+    public static readonly Dictionary<string, string> FieldKeys = new()
     {
-        ["audio"] = "Geluidsbestand",
-        ["transcript"] = "Transcript",
-        ["consentAnalysis"] = "Toestemming",
-        ["consentConfirmed"] = "Bevestiging",
-        ["consentGivenOn"] = "Datum toestemming",
-        ["tellerPseudonym"] = "Schuilnaam",
-        ["language"] = "Taal",
-        ["format"] = "Soort transcript",
+        ["audio"] = "FieldAudio",
+        ["transcript"] = "FieldTranscript",
+        ["consentAnalysis"] = "FieldConsentAnalysis",
+        ["consentConfirmed"] = "FieldConsentConfirmed",
+        ["consentGivenOn"] = "FieldConsentGivenOn",
+        ["tellerPseudonym"] = "FieldTellerPseudonym",
+        ["language"] = "FieldLanguage",
+        ["format"] = "FieldFormat",
     };
 
     [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
@@ -46,18 +47,22 @@ public sealed class ImportModel(StorytellingDbContext db, ImportService imports)
 
     public Project Project { get; private set; } = null!;
     public ImportedStoryDto? Imported { get; private set; }
-    public List<string> Errors { get; } = [];
+    /// <summary>Problems found by this page: keys of Import.resx.</summary>
+    public List<string> ErrorKeys { get; } = [];
+    /// <summary>Problems the import found: the field and its sentence (the import words them in English).</summary>
+    public List<(string Field, string Message)> FieldErrors { get; } = [];
+    public bool Failed => ErrorKeys.Count > 0 || FieldErrors.Count > 0;
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         if (!await LoadAsync(ct)) return NotFound();
-        if (Audio is null || Audio.Length == 0) Errors.Add("Kies het geluidsbestand van het verhaal.");
-        if (Transcript is null || Transcript.Length == 0) Errors.Add("Kies het transcript (WebVTT, SRT of platte tekst).");
-        else if (Transcript.Length > TranscriptFormats.MaxFileBytes) Errors.Add("Het transcript is groter dan 8 MB.");
-        if (!ModelState.IsValid && ModelState[nameof(ConsentGivenOn)]?.Errors.Count > 0) Errors.Add("Geef de datum van de toestemming als dag-maand-jaar.");
-        if (Errors.Count > 0) return Page();
+        if (Audio is null || Audio.Length == 0) ErrorKeys.Add("ErrorNoAudio");
+        if (Transcript is null || Transcript.Length == 0) ErrorKeys.Add("ErrorNoTranscript");
+        else if (Transcript.Length > TranscriptFormats.MaxFileBytes) ErrorKeys.Add("ErrorTranscriptTooLarge");
+        if (!ModelState.IsValid && ModelState[nameof(ConsentGivenOn)]?.Errors.Count > 0) ErrorKeys.Add("ErrorConsentDate");
+        if (Failed) return Page();
 
         byte[] transcript;
         await using (var source = Transcript!.OpenReadStream())
@@ -74,7 +79,7 @@ public sealed class ImportModel(StorytellingDbContext db, ImportService imports)
         if (outcome.Story is null)
         {
             foreach (var (field, messages) in outcome.Errors!)
-                Errors.AddRange(messages.Select(m => $"{FieldNames.GetValueOrDefault(field, field)}: {m}"));
+                FieldErrors.AddRange(messages.Select(m => (field, m)));
             return Page();
         }
         Imported = outcome.Story;

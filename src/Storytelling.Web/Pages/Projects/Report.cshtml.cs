@@ -22,7 +22,11 @@ public sealed class ReportModel(StorytellingDbContext db, ReportDrafting draftin
     public string EditorText { get; private set; } = "";
     public int BaseVersion { get; private set; }
     public string PreviewHtml { get; private set; } = "";
+    /// <summary>Sentences the API gave for a refused regeneration (Dutch; other languages show <c>ErrorRegenerate</c>).</summary>
     public List<string> Errors { get; } = [];
+    /// <summary>Problems worded by this page's resources: a key of Report.resx and its arguments.</summary>
+    public List<(string Key, object[] Args)> ErrorKeys { get; } = [];
+    /// <summary>The key of the notice to show (its words are in Report.resx).</summary>
     public string? Message { get; private set; }
 
     private async Task<bool> LoadAsync(CancellationToken ct)
@@ -41,7 +45,7 @@ public sealed class ReportModel(StorytellingDbContext db, ReportDrafting draftin
     public async Task<IActionResult> OnGetAsync(bool saved, CancellationToken ct)
     {
         if (!await LoadAsync(ct)) return NotFound();
-        if (saved) Message = "Bewaard.";
+        if (saved) Message = "Saved";
         return Page();
     }
 
@@ -56,10 +60,12 @@ public sealed class ReportModel(StorytellingDbContext db, ReportDrafting draftin
         }
         if (!await LoadAsync(ct)) return NotFound();
         EditorText = markdown ?? "";
-        if (result.Result is ValidationProblem problem) Errors.AddRange(problem.ProblemDetails.Errors.SelectMany(e => e.Value));
+        // The only validation problem of a save is the text's length.
+        if (result.Result is ValidationProblem) ErrorKeys.Add(("ErrorMarkdown", [ReportsApi.MaxMarkdownLength]));
         if (result.Result is ProblemHttpResult conflict)
         {
-            Errors.Add($"{conflict.ProblemDetails.Title} {conflict.ProblemDetails.Detail} Je tekst staat hieronder nog; kopieer hem voordat je de pagina opnieuw laadt.");
+            var latest = conflict.ProblemDetails.Extensions.TryGetValue("latestVersion", out var v) ? v : Report.Summary.Version;
+            ErrorKeys.Add(("ErrorConflict", [baseVersion, latest ?? Report.Summary.Version]));
             BaseVersion = baseVersion;
         }
         return Page();

@@ -26,6 +26,7 @@ public sealed class ReportsModel(StorytellingDbContext db, ReportDrafting drafti
     public string ProjectName { get; private set; } = "";
     public List<ReportSummaryDto> Reports { get; private set; } = [];
     public List<ThemeCandidateDto> Themes { get; private set; } = [];
+    /// <summary>What the API refused, by field (its sentences are Dutch; the view words them for other languages); the key "" with no sentence: not made, no reason known.</summary>
     public Dictionary<string, string[]> Errors { get; private set; } = [];
     /// <summary>The button that was just pressed, so focus returns to it after the page reloads.</summary>
     public string? FocusButton { get; private set; }
@@ -75,7 +76,7 @@ public sealed class ReportsModel(StorytellingDbContext db, ReportDrafting drafti
             .ToList();
         var result = await ReportsApi.Create(ProjectId, new CreateReportRequest(ReportTitle, chosen), HttpContext, db, drafting, time, logs, ct);
         if (result.Result is Created<ReportDto> created) return Redirect($"/projects/{ProjectId}/reports/{created.Value!.Summary.Id}");
-        Errors = result.Result is ValidationProblem problem ? new(problem.ProblemDetails.Errors) : new() { [""] = ["Het rapport kon niet worden gemaakt."] };
+        Errors = result.Result is ValidationProblem problem ? new(problem.ProblemDetails.Errors) : new() { [""] = [] };
         return Page();
     }
 }
