@@ -8,6 +8,12 @@
   // Every text this script shows comes from the page (Room.resx) in the phone's language.
   const text = JSON.parse(document.getElementById("ui-text")?.textContent || "{}");
   const t = (key, ...args) => (text[key] ?? key).replace(/\{(\d+)\}/g, (m, i) => String(args[Number(i)] ?? ""));
+  // The same text as nodes, each inserted value in its own <bdi>: a Dutch quote inside an Arabic sentence (or the
+  // other way round) keeps its own direction and punctuation. The text content is the same as t()'s.
+  const tNodes = (key, ...args) => (text[key] ?? key).split(/(\{\d+\})/).filter((part) => part !== "").map((part) => {
+    const m = /^\{(\d+)\}$/.exec(part);
+    return m ? Object.assign(document.createElement("bdi"), { textContent: String(args[Number(m[1])] ?? "") }) : document.createTextNode(part);
+  });
   // The server explains refusals in Dutch: shown as they are on a Dutch page, otherwise a text of our own.
   const serverSpeaksPageLanguage = root.dataset.lang === "nl";
   const $ = (id) => document.getElementById(id);
@@ -42,10 +48,8 @@
     if (state.stories.length === 0) { box.append(el("p", { className: "hint", textContent: t("NoStories") })); return; }
     const list = el("ul", { className: "story-buttons" });
     for (const s of state.stories) {
-      list.append(el("li", {}, el("button", {
-        type: "button", className: "story-button", textContent: t("StoryButton", s.teller, s.fragments),
-        onclick: () => openStory(s),
-      })));
+      list.append(el("li", {}, el("button", { type: "button", className: "story-button", onclick: () => openStory(s) },
+        ...tNodes("StoryButton", s.teller, s.fragments))));
     }
     box.append(list);
   }
@@ -55,7 +59,7 @@
     fragments = await connection.invoke("GetFragments", story.id);
     $("story-list").hidden = true;
     $("story").hidden = false;
-    $("story-title").textContent = t("StoryOf", story.teller);
+    $("story-title").replaceChildren(...tNodes("StoryOf", story.teller));
     renderFragments();
     $("story-title").focus();
   }
@@ -63,7 +67,7 @@
   function chip(themeId) {
     const theme = themes.get(themeId);
     if (!theme) return document.createTextNode("");
-    const c = el("span", { className: "chip", textContent: theme.name });
+    const c = el("span", { className: "chip", textContent: theme.name, dir: "auto" });
     c.style.setProperty("--theme", theme.colour);
     return c;
   }
@@ -76,7 +80,7 @@
       for (const id of f.themeIds) tags.append(chip(id));
       const button = el("button", { type: "button", className: "secondary tag-button", textContent: t("TagButton") });
       button.setAttribute("aria-expanded", "false");
-      const li = el("li", { className: "fragment" }, el("p", { className: "fragment-text", textContent: f.text }), tags, button);
+      const li = el("li", { className: "fragment" }, el("p", { className: "fragment-text", textContent: f.text, dir: "auto" }), tags, button);
       li.dataset.position = f.position;
       button.onclick = () => togglePicker(li, f.position, button);
       list.append(li);
@@ -107,7 +111,7 @@
     const box = picker.querySelector(".theme-buttons");
     box.replaceChildren();
     for (const theme of themes.values()) {
-      const b = el("button", { type: "button", className: "theme-button", textContent: theme.name, onclick: () => apply(position, theme.id) });
+      const b = el("button", { type: "button", className: "theme-button", textContent: theme.name, dir: "auto", onclick: () => apply(position, theme.id) });
       b.style.setProperty("--theme", theme.colour);
       box.append(b);
     }
@@ -136,7 +140,7 @@
       const total = tallies.get(theme.id) ?? 0;
       const dots = el("span", { className: "dots", textContent: "●".repeat(Math.min(total, 30)) });
       dots.setAttribute("aria-hidden", "true");
-      const name = el("span", { className: "vote-name", textContent: theme.name });
+      const name = el("span", { className: "vote-name", textContent: theme.name, dir: "auto" });
       name.style.setProperty("--theme", theme.colour);
       const add = el("button", { type: "button", className: "dot-button", textContent: "+", onclick: () => vote("Vote", theme.id) });
       add.setAttribute("aria-label", t("AddDot", theme.name));
@@ -158,14 +162,14 @@
   function showSpotlight(s) {
     $("spotlight").hidden = !s;
     if (!s) return;
-    $("spotlight-text").textContent = t("Quote", s.text);
+    $("spotlight-text").replaceChildren(...tNodes("Quote", s.text));
     $("spotlight-meta").textContent = `${s.teller} · ${s.themeName}`;
   }
 
   connection.on("codingAdded", (c) => {
     const theme = themes.get(c.themeId);
     const who = c.authorName ? `${c.authorName}` : t("Someone");
-    $("feed").prepend(el("li", { textContent: t("FeedItem", who, theme ? theme.name : t("ATheme"), c.text) }));
+    $("feed").prepend(el("li", {}, ...tNodes("FeedItem", who, theme ? theme.name : t("ATheme"), c.text)));
     while ($("feed").children.length > 20) $("feed").lastElementChild.remove();
     if (current && c.storyId === current.id) {
       connection.invoke("GetFragments", current.id).then((f) => {
