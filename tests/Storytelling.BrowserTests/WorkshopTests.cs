@@ -91,6 +91,49 @@ public sealed class WorkshopTests(BrowserFixture browser) : IClassFixture<Browse
         await staff.ScreenshotAsync($"workshop-tussenruimte-{width}");
     }
 
+    [Fact]
+    public async Task A_phone_set_to_Arabic_joins_right_to_left_with_the_scripts_texts_in_Arabic()
+    {
+        var email = $"begeleider-{Guid.NewGuid():N}@example.org";
+        var facilitator = await browser.App.CreatePersonAsync(email, name: "Bea Begeleider");
+        var project = await browser.App.CreateProjectAsync("Werk in Houten", (facilitator.Id, ProjectRole.Begeleider));
+        await SeedAsync(project.Id);
+        var staff = await browser.NewPageAsync(1280, 800);
+        await LoginAsync(staff, email);
+        await staff.GotoAsync($"/projects/{project.Id}/workshops");
+        await staff.GetByLabel("Titel").FillAsync("Veranderbijeenkomst");
+        await staff.GetByRole(AriaRole.Button, new() { Name = "Werksessie openen" }).ClickAsync();
+        var code = (await staff.Locator(".session-code").First.TextContentAsync())!.Trim();
+
+        // The phone speaks Arabic: the pages follow it, right to left, without a choice being made.
+        var phone = await browser.NewPageAsync(360, 780, locale: "ar");
+        await phone.GotoAsync("/w");
+        await Assertions.Expect(phone.Locator("html")).ToHaveAttributeAsync("dir", "rtl");
+        await Assertions.Expect(phone.Locator("html")).ToHaveAttributeAsync("lang", "ar");
+        await phone.AssertAccessibleAsync();
+        await phone.GetByLabel("اكتب الرمز الظاهر على الشاشة").FillAsync(code.ToLowerInvariant());
+        await phone.GetByRole(AriaRole.Button, new() { Name = "متابعة" }).ClickAsync();
+        await phone.GetByLabel("بماذا نناديك؟").FillAsync("فاطمة");
+        await phone.GetByRole(AriaRole.Button, new() { Name = "انضمّ" }).ClickAsync();
+
+        // Texts set by workshop.js come in Arabic too.
+        await Assertions.Expect(phone.Locator("#status")).ToContainTextAsync("أنت مشارك باسم فاطمة", Live);
+        await Assertions.Expect(phone.Locator("#votes-left")).ToContainTextAsync("بقي لديك 3 من 3 نقاط");
+        await Assertions.Expect(phone.GetByRole(AriaRole.Button, new() { Name = "ضع نقطة على Werk" })).ToHaveCountAsync(1);
+        await phone.GetByRole(AriaRole.Button, new() { Name = "Karim · 3 مقاطع" }).ClickAsync();
+        await Assertions.Expect(phone.Locator("#story-title")).ToHaveTextAsync("قصة Karim");
+        await phone.Locator(".fragment").First.GetByRole(AriaRole.Button, new() { Name = "إضافة موضوع" }).ClickAsync();
+        await phone.Locator(".fragment").First.GetByRole(AriaRole.Button, new() { Name = "Werk" }).ClickAsync();
+        await Assertions.Expect(phone.Locator("#status")).ToContainTextAsync("أُضيف الموضوع «Werk».", Live);
+        await Assertions.Expect(phone.Locator("#feed")).ToContainTextAsync("فاطمة أضاف «Werk»", Live);
+        await Assertions.Expect(phone.Locator("html")).ToHaveAttributeAsync("dir", "rtl");
+
+        await phone.AssertAccessibleAsync();
+        await phone.ScreenshotAsync("workshop-phone-arabic-360");
+        var scrollWidth = await phone.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        Assert.True(scrollWidth <= 360, $"the Arabic room is {scrollWidth} px wide at a 360 px viewport");
+    }
+
     private async Task SeedAsync(Guid projectId) => await browser.App.WithDbAsync(async db =>
     {
         var at = browser.App.Time.GetUtcNow();

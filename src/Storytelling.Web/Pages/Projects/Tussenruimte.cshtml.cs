@@ -23,4 +23,20 @@ public sealed class TussenruimteModel(StorytellingDbContext db, Features.Pseudon
         Result = await TussenruimteApi.ComputeAsync(db, pseudonyms, ProjectId, ct);
         return Page();
     }
+
+    /// <summary>
+    /// The resource key for the agreement's note in the reader's language (the API's <see cref="KappaResult.Note"/> is
+    /// Dutch): no data, undefined (total agreement with both groups constant), or Landis &amp; Koch's band as in
+    /// <see cref="Agreement.Describe"/>.
+    /// </summary>
+    public static string NoteKey(KappaResult k) => k.Kappa switch
+    {
+        null => k.Units == 0 ? "NoteNoData" : "NoteUndefined",
+        < 0 => "BandBelowChance",
+        < 0.21 => "BandSlight",
+        < 0.41 => "BandFair",
+        < 0.61 => "BandModerate",
+        < 0.81 => "BandSubstantial",
+        _ => "BandAlmostPerfect",
+    };
 }

@@ -21,6 +21,7 @@ public sealed class WorkshopsModel(StorytellingDbContext db, WorkshopService wor
 
     public string ProjectName { get; private set; } = "";
     public List<WorkshopSession> Sessions { get; private set; } = [];
+    /// <summary>The resource key of the message to show (Workshops.resx); TitleTooLong takes the longest title as {0}.</summary>
     public string? Error { get; private set; }
 
     public string JoinUrl(WorkshopSession s) => WorkshopService.JoinUrl(WorkshopsApi.BaseUrl(HttpContext), s.Code);
@@ -34,7 +35,7 @@ public sealed class WorkshopsModel(StorytellingDbContext db, WorkshopService wor
             User.PersonId()!.Value, WorkshopsApi.BaseUrl(HttpContext), ct);
         if (session is null)
         {
-            Error = errors!.ContainsKey("title") ? $"Een titel heeft hoogstens {WorkshopService.MaxTitle} tekens." : "Kies 0 tot 20 stemmen per deelnemer.";
+            Error = errors!.ContainsKey("title") ? "TitleTooLong" : "VotesRange";
             return Page();
         }
         return Redirect($"/projects/{ProjectId}/workshops");

@@ -10,6 +10,7 @@ namespace Storytelling.Web.Pages.Workshop;
 [EnableRateLimiting(RateLimits.Anonymous)]
 public sealed class EnterModel : PageModel
 {
+    /// <summary>The resource key of the message to show (Enter.resx).</summary>
     public string? Error { get; private set; }
     public string? Typed { get; private set; }
 
@@ -18,7 +19,7 @@ public sealed class EnterModel : PageModel
         if (code is null) return Page();
         Typed = code.Length > 20 ? code[..20] : code;
         if (WorkshopCodes.Normalize(code) is { } normal) return Redirect($"/w/{normal}");
-        Error = "Een code heeft 6 tekens, zoals K7QM4T. Kijk nog eens op het scherm.";
+        Error = "CodeInvalid";
         return Page();
     }
 }

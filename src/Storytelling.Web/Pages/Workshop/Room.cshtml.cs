@@ -16,6 +16,7 @@ public sealed class RoomModel(WorkshopService workshops, WorkshopJoinLimiter lim
 
     public WorkshopSession? Session { get; private set; }
     public bool Joined { get; private set; }
+    /// <summary>The resource key of the message to show (Room.resx); NameLength takes the longest name as {0}.</summary>
     public string? Error { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
@@ -40,18 +41,26 @@ public sealed class RoomModel(WorkshopService workshops, WorkshopJoinLimiter lim
         }
         if (!limiter.TryAcquire(HttpContext.Connection.RemoteIpAddress))
         {
-            Error = "Te veel pogingen. Wacht een minuut en probeer het opnieuw.";
+            Error = "TooManyTries";
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
             return Page();
         }
         var outcome = await workshops.JoinAsync(Session, DisplayName, User, ct);
         if (outcome.Joined is null)
         {
-            Error = outcome.Error;
+            Error = ErrorKey(outcome.Status);
             Response.StatusCode = outcome.Status;
             return Page();
         }
         if (outcome.Token is not null) WorkshopsApi.SetGuestCookie(HttpContext, outcome.Token);
         return Redirect($"/w/{Session.Code}");
     }
+
+    /// <summary>The service explains a refusal in Dutch; the page shows its own text for the status in the phone's language.</summary>
+    private static string ErrorKey(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => "NameLength",
+        StatusCodes.Status403Forbidden => "RoleCannotJoin",
+        _ => "JoinFailed",
+    };
 }

@@ -4,6 +4,9 @@
   "use strict";
   const root = document.getElementById("board");
   const projectId = root.dataset.project, sessionId = root.dataset.session;
+  // Every text this script shows comes from the page (Board.resx) in the reader's language.
+  const text = JSON.parse(document.getElementById("ui-text")?.textContent || "{}");
+  const t = (key, ...args) => (text[key] ?? key).replace(/\{(\d+)\}/g, (m, i) => String(args[Number(i)] ?? ""));
   const $ = (id) => document.getElementById(id);
   const el = (tag, props = {}, ...children) => {
     const node = Object.assign(document.createElement(tag), props);
@@ -13,32 +16,32 @@
   const connection = new signalR.HubConnectionBuilder().withUrl("/hubs/workshop").withAutomaticReconnect().build();
   let timer = null, spot = null, stopAt = null;
 
-  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  const plural = (n, one, many) => t(n === 1 ? one : many, n);
 
   function render(board) {
     const list = $("themes");
     list.replaceChildren();
-    if (board.themes.length === 0) list.append(el("li", { className: "hint", textContent: "Nog geen thema's. Ze verschijnen hier zodra iemand ze voorstelt." }));
-    for (const t of board.themes) {
+    if (board.themes.length === 0) list.append(el("li", { className: "hint", textContent: t("NoThemes") }));
+    for (const theme of board.themes) {
       const card = el("li", { className: "theme-card" });
-      card.style.setProperty("--theme", t.colour);
-      card.dataset.theme = t.id;
-      card.append(el("h2", { textContent: t.name }));
-      card.append(el("p", { className: "numbers", textContent: `${plural(t.stories, "verhaal", "verhalen")} · ${plural(t.tellers, "verteller", "vertellers")} · ${t.codings}× getagd` }));
+      card.style.setProperty("--theme", theme.colour);
+      card.dataset.theme = theme.id;
+      card.append(el("h2", { textContent: theme.name }));
+      card.append(el("p", { className: "numbers", textContent: `${plural(theme.stories, "StoryOne", "StoryMany")} · ${plural(theme.tellers, "TellerOne", "TellerMany")} · ${t("Tagged", theme.codings)}` }));
       const votes = el("p", { className: "votes-line" });
-      votes.append(el("span", { textContent: "●".repeat(Math.min(t.votes, 40)), ariaHidden: "true" }), ` ${plural(t.votes, "stem", "stemmen")}`);
+      votes.append(el("span", { textContent: "●".repeat(Math.min(theme.votes, 40)), ariaHidden: "true" }), ` ${plural(theme.votes, "VoteOne", "VoteMany")}`);
       card.append(votes);
       const quotes = el("ol", { className: "quotes" });
-      for (const q of t.quotes) {
-        const button = el("button", { type: "button", className: "secondary", textContent: "In de schijnwerper", onclick: () => spotlight(q.codingId) });
-        button.setAttribute("aria-label", `Zet het citaat van ${q.teller} in de schijnwerper`);
-        quotes.append(el("li", {}, el("blockquote", { textContent: `“${q.text}”` }),
-          el("p", { className: "quote-meta" }, el("span", { textContent: `${q.teller}${q.times > 1 ? ` · ${q.times}× gekozen` : ""}` }), button)));
+      for (const q of theme.quotes) {
+        const button = el("button", { type: "button", className: "secondary", textContent: t("SpotlightButton"), onclick: () => spotlight(q.codingId) });
+        button.setAttribute("aria-label", t("SpotlightQuote", q.teller));
+        quotes.append(el("li", {}, el("blockquote", { textContent: t("Quote", q.text) }),
+          el("p", { className: "quote-meta" }, el("span", { textContent: `${q.teller}${q.times > 1 ? t("Chosen", q.times) : ""}` }), button)));
       }
       card.append(quotes);
       list.append(card);
     }
-    $("board-status").textContent = `${plural(board.participants, "deelnemer", "deelnemers")} · ${board.open ? "live" : "gesloten"}`;
+    $("board-status").textContent = `${plural(board.participants, "ParticipantOne", "ParticipantMany")} · ${t(board.open ? "Live" : "Closed")}`;
     showSpot(board.spotlight);
   }
 
@@ -46,7 +49,7 @@
     spot = s;
     $("spot").hidden = !s;
     if (!s) return;
-    $("spot-text").textContent = `“${s.text}”`;
+    $("spot-text").textContent = t("Quote", s.text);
     $("spot-meta").textContent = `${s.teller} · ${s.themeName}`;
     const audio = $("spot-audio");
     const hasAudio = !!s.audioUrl;
@@ -69,7 +72,7 @@
 
   async function spotlight(codingId) {
     try { await connection.invoke("Spotlight", codingId); }
-    catch { $("board-status").textContent = "De schijnwerper lukte niet."; }
+    catch { $("board-status").textContent = t("SpotlightFailed"); }
   }
 
   function refresh() {
@@ -79,12 +82,12 @@
 
   for (const e of ["codingAdded", "codingRemoved", "codebookChanged", "votesChanged"]) connection.on(e, refresh);
   connection.on("spotlight", showSpot);
-  connection.on("closed", () => { $("board-status").textContent = "De werksessie is gesloten."; });
+  connection.on("closed", () => { $("board-status").textContent = t("ClosedStatus"); });
   connection.onreconnected(() => watch());
 
   async function watch() {
     try { render(await connection.invoke("WatchBoard", projectId, sessionId)); root.dataset.ready = "true"; }
-    catch (e) { $("board-status").textContent = "Het bord kon niet laden. Ververs de pagina."; }
+    catch (e) { $("board-status").textContent = t("BoardFailed"); }
   }
-  connection.start().then(watch).catch(() => { $("board-status").textContent = "Geen verbinding. Ververs de pagina."; });
+  connection.start().then(watch).catch(() => { $("board-status").textContent = t("NoConnection"); });
 })();

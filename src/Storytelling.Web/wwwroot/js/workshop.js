@@ -5,6 +5,17 @@
   const root = document.getElementById("room");
   if (!root) return;
   const code = root.dataset.code;
+  // Every text this script shows comes from the page (Room.resx) in the phone's language.
+  const text = JSON.parse(document.getElementById("ui-text")?.textContent || "{}");
+  const t = (key, ...args) => (text[key] ?? key).replace(/\{(\d+)\}/g, (m, i) => String(args[Number(i)] ?? ""));
+  // The same text as nodes, each inserted value in its own <bdi>: a Dutch quote inside an Arabic sentence (or the
+  // other way round) keeps its own direction and punctuation. The text content is the same as t()'s.
+  const tNodes = (key, ...args) => (text[key] ?? key).split(/(\{\d+\})/).filter((part) => part !== "").map((part) => {
+    const m = /^\{(\d+)\}$/.exec(part);
+    return m ? Object.assign(document.createElement("bdi"), { textContent: String(args[Number(m[1])] ?? "") }) : document.createTextNode(part);
+  });
+  // The server explains refusals in Dutch: shown as they are on a Dutch page, otherwise a text of our own.
+  const serverSpeaksPageLanguage = root.dataset.lang === "nl";
   const $ = (id) => document.getElementById(id);
   const el = (tag, props = {}, ...children) => {
     const node = Object.assign(document.createElement(tag), props);
@@ -15,17 +26,18 @@
   let state = null, myVotes = [], tallies = new Map(), current = null, fragments = [];
 
   const connection = new signalR.HubConnectionBuilder().withUrl("/hubs/workshop").withAutomaticReconnect().build();
-  const status = (text) => { $("status").textContent = text; };
+  const status = (message) => { $("status").textContent = message; };
 
-  function errorText(e) {
+  function errorText(e, fallback = "Failed") {
     const m = String(e && e.message || e);
     const i = m.indexOf("HubException: ");
-    return i >= 0 ? m.slice(i + 14) : "Dat lukte niet. Probeer het nog eens.";
+    if (serverSpeaksPageLanguage) return i >= 0 ? m.slice(i + 14) : t("Failed");
+    return t(fallback);
   }
 
   function setThemes(list) {
     themes.clear();
-    for (const t of list) themes.set(t.id, t);
+    for (const theme of list) themes.set(theme.id, theme);
     renderVotes();
     document.querySelectorAll(".picker").forEach((p) => fillPicker(p, Number(p.dataset.position)));
   }
@@ -33,13 +45,11 @@
   function renderStories() {
     const box = $("story-list");
     box.replaceChildren();
-    if (state.stories.length === 0) { box.append(el("p", { className: "hint", textContent: "Er zijn nog geen verhalen om te bespreken." })); return; }
+    if (state.stories.length === 0) { box.append(el("p", { className: "hint", textContent: t("NoStories") })); return; }
     const list = el("ul", { className: "story-buttons" });
     for (const s of state.stories) {
-      list.append(el("li", {}, el("button", {
-        type: "button", className: "story-button", textContent: `${s.teller} · ${s.fragments} stukjes`,
-        onclick: () => openStory(s),
-      })));
+      list.append(el("li", {}, el("button", { type: "button", className: "story-button", onclick: () => openStory(s) },
+        ...tNodes("StoryButton", s.teller, s.fragments))));
     }
     box.append(list);
   }
@@ -49,16 +59,16 @@
     fragments = await connection.invoke("GetFragments", story.id);
     $("story-list").hidden = true;
     $("story").hidden = false;
-    $("story-title").textContent = `Verhaal van ${story.teller}`;
+    $("story-title").replaceChildren(...tNodes("StoryOf", story.teller));
     renderFragments();
     $("story-title").focus();
   }
 
   function chip(themeId) {
-    const t = themes.get(themeId);
-    if (!t) return document.createTextNode("");
-    const c = el("span", { className: "chip", textContent: t.name });
-    c.style.setProperty("--theme", t.colour);
+    const theme = themes.get(themeId);
+    if (!theme) return document.createTextNode("");
+    const c = el("span", { className: "chip", textContent: theme.name, dir: "auto" });
+    c.style.setProperty("--theme", theme.colour);
     return c;
   }
 
@@ -68,9 +78,9 @@
     for (const f of fragments) {
       const tags = el("p", { className: "chips" });
       for (const id of f.themeIds) tags.append(chip(id));
-      const button = el("button", { type: "button", className: "secondary tag-button", textContent: "Thema geven" });
+      const button = el("button", { type: "button", className: "secondary tag-button", textContent: t("TagButton") });
       button.setAttribute("aria-expanded", "false");
-      const li = el("li", { className: "fragment" }, el("p", { className: "fragment-text", textContent: f.text }), tags, button);
+      const li = el("li", { className: "fragment" }, el("p", { className: "fragment-text", textContent: f.text, dir: "auto" }), tags, button);
       li.dataset.position = f.position;
       button.onclick = () => togglePicker(li, f.position, button);
       list.append(li);
@@ -87,7 +97,7 @@
       ev.preventDefault();
       const input = ev.target.elements.name;
       try {
-        const theme = await connection.invoke("ProposeTheme", input.value, "Overig");
+        const theme = await connection.invoke("ProposeTheme", input.value, root.dataset.themeKind);
         themes.set(theme.id, theme);
         await apply(position, theme.id);
       } catch (e) { status(errorText(e)); }
@@ -100,9 +110,9 @@
   function fillPicker(picker, position) {
     const box = picker.querySelector(".theme-buttons");
     box.replaceChildren();
-    for (const t of themes.values()) {
-      const b = el("button", { type: "button", className: "theme-button", textContent: t.name, onclick: () => apply(position, t.id) });
-      b.style.setProperty("--theme", t.colour);
+    for (const theme of themes.values()) {
+      const b = el("button", { type: "button", className: "theme-button", textContent: theme.name, dir: "auto", onclick: () => apply(position, theme.id) });
+      b.style.setProperty("--theme", theme.colour);
       box.append(b);
     }
   }
@@ -110,7 +120,7 @@
   async function apply(position, themeId) {
     try {
       await connection.invoke("ApplyTheme", current.id, position, themeId);
-      status(`Thema "${themes.get(themeId)?.name ?? ""}" gegeven.`);
+      status(t("ThemeGiven", themes.get(themeId)?.name ?? ""));
       fragments = await connection.invoke("GetFragments", current.id);
       renderFragments();
       const next = $("fragments").querySelector(`li[data-position="${position}"] .tag-button`);
@@ -121,45 +131,45 @@
   function renderVotes() {
     if (!state) return;
     const left = state.votesPerParticipant - myVotes.length;
-    $("votes-left").textContent = state.votesPerParticipant === 0 ? "In deze sessie wordt niet gestemd."
-      : `Je hebt nog ${left} van ${state.votesPerParticipant} stippen. Zet ze bij de thema's die het belangrijkst zijn.`;
+    $("votes-left").textContent = state.votesPerParticipant === 0 ? t("NoVoting")
+      : t("VotesLeft", left, state.votesPerParticipant);
     const list = $("votes");
     list.replaceChildren();
-    for (const t of themes.values()) {
-      const mine = myVotes.filter((id) => id === t.id).length;
-      const total = tallies.get(t.id) ?? 0;
+    for (const theme of themes.values()) {
+      const mine = myVotes.filter((id) => id === theme.id).length;
+      const total = tallies.get(theme.id) ?? 0;
       const dots = el("span", { className: "dots", textContent: "●".repeat(Math.min(total, 30)) });
       dots.setAttribute("aria-hidden", "true");
-      const name = el("span", { className: "vote-name", textContent: t.name });
-      name.style.setProperty("--theme", t.colour);
-      const add = el("button", { type: "button", className: "dot-button", textContent: "+", onclick: () => vote("Vote", t.id) });
-      add.setAttribute("aria-label", `Stip zetten bij ${t.name}`);
+      const name = el("span", { className: "vote-name", textContent: theme.name, dir: "auto" });
+      name.style.setProperty("--theme", theme.colour);
+      const add = el("button", { type: "button", className: "dot-button", textContent: "+", onclick: () => vote("Vote", theme.id) });
+      add.setAttribute("aria-label", t("AddDot", theme.name));
       add.disabled = left <= 0;
-      const remove = el("button", { type: "button", className: "dot-button", textContent: "−", onclick: () => vote("Unvote", t.id) });
-      remove.setAttribute("aria-label", `Stip weghalen bij ${t.name}`);
+      const remove = el("button", { type: "button", className: "dot-button", textContent: "−", onclick: () => vote("Unvote", theme.id) });
+      remove.setAttribute("aria-label", t("RemoveDot", theme.name));
       remove.disabled = mine === 0;
       list.append(el("li", { className: "vote-row" }, name, dots,
-        el("span", { className: "vote-count", textContent: `${total} (jij ${mine})` }), remove, add));
+        el("span", { className: "vote-count", textContent: t("VoteCount", total, mine) }), remove, add));
     }
   }
 
   async function vote(method, themeId) {
     $("vote-message").textContent = "";
     try { myVotes = await connection.invoke(method, themeId); renderVotes(); }
-    catch (e) { $("vote-message").textContent = errorText(e); }
+    catch (e) { $("vote-message").textContent = errorText(e, "VoteFailed"); }
   }
 
   function showSpotlight(s) {
     $("spotlight").hidden = !s;
     if (!s) return;
-    $("spotlight-text").textContent = `“${s.text}”`;
+    $("spotlight-text").replaceChildren(...tNodes("Quote", s.text));
     $("spotlight-meta").textContent = `${s.teller} · ${s.themeName}`;
   }
 
   connection.on("codingAdded", (c) => {
-    const t = themes.get(c.themeId);
-    const who = c.authorName ? `${c.authorName}` : "Iemand";
-    $("feed").prepend(el("li", { textContent: `${who} gaf "${t ? t.name : "een thema"}": “${c.text}”` }));
+    const theme = themes.get(c.themeId);
+    const who = c.authorName ? `${c.authorName}` : t("Someone");
+    $("feed").prepend(el("li", {}, ...tNodes("FeedItem", who, theme ? theme.name : t("ATheme"), c.text)));
     while ($("feed").children.length > 20) $("feed").lastElementChild.remove();
     if (current && c.storyId === current.id) {
       connection.invoke("GetFragments", current.id).then((f) => {
@@ -172,8 +182,8 @@
   connection.on("codebookChanged", setThemes);
   connection.on("votesChanged", (list) => { tallies = new Map(list.map((v) => [v.themeId, v.votes])); renderVotes(); });
   connection.on("spotlight", showSpotlight);
-  connection.on("closed", () => { status("De werksessie is gesloten. Bedankt voor het meedoen!"); root.classList.add("closed"); connection.stop(); });
-  connection.onreconnecting(() => status("Verbinding kwijt, opnieuw verbinden…"));
+  connection.on("closed", () => { status(t("Closed")); root.classList.add("closed"); connection.stop(); });
+  connection.onreconnecting(() => status(t("Reconnecting")));
   connection.onreconnected(() => join());
 
   $("back").onclick = () => { current = null; $("story").hidden = true; $("story-list").hidden = false; $("stories-heading").focus(); };
@@ -186,10 +196,10 @@
       setThemes(state.themes);
       renderStories();
       showSpotlight(state.spotlight);
-      status(`Je doet mee als ${state.me}.`);
+      status(t("JoinedAs", state.me));
       root.dataset.ready = "true";
     } catch (e) { status(errorText(e)); }
   }
 
-  connection.start().then(join).catch(() => status("Geen verbinding. Ververs de pagina om het opnieuw te proberen."));
+  connection.start().then(join).catch(() => status(t("NoConnection")));
 })();
