@@ -311,6 +311,10 @@ public abstract class ReportContract(ReportWorld world)
         Assert.Equal("Een verteller wil niet meer geciteerd worden (sinds 22 november 2026); de citaten uit dat verhaal zijn uit dit rapport gehaald.", old.Summary.StaleReason);
         foreach (var gone in ReportWorld.TessaSegments) Assert.DoesNotContain(gone, old.Markdown);
         Assert.Contains(ReportWorld.NoorText, old.Markdown);
+        // The stored reason is Dutch (the report is a Dutch document); an English reader gets it in English.
+        var english = await Officer.GetStringAsync($"/projects/{s.ProjectId}/reports/{report.Summary.Id}?lang=en");
+        Assert.Contains("A teller no longer wants to be quoted (since 22 November 2026).", english);
+        Assert.Contains("Een verteller wil niet meer geciteerd worden", await Officer.GetStringAsync($"/projects/{s.ProjectId}/reports?lang=nl"));
         await world.App.WithDbAsync(async db =>
         {
             Assert.False(await db.ReportQuotes.AnyAsync(q => q.StoryId == s.Tessa));

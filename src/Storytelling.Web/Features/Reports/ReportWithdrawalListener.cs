@@ -17,11 +17,18 @@ public sealed partial class ReportWithdrawalListener(StorytellingDbContext db, T
 
     private static readonly System.Globalization.CultureInfo Dutch = System.Globalization.CultureInfo.GetCultureInfo("nl-NL");
 
+    public const string WithdrawnReason = "Een verhaal dat in dit rapport stond is door de verteller ingetrokken op {0}.";
+    public const string QuotesWithdrawnReason = "Een verteller wil niet meer geciteerd worden (sinds {0}); de citaten uit dat verhaal zijn uit dit rapport gehaald.";
+
+    /// <summary>Whether a stored reason says the teller only ended quoting (the pages word it in the reader's language).</summary>
+    public static bool IsQuotesWithdrawn(string? reason) =>
+        reason?.StartsWith(QuotesWithdrawnReason[..QuotesWithdrawnReason.IndexOf('{', StringComparison.Ordinal)], StringComparison.Ordinal) == true;
+
     public Task OnStoryWithdrawingAsync(Guid projectId, Guid storyId, CancellationToken cancellationToken) =>
-        RemoveQuotesAsync(projectId, storyId, "Een verhaal dat in dit rapport stond is door de verteller ingetrokken op {0}.", cancellationToken);
+        RemoveQuotesAsync(projectId, storyId, WithdrawnReason, cancellationToken);
 
     public Task OnQuotesConsentWithdrawnAsync(Guid projectId, Guid storyId, CancellationToken cancellationToken) =>
-        RemoveQuotesAsync(projectId, storyId, "Een verteller wil niet meer geciteerd worden (sinds {0}); de citaten uit dat verhaal zijn uit dit rapport gehaald.", cancellationToken);
+        RemoveQuotesAsync(projectId, storyId, QuotesWithdrawnReason, cancellationToken);
 
     // The reason is part of the report, a Dutch document, so it is written in Dutch whatever the reader's language.
     private async Task RemoveQuotesAsync(Guid projectId, Guid storyId, string reason, CancellationToken cancellationToken)
