@@ -83,7 +83,7 @@ public sealed class TranscriptPageTests(BrowserFixture browser) : IClassFixture<
         return (email, project.Id, storyId);
     }
 
-    private async Task<IPage> OpenAsync(int width, int height, string email, Guid projectId, Guid storyId)
+    private async Task<IPage> OpenAsync(int width, int height, string email, Guid projectId, Guid storyId, string query = "")
     {
         var page = await browser.NewPageAsync(width, height);
         await page.GotoAsync("/account/login");
@@ -91,7 +91,7 @@ public sealed class TranscriptPageTests(BrowserFixture browser) : IClassFixture<
         await page.GetByLabel("Wachtwoord").FillAsync(TestApp.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
         await page.WaitForURLAsync("**/");
-        await page.GotoAsync($"/projects/{projectId}/stories/{storyId}");
+        await page.GotoAsync($"/projects/{projectId}/stories/{storyId}{query}");
         await Assertions.Expect(page.Locator("#workspace")).ToHaveAttributeAsync("data-ready", "true");
         return page;
     }
@@ -137,6 +137,29 @@ public sealed class TranscriptPageTests(BrowserFixture browser) : IClassFixture<
         Assert.Equal("Codeer dit fragment (0:02)", await page.EvaluateAsync<string?>("document.activeElement.getAttribute('aria-label')"));
         await page.AssertAccessibleAsync();
         await page.ScreenshotAsync($"transcript-coded-{width}");
+    }
+
+    [Fact]
+    public async Task In_English_the_page_and_its_script_messages_are_English_at_phone_width()
+    {
+        var (email, projectId, storyId) = await SeedAsync();
+        var page = await OpenAsync(390, 844, email, projectId, storyId, "?lang=en");
+        await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Story by Anna");
+        await Assertions.Expect(page.Locator("#coding-heading")).ToHaveTextAsync("Code a passage");
+        // Strings set by transcript.js: the segment buttons' names, the theme picker, the status after coding.
+        await Assertions.Expect(page.Locator("#segment-1 .code-this")).ToHaveAttributeAsync("aria-label", "Code this passage (0:02)");
+        await Assertions.Expect(page.Locator("#version option")).ToContainTextAsync("Version 1 (machine, ");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Code this passage (0:02)" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#coding-theme option").First).ToHaveTextAsync("Choose a theme");
+        await page.GetByLabel("Theme").SelectOptionAsync(new SelectOptionValue { Label = "Erbij horen" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Apply" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Coded as ‘Erbij horen’.");
+        await Assertions.Expect(page.Locator("#segment-1 .codings")).ToContainTextAsync("(resident)");
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync("transcript-en-390");
+        var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        var wide = await page.EvaluateAsync<string>("[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 390).map(e => e.tagName + '#' + e.id + '.' + e.className + ':' + e.getBoundingClientRect().right).join(' | ')");
+        Assert.True(scrollWidth <= 390, $"page is {scrollWidth} px wide at a 390 px viewport: {wide}");
     }
 
     [Fact]

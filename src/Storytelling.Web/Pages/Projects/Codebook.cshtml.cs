@@ -30,8 +30,14 @@ public sealed class CodebookModel(StorytellingDbContext db, TimeProvider time, I
     public List<ThemeDto> Themes { get; private set; } = [];
     public ILookup<Guid, ThemeEventDto> History { get; private set; } = Enumerable.Empty<ThemeEventDto>().ToLookup(e => e.ThemeId);
     public List<(Guid Id, string Text)> SplitCodings { get; private set; } = [];
-    public Dictionary<string, string[]> Errors { get; private set; } = [];
-    public string? Message { get; private set; }
+    /// <summary>Resource keys (Codebook.resx) of what went wrong, one per field the API refused; the API's own
+    /// messages are English for developers, the page says it in the reader's language.</summary>
+    public List<string> ErrorKeys { get; private set; } = [];
+    /// <summary>Resource key of the success message and the theme name it names (if any).</summary>
+    public string? MessageKey { get; private set; }
+    public string MessageName { get; private set; } = "";
+
+    private static readonly string[] ErrorFields = ["name", "description", "colour", "kind", "parentId", "themeId", "intoThemeId", "codingIds"];
 
     public IEnumerable<ThemeDto> Active => Themes.Where(t => t.MergedIntoId is null);
     public string NameOf(Guid? id) => Themes.FirstOrDefault(t => t.Id == id)?.Name ?? "";
@@ -42,7 +48,7 @@ public sealed class CodebookModel(StorytellingDbContext db, TimeProvider time, I
     {
         if (!await LoadAsync(ct)) return NotFound();
         var result = await CodebookApi.Propose(ProjectId, new ProposeThemeRequest(name, description, colour, kind, parentId), HttpContext, db, time, listeners, ct);
-        return await AfterAsync(result.Result, $"Thema ‘{name?.Trim()}’ is voorgesteld.", ct);
+        return await AfterAsync(result.Result, "MessageProposed", name?.Trim(), ct);
     }
 
     public async Task<IActionResult> OnPostEditAsync(Guid themeId, string? name, string? description, string? colour, ThemeKind? kind, Guid? parentId, CancellationToken ct)
@@ -51,7 +57,7 @@ public sealed class CodebookModel(StorytellingDbContext db, TimeProvider time, I
         if (!CanCurate) return Forbid();
         var request = new EditThemeRequest(name, description ?? "", colour, kind, parentId, MoveToRoot: parentId is null);
         var result = await CodebookApi.Edit(ProjectId, themeId, request, HttpContext, db, time, listeners, ct);
-        return await AfterAsync(result.Result, "Thema is bijgewerkt.", ct);
+        return await AfterAsync(result.Result, "MessageEdited", null, ct);
     }
 
     public async Task<IActionResult> OnPostMergeAsync(Guid themeId, Guid intoThemeId, CancellationToken ct)
@@ -59,7 +65,7 @@ public sealed class CodebookModel(StorytellingDbContext db, TimeProvider time, I
         if (!await LoadAsync(ct)) return NotFound();
         if (!CanCurate) return Forbid();
         var result = await CodebookApi.Merge(ProjectId, themeId, new MergeThemeRequest(intoThemeId), HttpContext, db, time, listeners, ct);
-        return await AfterAsync(result.Result, "Thema’s zijn samengevoegd.", ct);
+        return await AfterAsync(result.Result, "MessageMerged", null, ct);
     }
 
     public async Task<IActionResult> OnPostSplitAsync(Guid themeId, string? name, List<Guid>? codingIds, CancellationToken ct)
@@ -68,14 +74,21 @@ public sealed class CodebookModel(StorytellingDbContext db, TimeProvider time, I
         if (!CanCurate) return Forbid();
         var result = await CodebookApi.Split(ProjectId, themeId, new SplitThemeRequest(name, null, null, null, codingIds ?? []), HttpContext, db, time, listeners, ct);
         Split = null;
-        return await AfterAsync(result.Result, $"Nieuw thema ‘{name?.Trim()}’ is afgesplitst.", ct);
+        return await AfterAsync(result.Result, "MessageSplit", name?.Trim(), ct);
     }
 
-    private async Task<IActionResult> AfterAsync(IResult result, string success, CancellationToken ct)
+    private async Task<IActionResult> AfterAsync(IResult result, string successKey, string? name, CancellationToken ct)
     {
         if (result is NotFound) return NotFound();
-        if (result is ValidationProblem problem) Errors = new(problem.ProblemDetails.Errors);
-        else Message = success;
+        if (result is ValidationProblem problem)
+            ErrorKeys = problem.ProblemDetails.Errors.Keys
+                .Select(field => ErrorFields.Contains(field, StringComparer.OrdinalIgnoreCase) ? "Error_" + ErrorFields.First(f => f.Equals(field, StringComparison.OrdinalIgnoreCase)) : "Error_Other")
+                .Distinct().ToList();
+        else
+        {
+            MessageKey = successKey;
+            MessageName = name ?? "";
+        }
         db.ChangeTracker.Clear();
         await LoadAsync(ct);
         return Page();

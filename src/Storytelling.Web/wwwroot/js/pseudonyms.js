@@ -13,6 +13,12 @@
   var status = document.getElementById('pseudonym-status');
   var list = document.getElementById('pseudonym-list');
   var lastSelection = '';
+  // The strings come from the transcript page's ui-text block, in the reader's language.
+  var uiText = JSON.parse((document.getElementById('ui-text') || {}).textContent || '{}');
+  function t(key) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    return (uiText[key] || key).replace(/\{(\d+)\}/g, function (m, n) { return n < args.length ? String(args[n]) : m; });
+  }
 
   // The button takes focus (and may clear the selection), so remember the last selection made in the transcript.
   document.addEventListener('selectionchange', function () {
@@ -22,7 +28,7 @@
   });
   document.getElementById('pseudonym-use-selection').addEventListener('click', function () {
     if (lastSelection) { original.value = lastSelection.slice(0, 200); original.focus(); }
-    else status.textContent = 'Selecteer eerst een naam of plaats in het transcript.';
+    else status.textContent = t('PseudonymSelectFirst');
   });
 
   function request(method, url, body) {
@@ -38,19 +44,19 @@
       list.textContent = '';
       if (!items.length) {
         var none = document.createElement('li');
-        none.textContent = 'Nog niets vervangen.';
+        none.textContent = t('PseudonymNoneYet');
         list.appendChild(none);
       }
       items.forEach(function (p) {
         var li = document.createElement('li');
-        li.textContent = p.original + ' → ' + p.replacement + (p.storyId ? '' : ' (hele traject)') + ' ';
+        li.textContent = p.original + ' → ' + p.replacement + (p.storyId ? '' : ' ' + t('PseudonymWholeProject')) + ' ';
         var remove = document.createElement('button');
         remove.type = 'button';
         remove.className = 'link';
-        remove.textContent = 'Ongedaan maken';
-        remove.setAttribute('aria-label', 'Vervanging van ' + p.original + ' ongedaan maken');
+        remove.textContent = t('PseudonymUndo');
+        remove.setAttribute('aria-label', t('PseudonymUndoLabel', p.original));
         remove.addEventListener('click', function () {
-          request('DELETE', api + '/' + p.id).then(function () { status.textContent = 'Vervanging verwijderd.'; show(); });
+          request('DELETE', api + '/' + p.id).then(function () { status.textContent = t('PseudonymRemoved'); show(); });
         });
         li.appendChild(remove);
         list.appendChild(li);
@@ -70,15 +76,19 @@
       return r.json().then(function (body) { return { ok: r.ok, body: body }; });
     }).then(function (res) {
       if (!res.ok) {
-        var errors = res.body && res.body.errors ? Object.keys(res.body.errors).map(function (k) { return res.body.errors[k].join(' '); }) : [];
-        status.textContent = errors.length ? errors.join(' ') : 'Vervangen lukte niet.';
+        // The API explains in English for developers; the reader gets the page's own words for the field that failed.
+        var fields = res.body && res.body.errors ? Object.keys(res.body.errors) : [];
+        var messages = fields.map(function (k) {
+          return k === 'original' ? t('PseudonymErrorOriginal') : k === 'replacement' ? t('PseudonymErrorReplacement') : t('PseudonymFailed');
+        }).filter(function (m, i, all) { return all.indexOf(m) === i; });
+        status.textContent = messages.length ? messages.join(' ') : t('PseudonymFailed');
         return;
       }
-      status.textContent = '‘' + res.body.original + '’ heet voor anderen nu ‘' + res.body.replacement + '’.';
+      status.textContent = t('PseudonymReplaced', res.body.original, res.body.replacement);
       original.value = '';
       replacement.value = '';
       show();
-    }).catch(function () { status.textContent = 'Geen verbinding; probeer het opnieuw.'; });
+    }).catch(function () { status.textContent = t('PseudonymNoConnection'); });
   });
 
   show();

@@ -29,7 +29,13 @@
   var current = -1;
   var range = null; // { start, end } in the shown text
   var editing = false;
-  var originLabels = { Machine: 'machine', HumanCorrection: 'verbeterd', Imported: 'geïmporteerd' };
+  // The page's strings in the reader's language (ui-text block), with {0}, {1} filled in.
+  var uiText = JSON.parse((document.getElementById('ui-text') || {}).textContent || '{}');
+  function t(key) {
+    var args = Array.prototype.slice.call(arguments, 1);
+    return (uiText[key] || key).replace(/\{(\d+)\}/g, function (m, n) { return n < args.length ? String(args[n]) : m; });
+  }
+  var originLabels = { Machine: t('OriginMachine'), HumanCorrection: t('OriginHumanCorrection'), Imported: t('OriginImported') };
 
   function mmss(ms) {
     var s = Math.floor(ms / 1000);
@@ -44,7 +50,7 @@
 
   function themeById(id) {
     for (var i = 0; i < themes.length; i++) if (themes[i].id === id) return themes[i];
-    return { name: 'Onbekend thema', colour: '#808080' };
+    return { name: t('UnknownTheme'), colour: '#808080' };
   }
 
   function isLatest() { return data && data.version === data.latestVersion; }
@@ -75,12 +81,12 @@
     data.versions.forEach(function (v) {
       var o = document.createElement('option');
       o.value = v.version;
-      o.textContent = 'Versie ' + v.version + ' (' + (originLabels[v.origin] || v.origin) + ', ' +
-        new Date(v.createdAt).toLocaleString('nl-NL', { dateStyle: 'short', timeStyle: 'short' }) + ')';
+      o.textContent = t('VersionOption', v.version, originLabels[v.origin] || v.origin,
+        new Date(v.createdAt).toLocaleString(document.documentElement.lang || 'nl', { dateStyle: 'short', timeStyle: 'short' }));
       o.selected = v.version === data.version;
       versionSelect.appendChild(o);
     });
-    versionNote.textContent = isLatest() ? '' : 'Oudere versie: alleen lezen. Coderen en verbeteren kan in de nieuwste versie.';
+    versionNote.textContent = isLatest() ? '' : t('OlderVersionNote');
 
     if (data.audioAvailable) {
       if (!audio.getAttribute('src')) audio.setAttribute('src', api + '/audio');
@@ -120,14 +126,14 @@
     li.setAttribute('data-index', i);
     var time = li.querySelector('.time');
     time.textContent = mmss(s.startMs);
-    time.setAttribute('aria-label', 'Afspelen vanaf ' + mmss(s.startMs));
-    li.querySelector('.speaker').textContent = s.speakerLabel || 'spreker onbekend';
+    time.setAttribute('aria-label', t('PlayFrom', mmss(s.startMs)));
+    li.querySelector('.speaker').textContent = s.speakerLabel || t('UnknownSpeaker');
     renderText(li.querySelector('.text'), s, i);
     renderCodings(li.querySelector('.codings'), i);
     var code = li.querySelector('.code-this');
     var correct = li.querySelector('.correct-this');
-    code.setAttribute('aria-label', 'Codeer dit fragment (' + mmss(s.startMs) + ')');
-    correct.setAttribute('aria-label', 'Verbeter fragment ' + mmss(s.startMs));
+    code.setAttribute('aria-label', t('CodeThisAt', mmss(s.startMs)));
+    correct.setAttribute('aria-label', t('CorrectAt', mmss(s.startMs)));
     if (!isLatest()) { code.hidden = true; correct.hidden = true; }
     return li;
   }
@@ -175,7 +181,7 @@
       name.textContent = theme.name;
       li.appendChild(name);
       var q = c.text.length > 80 ? c.text.slice(0, 77) + '…' : c.text;
-      li.appendChild(document.createTextNode(': “' + q + '” · ' + (c.authorName || 'gast') + ' (' + roleName(c.authorRole) + ')'));
+      li.appendChild(document.createTextNode(': “' + q + '” · ' + (c.authorName || t('Guest')) + ' (' + roleName(c.authorRole) + ')'));
       if (c.memo) {
         var m = document.createElement('span');
         m.className = 'memo';
@@ -186,8 +192,8 @@
         var remove = document.createElement('button');
         remove.type = 'button';
         remove.className = 'link';
-        remove.textContent = 'Verwijder';
-        remove.setAttribute('aria-label', 'Verwijder codering ' + theme.name);
+        remove.textContent = t('Remove');
+        remove.setAttribute('aria-label', t('RemoveCoding', theme.name));
         remove.addEventListener('click', function () { removeCoding(c, i); });
         li.appendChild(remove);
       }
@@ -196,7 +202,7 @@
   }
 
   function roleName(role) {
-    return { Bewoner: 'bewoner', Begeleider: 'begeleider', Beleidsmedewerker: 'beleidsmedewerker', Interviewer: 'interviewer', Beheerder: 'beheerder' }[role] || role;
+    return ['Bewoner', 'Begeleider', 'Beleidsmedewerker', 'Interviewer', 'Beheerder'].indexOf(role) >= 0 ? t('Role' + role) : role;
   }
 
   function fillSegmentPickers() {
@@ -259,9 +265,9 @@
   document.addEventListener('keydown', function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === 'Escape' && !form.hidden) { closePanel(true); return; }
-    var t = e.target;
-    if (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)) return;
-    var onControl = /^(BUTTON|A|SUMMARY|AUDIO)$/.test(t.tagName);
+    var target = e.target;
+    if (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
+    var onControl = /^(BUTTON|A|SUMMARY|AUDIO)$/.test(target.tagName);
     if (!data) return;
     if (e.key === 'k' || (e.key === ' ' && !onControl)) {
       e.preventDefault();
@@ -350,7 +356,7 @@
 
   form.addEventListener('submit', function (e) {
     e.preventDefault();
-    if (!range || !themeSelect.value) { say('Kies een thema en een fragment.'); return; }
+    if (!range || !themeSelect.value) { say(t('ChooseThemeAndPassage')); return; }
     var at = segmentOf(range.start);
     var theme = themeById(themeSelect.value);
     request('POST', api + '/codings', { themeId: themeSelect.value, startChar: range.start, endChar: range.end, memo: memo.value || null })
@@ -358,27 +364,26 @@
         if (r.status === 201) {
           memo.value = '';
           return load().then(function () {
-            say('Gecodeerd als ‘' + theme.name + '’.');
+            say(t('CodedAs', theme.name));
             var back = document.querySelector('#segment-' + at + ' .code-this');
             if (back) back.focus();
           });
         }
-        say(r.status === 400 ? 'Dit fragment kon niet worden gecodeerd: kies een stuk tekst (niet alleen witruimte) en een thema.'
-          : 'Coderen lukte niet (fout ' + r.status + '). Probeer het opnieuw.');
+        say(r.status === 400 ? t('CodingInvalid') : t('CodingFailed', r.status));
       })
-      .catch(function () { say('Geen verbinding. Probeer het opnieuw.'); });
+      .catch(function () { say(t('NoConnection')); });
   });
 
   function removeCoding(c, i) {
     request('DELETE', api + '/codings/' + c.id).then(function (r) {
       if (r.status === 204 || r.status === 404) {
         return load().then(function () {
-          say('Codering verwijderd.');
+          say(t('CodingRemoved'));
           var back = document.querySelector('#segment-' + i + ' .code-this');
           if (back) back.focus();
         });
       }
-      say(r.status === 403 ? 'Alleen wie codeerde of de begeleider kan deze codering verwijderen.' : 'Verwijderen lukte niet (fout ' + r.status + ').');
+      say(r.status === 403 ? t('RemoveForbidden') : t('RemoveFailed', r.status));
     });
   }
 
@@ -393,13 +398,15 @@
     var id = 'fix-' + i;
     box.innerHTML = '<label></label><textarea rows="4" maxlength="5000" required></textarea>' +
       '<label></label><input list="speakers" maxlength="50" />' +
-      '<div class="row"><button type="submit" class="primary">Opslaan als nieuwe versie</button><button type="button">Annuleren</button></div>';
+      '<div class="row"><button type="submit" class="primary"></button><button type="button"></button></div>';
+    box.querySelector('button[type=submit]').textContent = t('SaveAsNewVersion');
+    box.querySelector('button[type=button]').textContent = t('Cancel');
     var labels = box.querySelectorAll('label');
     var textarea = box.querySelector('textarea');
     var speaker = box.querySelector('input');
-    labels[0].textContent = 'Tekst van fragment ' + mmss(s.startMs);
+    labels[0].textContent = t('SegmentText', mmss(s.startMs));
     labels[0].htmlFor = textarea.id = id + '-text';
-    labels[1].textContent = 'Spreker';
+    labels[1].textContent = t('Speaker');
     labels[1].htmlFor = speaker.id = id + '-speaker';
     textarea.value = s.text;
     speaker.value = s.speakerLabel || '';
@@ -430,8 +437,8 @@
             data = result.transcript;
             render();
             var left = result.notReanchored.length;
-            say('Versie ' + data.version + ' opgeslagen. ' + result.reanchoredCodings + ' codering(en) meeverhuisd' +
-              (left ? '; ' + left + ' bleven bij versie ' + (data.version - 1) + ' omdat hun tekst is weggehaald.' : '.'));
+            say(left ? t('VersionSavedSomeLeft', data.version, result.reanchoredCodings, left, data.version - 1)
+              : t('VersionSaved', data.version, result.reanchoredCodings));
             var back = document.querySelector('#segment-' + i + ' .correct-this');
             if (back) back.focus();
           });
@@ -439,27 +446,26 @@
         if (r.status === 409) {
           editing = false;
           return load().then(function () {
-            say('Iemand anders heeft dit transcript intussen verbeterd. Dit is de nieuwste versie; breng je verbetering opnieuw aan.');
+            say(t('Conflict'));
           });
         }
-        say(r.status === 400 ? 'Niet opgeslagen: de tekst mag niet leeg zijn, niet langer dan 5000 tekens, en moet iets veranderen; een spreker is hoogstens 50 tekens.'
-          : 'Opslaan lukte niet (fout ' + r.status + ').');
-      }).catch(function () { say('Geen verbinding. Je tekst staat nog in het veld; probeer het opnieuw.'); });
+        say(r.status === 400 ? t('SaveInvalid') : t('SaveFailed', r.status));
+      }).catch(function () { say(t('NoConnectionKeepText')); });
     });
   }
 
   versionSelect.addEventListener('change', function () {
-    load(parseInt(versionSelect.value, 10)).then(function () { say('Versie ' + data.version + ' geladen.'); });
+    load(parseInt(versionSelect.value, 10)).then(function () { say(t('VersionLoaded', data.version)); });
   });
 
   // ---- start ----
 
-  request('GET', themesUrl).then(function (r) { return r.ok ? r.json() : []; }).then(function (t) {
-    themes = t.filter(function (x) { return !x.mergedIntoId; });
+  request('GET', themesUrl).then(function (r) { return r.ok ? r.json() : []; }).then(function (all) {
+    themes = all.filter(function (x) { return !x.mergedIntoId; });
     themeSelect.textContent = '';
     var none = document.createElement('option');
     none.value = '';
-    none.textContent = themes.length ? 'Kies een thema' : 'Nog geen thema’s in het codeboek';
+    none.textContent = themes.length ? t('ChooseTheme') : t('NoThemesYet');
     themeSelect.appendChild(none);
     themes.forEach(function (x) {
       var o = document.createElement('option');
@@ -470,7 +476,7 @@
     return load();
   }).then(function () { root.setAttribute('data-ready', 'true'); })
     .catch(function (e) {
-      say(e && e.message === 'none' ? 'Dit verhaal is nog niet uitgeschreven. Kom later terug.' : 'Het transcript kon niet worden geladen. Laad de pagina opnieuw.');
+      say(e && e.message === 'none' ? t('NotTranscribed') : t('LoadFailed'));
       root.setAttribute('data-ready', 'true');
     });
 })();

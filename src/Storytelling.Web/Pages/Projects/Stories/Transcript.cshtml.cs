@@ -21,7 +21,9 @@ public sealed class TranscriptModel(StorytellingDbContext db, Features.Pseudonym
     /// <summary>Only readers who see originals (the facilitator) can mark names and places as pseudonyms.</summary>
     public bool SeesOriginals { get; private set; }
     /// <summary>Set when the retention job removed the audio, so the page says why there is no player.</summary>
-    public string? AudioDeletedNote { get; private set; }
+    public bool AudioDeleted { get; private set; }
+    /// <summary>The project's retention period in days, named in that note when there is one.</summary>
+    public int? AudioRetentionDays { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -33,7 +35,10 @@ public sealed class TranscriptModel(StorytellingDbContext db, Features.Pseudonym
         var deleted = await db.Recordings.Where(r => r.StoryId == StoryId).OrderByDescending(r => r.CreatedAt)
             .Select(r => r.AudioDeletedAt).FirstOrDefaultAsync(ct);
         if (deleted is not null)
-            AudioDeletedNote = TranscriptApi.AudioDeletedNote(await db.Projects.Where(p => p.Id == ProjectId).Select(p => p.AudioRetentionDays).SingleAsync(ct));
+        {
+            AudioDeleted = true;
+            AudioRetentionDays = await db.Projects.Where(p => p.Id == ProjectId).Select(p => p.AudioRetentionDays).SingleAsync(ct);
+        }
         return Page();
     }
 }
