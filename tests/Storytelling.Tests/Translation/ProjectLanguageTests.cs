@@ -107,7 +107,9 @@ public sealed class ProjectLanguageTests : IAsyncLifetime
         AllEnglish(html);
 
         // A filter the API refuses is explained in English too, and the new link notice after making one.
-        AllEnglish(await OkAsync(english, $"/projects/{_project}?q=" + new string('x', 300)), new string('x', 300));
+        var refused = await OkAsync(english, $"/projects/{_project}?q=" + new string('x', 300));
+        Assert.Contains("A search can be at most 200 characters.", refused);
+        AllEnglish(refused, new string('x', 300));
         var made = await Forms.PostAsync(english, $"/projects/{_project}", html, "Invite", new() { ["Kind"] = "Membership", ["Role"] = "Bewoner" });
         var madeHtml = await made.Content.ReadAsStringAsync();
         Assert.Contains("New link (shown only now, keep it safe):", madeHtml);
