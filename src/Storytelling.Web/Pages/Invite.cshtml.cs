@@ -24,6 +24,7 @@ public sealed class InviteModel(InvitationService invitations, UserManager<Perso
     public string? ProjectName { get; private set; }
     public string? GuidingQuestion { get; private set; }
     public string? RoleName { get; private set; }
+    /// <summary>Resource keys of the page (Invite.resx).</summary>
     public string? Problem { get; private set; }
     public string? Error { get; private set; }
 
@@ -50,12 +51,12 @@ public sealed class InviteModel(InvitationService invitations, UserManager<Perso
         var email = Email?.Trim();
         if (string.IsNullOrEmpty(name) || name.Length > 200 || string.IsNullOrEmpty(email) || email.Length > 256 || string.IsNullOrEmpty(Password))
         {
-            Error = "Vul je naam, e-mailadres en een wachtwoord in.";
+            Error = "ErrorMissing";
             return Page();
         }
         if (await users.FindByEmailAsync(email) is not null)
         {
-            Error = "Er is al een account met dit e-mailadres. Log in en open de link opnieuw.";
+            Error = "ErrorExists";
             return Page();
         }
         var person = new Person { UserName = email, Email = email, DisplayName = name, CreatedAt = time.GetUtcNow() };
@@ -63,8 +64,8 @@ public sealed class InviteModel(InvitationService invitations, UserManager<Perso
         if (!created.Succeeded)
         {
             Error = created.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal))
-                ? "Kies een wachtwoord van minstens 10 tekens."
-                : "Dit e-mailadres kan niet worden gebruikt.";
+                ? "ErrorPassword"
+                : "ErrorEmail";
             return Page();
         }
         db.Record(time, "person.registered", person.Id, null, "person", person.Id);
@@ -92,7 +93,7 @@ public sealed class InviteModel(InvitationService invitations, UserManager<Perso
 
     private static string Describe(AcceptOutcome outcome) => outcome switch
     {
-        AcceptOutcome.Expired => "Deze link is verlopen, ingetrokken of al gebruikt. Vraag je begeleider om een nieuwe.",
-        _ => "Deze link kennen we niet. Kijk of je hem helemaal hebt gekopieerd.",
+        AcceptOutcome.Expired => "ProblemExpired",
+        _ => "ProblemUnknown",
     };
 }

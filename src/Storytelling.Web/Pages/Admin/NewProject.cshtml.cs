@@ -11,6 +11,7 @@ public sealed class NewProjectModel(StorytellingDbContext db, TimeProvider time)
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? GuidingQuestion { get; set; }
     [BindProperty] public string? Languages { get; set; } = "nl, en, ar";
+    /// <summary>Resource keys of the page (NewProject.resx), one per field that is not right.</summary>
     public List<string> Errors { get; private set; } = [];
 
     public void OnGet() { }
@@ -22,7 +23,13 @@ public sealed class NewProjectModel(StorytellingDbContext db, TimeProvider time)
         var errors = input.Validate();
         if (errors.Count > 0)
         {
-            Errors = errors.SelectMany(e => e.Value).ToList();
+            Errors = errors.Keys.Select(field => field switch
+            {
+                "name" => Name?.Trim().Length > 200 ? "ErrorNameTooLong" : "ErrorNameMissing",
+                "guidingQuestion" => GuidingQuestion?.Trim().Length > 1000 ? "ErrorQuestionTooLong" : "ErrorQuestionMissing",
+                "allowedLanguages" or "defaultLanguage" => "ErrorLanguages",
+                _ => "ErrorOther",
+            }).Distinct().ToList();
             return Page();
         }
         var project = await ProjectsApi.CreateProjectAsync(db, time, input, User.PersonId()!.Value, ct);

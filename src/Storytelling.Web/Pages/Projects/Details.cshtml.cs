@@ -38,6 +38,7 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
     public List<StorySummaryDto>? Stories { get; private set; }
     public List<ProjectRole> InvitableRoles { get; private set; } = [];
     public string? NewLink { get; private set; }
+    /// <summary>A resource key of the page (Details.resx), shown with the view localizer.</summary>
     public string? Error { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
@@ -48,7 +49,7 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
         if (!CanManage) return Forbid();
         if (!Enum.IsDefined(Kind) || (Kind == InvitationKind.Membership && !InvitableRoles.Contains(Role)))
         {
-            Error = "Kies een soort link en een rol die je mag uitdelen.";
+            Error = "ErrorKindAndRole";
             return Page();
         }
         var (_, token) = await invitations.CreateAsync(ProjectId, Kind, Role, null, null, User.PersonId()!.Value, ct);

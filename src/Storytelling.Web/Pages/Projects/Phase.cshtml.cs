@@ -19,8 +19,10 @@ public sealed class PhaseModel(StorytellingDbContext db, TimeProvider time) : Pa
     public string ProjectName { get; private set; } = "";
     public PhaseOverviewDto Overview { get; private set; } = null!;
     public bool CanLead { get; private set; }
-    public Dictionary<string, string[]> Errors { get; private set; } = [];
-    public string? Message { get; private set; }
+    /// <summary>Resource keys of the page (Phase.resx) for what was wrong with a move.</summary>
+    public List<string> Errors { get; private set; } = [];
+    /// <summary>The phase just moved to, for the confirmation.</summary>
+    public ProjectPhase? MovedTo { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
 
@@ -29,11 +31,20 @@ public sealed class PhaseModel(StorytellingDbContext db, TimeProvider time) : Pa
         if (!await LoadAsync(ct)) return NotFound();
         if (!CanLead) return Forbid();
         var outcome = await PhasesApi.MoveAsync(db, time, ProjectId, new MovePhaseRequest(to, note), User.PersonId(), ct);
-        if (outcome.Errors is { } errors) Errors = errors;
-        else if (outcome.Conflict) Errors["to"] = ["Iemand anders wijzigde de fase tegelijk. Kijk hieronder en probeer het opnieuw."];
-        else Message = $"De fase is nu: {SharedText.Phase(outcome.To)}.";
+        if (outcome.Errors is { } errors) Errors = Describe(errors, to, note);
+        else if (outcome.Conflict) Errors = ["ErrorConflict"];
+        else MovedTo = outcome.To;
         await LoadAsync(ct);
         return Page();
+    }
+
+    /// <summary>The API's checks by field, as the page's own messages in the reader's language.</summary>
+    private static List<string> Describe(Dictionary<string, string[]> errors, ProjectPhase? to, string? note)
+    {
+        var keys = new List<string>();
+        if (errors.ContainsKey("to")) keys.Add(to is { } phase && Enum.IsDefined(phase) ? "ErrorSamePhase" : "ErrorChoosePhase");
+        if (errors.ContainsKey("note")) keys.Add(note?.Trim().Length > PhasesApi.MaxNoteLength ? "ErrorNoteTooLong" : "ErrorNoteRequired");
+        return keys;
     }
 
     private async Task<bool> LoadAsync(CancellationToken ct)

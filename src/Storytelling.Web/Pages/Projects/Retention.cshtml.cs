@@ -20,8 +20,10 @@ public sealed class RetentionModel(StorytellingDbContext db, TimeProvider time) 
     public string ProjectName { get; private set; } = "";
     public int? CurrentDays { get; private set; }
     public int Deleted { get; private set; }
+    /// <summary>A resource key of the page (Retention.resx).</summary>
     public string? Error { get; private set; }
-    public string? Message { get; private set; }
+    public bool Saved { get; private set; }
+    public int? SavedDays { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
 
@@ -34,7 +36,7 @@ public sealed class RetentionModel(StorytellingDbContext db, TimeProvider time) 
         {
             if (!int.TryParse(Days.Trim(), out var parsed))
             {
-                Error = "Vul een aantal dagen in (1 tot 3650), of laat het veld leeg om audio te bewaren.";
+                Error = "ErrorNotANumber";
                 await LoadAsync(ct);
                 return Page();
             }
@@ -44,7 +46,7 @@ public sealed class RetentionModel(StorytellingDbContext db, TimeProvider time) 
             project.MaxRecordingBytes, project.MaxRecordingSeconds, project.AllowVideo, days);
         if (input.Validate().ContainsKey("audioRetentionDays"))
         {
-            Error = "De bewaartermijn is 1 tot 3650 dagen, of leeg om audio te bewaren.";
+            Error = "ErrorOutOfRange";
             await LoadAsync(ct);
             return Page();
         }
@@ -52,9 +54,8 @@ public sealed class RetentionModel(StorytellingDbContext db, TimeProvider time) 
         db.Record(time, "project.updated", User.PersonId(), project.Id, "project", project.Id);
         await db.SaveChangesAsync(ct);
         await LoadAsync(ct);
-        Message = days is { } n
-            ? $"Opgeslagen. Audio ouder dan {n} dagen wordt bij de volgende dagelijkse ronde verwijderd; transcripten blijven."
-            : "Opgeslagen. Audio wordt bewaard.";
+        Saved = true;
+        SavedDays = days;
         return Page();
     }
 

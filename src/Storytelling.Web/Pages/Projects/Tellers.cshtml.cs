@@ -24,13 +24,14 @@ public sealed class TellersModel(StorytellingDbContext db, StoryWithdrawal withd
 
     public string ProjectName { get; private set; } = "";
     public DateTimeOffset? PublishedAt { get; private set; }
+    /// <summary>Resource keys of the page (Tellers.resx).</summary>
     public string? Error { get; private set; }
     public string? Done { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(bool saved, bool withdrawn, CancellationToken ct)
     {
         if (!await LoadAsync(ct)) return NotFound();
-        Done = saved ? "Het bericht is bijgewerkt." : withdrawn ? "Het verhaal is ingetrokken en overal gewist." : null;
+        Done = saved ? "Saved" : withdrawn ? "Withdrawn" : null;
         return Page();
     }
 
@@ -40,7 +41,9 @@ public sealed class TellersModel(StorytellingDbContext db, StoryWithdrawal withd
         if (result.Result is ValidationProblem problem)
         {
             await LoadAsync(ct);
-            Error = problem.ProblemDetails.Errors.Values.SelectMany(v => v).First();
+            // The API's message is one language; the page says the same in the reader's.
+            Error = UpdateText?.Replace("\r\n", "\n", StringComparison.Ordinal).Trim().Length > TellerApi.MaxPublishedUpdateLength
+                ? "ErrorUpdateTooLong" : "ErrorUpdateControl";
             return Page();
         }
         return result.Result is NotFound ? NotFound() : Redirect($"/projects/{ProjectId}/vertellers?saved=true");
@@ -52,8 +55,8 @@ public sealed class TellersModel(StorytellingDbContext db, StoryWithdrawal withd
         var code = ReceiptCode.Normalize(Code);
         var storyId = code is null ? (Guid?)null : await db.Stories.Where(s => s.ReceiptCode == code && s.ProjectId == ProjectId)
             .Select(s => (Guid?)s.Id).SingleOrDefaultAsync(ct);
-        if (storyId is null) Error = "Met deze code is er geen verhaal in dit project. Vraag de verteller de code nog eens voor te lezen.";
-        else if (!Asked) Error = "Vink aan dat de verteller je dit gevraagd heeft; intrekken kan niet worden teruggedraaid.";
+        if (storyId is null) Error = "ErrorUnknownCode";
+        else if (!Asked) Error = "ErrorNotAsked";
         if (Error is not null) return Page();
         await withdrawal.WithdrawAsync(storyId!.Value, User.PersonId(), ct);
         return Redirect($"/projects/{ProjectId}/vertellers?withdrawn=true");

@@ -6,6 +6,8 @@
   if (!section) return;
   var url = section.getAttribute('data-stories-url');
   var pending = ['queued', 'transcribing', 'waiting-for-model'];
+  // The page's strings in its language (UiLanguages.ScriptText).
+  var text = JSON.parse((document.getElementById('ui-text') || {}).textContent || '{}');
 
   function isPending() {
     return Array.prototype.some.call(section.querySelectorAll('.transcription'), function (cell) {
@@ -24,7 +26,7 @@
       var bar = document.createElement('progress');
       bar.max = 100;
       bar.value = t.percent || 0;
-      bar.setAttribute('aria-label', 'Voortgang uitschrijven');
+      bar.setAttribute('aria-label', text.TranscriptionProgress || '');
       bar.textContent = (t.percent || 0) + '%';
       cell.appendChild(bar);
     }
