@@ -15,8 +15,8 @@ public static partial class DutchWords
     private static readonly HashSet<string> Words = new(StringComparer.OrdinalIgnoreCase)
     {
         "de", "het", "een", "en", "van", "voor", "niet", "naar", "met", "op", "je", "jouw", "zijn", "wordt", "worden",
-        "deze", "dit", "die", "dat", "geen", "nog", "ook", "maar", "bij", "uit", "over", "alle", "kan", "kun", "mag",
-        "verhaal", "verhalen", "opslaan", "terug", "traject", "trajecten", "thema", "thema's", "codes", "wachtrij",
+        "deze", "dit", "die", "dat", "geen", "nog", "ook", "maar", "bij", "uit", "alle", "kan", "kun", "mag",
+        "verhaal", "verhalen", "opslaan", "terug", "traject", "trajecten", "thema", "thema's", "wachtrij",
         "verwijderen", "toevoegen", "nieuwe", "nieuw", "maken", "bekijk", "downloaden", "sluiten", "begeleider",
         "bewoner", "beleidsmedewerker", "werksessie", "stemmen", "fase", "rapport", "omhoog", "omlaag", "uitloggen",
         "wachtwoord", "inloggen", "tijdlijn", "vertellers", "verteller", "deelnemers", "annuleren", "bewaren",
