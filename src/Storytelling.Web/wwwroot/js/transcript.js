@@ -82,7 +82,9 @@
       var o = document.createElement('option');
       o.value = v.version;
       o.textContent = t('VersionOption', v.version, originLabels[v.origin] || v.origin,
-        new Date(v.createdAt).toLocaleString(document.documentElement.lang || 'nl', { dateStyle: 'short', timeStyle: 'short' }));
+        // Month spelled out: 3/4 reads as March or April depending on who reads it.
+        new Date(v.createdAt).toLocaleString(document.documentElement.lang || 'nl',
+          { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' }));
       o.selected = v.version === data.version;
       versionSelect.appendChild(o);
     });
