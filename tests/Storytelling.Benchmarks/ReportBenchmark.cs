@@ -91,7 +91,7 @@ internal static class ReportBenchmark
         Console.WriteLine(body);
     }
 
-    private static async Task<Guid> SeedAsync(string databasePath, int storyCount)
+    internal static async Task<Guid> SeedAsync(string databasePath, int storyCount)
     {
         var builder = new DbContextOptionsBuilder<StorytellingDbContext>();
         CoreServiceCollectionExtensions.ConfigureDatabase(builder, new DatabaseOptions { ConnectionString = $"Data Source={databasePath}" });
