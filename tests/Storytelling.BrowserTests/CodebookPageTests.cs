@@ -49,6 +49,9 @@ public sealed class CodebookPageTests(BrowserFixture browser) : IClassFixture<Br
 
         await page.GotoAsync($"/projects/{project.Id}/codebook");
         await Assertions.Expect(page.Locator("ul.themes")).ToContainTextAsync("Schulden");
+        // The hierarchy is in the structure, not only in the indentation: a sub-theme sits in a list inside its parent's item.
+        await Assertions.Expect(page.Locator("ul.themes > li.theme:has(> .theme-head > strong.name:text-is('Werk en inkomen')) > ul.subthemes > li.theme > .theme-head > strong.name"))
+            .ToHaveTextAsync("Schulden");
 
         // Propose with the keyboard only: type in the field, Enter submits.
         await page.GetByLabel("Naam", new() { Exact = true }).Last.FocusAsync();
@@ -58,7 +61,7 @@ public sealed class CodebookPageTests(BrowserFixture browser) : IClassFixture<Br
 
         // Rename "Taalcafé" through its edit panel, opened from the keyboard.
         // A theme's item also lists the other themes (in its selects), so find it by its own name.
-        ILocator Theme(string name) => page.Locator("li.theme").Filter(new() { Has = page.Locator("strong.name").GetByText(name, new() { Exact = true }) });
+        ILocator Theme(string name) => page.Locator("li.theme").Filter(new() { Has = page.Locator(":scope > .theme-head > strong.name").GetByText(name, new() { Exact = true }) });
         var taalcafe = Theme("Taalcafé");
         await taalcafe.Locator("details.curate > summary").FocusAsync();
         await page.Keyboard.PressAsync("Enter");
