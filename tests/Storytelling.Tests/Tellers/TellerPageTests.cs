@@ -357,4 +357,45 @@ public sealed class TellerPageTests(TellerPageWorld world) : IClassFixture<Telle
         var tooLong = await Forms.PostAsync(facilitator, path, page, "Update", new() { ["UpdateText"] = new string('a', 8001) });
         Assert.Contains("hoogstens 8000 tekens", await tooLong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_facilitator_records_a_tellers_consent_change_through_the_api_and_the_page_with_their_name()
+    {
+        var story = await world.StoryAsync(34);
+        var url = $"/api/projects/{world.ProjectId}/stories/{story.Id}/consent";
+        var body = new { quotesInReports = false, audioInWorkshops = true };
+        foreach (var caller in new[] { "bewoner", "interviewer", "beleidsmedewerker", "beheerder", "outsider" })
+            Assert.Equal(HttpStatusCode.Forbidden, (await world.Clients[caller].PutAsJsonAsync(url, body)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await world.Clients["anonymous"].PutAsJsonAsync(url, body)).StatusCode);
+        var elsewhere = await world.StoryAsync(35, world.OtherProjectId);
+        Assert.Equal(HttpStatusCode.NotFound,
+            (await world.Clients["begeleider"].PutAsJsonAsync($"/api/projects/{world.ProjectId}/stories/{elsewhere.Id}/consent", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest,
+            (await world.Clients["begeleider"].PutAsync(url, new StringContent("{\"quotesInReports\": \"maybe\"}", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+
+        var changed = await world.Clients["begeleider"].PutAsJsonAsync(url, body);
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        var consent = await changed.Content.ReadFromJsonAsync<Storytelling.Web.Features.Tellers.ConsentDto>(TestJson.Options);
+        Assert.Equal(new Storytelling.Web.Features.Tellers.ConsentDto(true, false, true), consent);
+        await world.App.WithDbAsync(async db =>
+        {
+            var stored = (await db.Stories.SingleAsync(s => s.Id == story.Id)).Consent;
+            Assert.Equal(Storytelling.Core.Stories.ConsentMethod.GivenVerbally, stored.Method);
+            Assert.Equal(world.People["begeleider"], stored.RecordedByPersonId);
+            Assert.Equal(world.People["begeleider"], (await db.AuditLog.SingleAsync(a => a.SubjectId == story.Id && a.Action == "story.consent.changed")).ActorPersonId);
+        });
+
+        // The same from the Vertellers page, by the code the teller reads out, only after ticking that the teller asked.
+        var path = $"/projects/{world.ProjectId}/vertellers";
+        var facilitator = world.Clients["begeleider"];
+        var page = await facilitator.GetStringAsync(path);
+        var notAsked = await Forms.PostAsync(facilitator, path, page, "Consent", new() { ["Code"] = story.Code, ["Quotes"] = "true" });
+        Assert.Contains("Vink aan dat de verteller je dit gevraagd heeft", await notAsked.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var done = await Forms.PostAsync(facilitator, path, page, "Consent", new() { ["Code"] = story.Code, ["Quotes"] = "true", ["Asked"] = "true" });
+        Assert.Equal($"{path}?consentChanged=true", done.Headers.Location!.OriginalString);
+        Assert.Contains("De toestemming is aangepast", await facilitator.GetStringAsync(done.Headers.Location!.OriginalString), StringComparison.Ordinal);
+        await world.App.WithDbAsync(async db => Assert.Equal(
+            Storytelling.Core.Stories.ConsentScopes.Analysis | Storytelling.Core.Stories.ConsentScopes.QuotesInReports,
+            (await db.Stories.SingleAsync(s => s.Id == story.Id)).Consent.Scopes));
+    }
 }

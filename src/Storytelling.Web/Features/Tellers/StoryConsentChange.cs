@@ -35,7 +35,9 @@ public sealed partial class StoryConsentChange(StorytellingDbContext db, TimePro
             if (after == before) return true;
             story.Consent.Scopes = after;
             story.Consent.GivenAt = time.GetUtcNow();
-            story.Consent.Method = actorPersonId is null ? ConsentMethod.GivenOnline : story.Consent.Method;
+            // The teller on their page, or a facilitator who heard it from the teller (on the phone, at the door).
+            story.Consent.Method = actorPersonId is null ? ConsentMethod.GivenOnline : ConsentMethod.GivenVerbally;
+            story.Consent.RecordedByPersonId = actorPersonId;
             if (before.HasFlag(ConsentScopes.QuotesInReports) && !after.HasFlag(ConsentScopes.QuotesInReports))
                 foreach (var listener in listeners) await listener.OnQuotesConsentWithdrawnAsync(story.ProjectId, storyId, ct);
             db.Record(time, "story.consent.changed", actorPersonId, story.ProjectId, "story", storyId);

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Audit;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Storage;
+using Storytelling.Core.Stories;
 using Storytelling.Web.Features.Workspace;
 using Storytelling.Web.Security;
 
@@ -24,6 +25,7 @@ public static class TellerApi
         var project = app.MapGroup("/api/projects/{projectId:guid}").RequireAuthorization(Policies.Facilitate).WithTags("Teller");
         // A facilitator withdraws on the teller's behalf, e.g. when asked by phone; audited with the facilitator's id.
         project.MapPost("/stories/{storyId:guid}/withdrawal", Withdraw);
+        project.MapPut("/stories/{storyId:guid}/consent", ChangeConsent);
         project.MapGet("/published-update", GetUpdate);
         project.MapPut("/published-update", PutUpdate);
         return app;
@@ -46,6 +48,17 @@ public static class TellerApi
     {
         if (!await db.Stories.AnyAsync(s => s.Id == storyId && s.ProjectId == projectId, ct)) return TypedResults.NotFound();
         return await withdrawal.WithdrawAsync(storyId, http.User.PersonId(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+    }
+
+    /// <summary>A facilitator records what a teller told them: quotes and playback on or off (analysis consent ends only by withdrawal).</summary>
+    private static async Task<Results<Ok<ConsentDto>, NotFound>> ChangeConsent(Guid projectId, Guid storyId, ConsentChangeRequest request,
+        HttpContext http, StorytellingDbContext db, StoryConsentChange change, CancellationToken ct)
+    {
+        if (!await db.Stories.AnyAsync(s => s.Id == storyId && s.ProjectId == projectId, ct)) return TypedResults.NotFound();
+        var wanted = (request.QuotesInReports ? ConsentScopes.QuotesInReports : 0) | (request.AudioInWorkshops ? ConsentScopes.AudioInWorkshops : 0);
+        if (!await change.ChangeAsync(storyId, wanted, http.User.PersonId(), ct)) return TypedResults.NotFound();
+        var scopes = await db.Stories.AsNoTracking().Where(s => s.Id == storyId).Select(s => s.Consent.Scopes).SingleAsync(ct);
+        return TypedResults.Ok(new ConsentDto(scopes.HasFlag(ConsentScopes.Analysis), scopes.HasFlag(ConsentScopes.QuotesInReports), scopes.HasFlag(ConsentScopes.AudioInWorkshops)));
     }
 
     private static async Task<Results<Ok<PublishedUpdateDto>, NotFound>> GetUpdate(Guid projectId, StorytellingDbContext db, CancellationToken ct)
@@ -82,3 +95,7 @@ public static class TellerApi
         string.IsNullOrWhiteSpace(text) ? [] :
         text.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
+
+public sealed record ConsentChangeRequest(bool QuotesInReports, bool AudioInWorkshops);
+
+public sealed record ConsentDto(bool Analysis, bool QuotesInReports, bool AudioInWorkshops);

@@ -15,12 +15,14 @@ namespace Storytelling.Web.Pages.Projects;
 /// teller asks by phone (they read out their receipt code). Plain forms over the same methods as the API.
 /// </summary>
 [Authorize(Policy = Policies.Facilitate)]
-public sealed class TellersModel(StorytellingDbContext db, StoryWithdrawal withdrawal, TimeProvider time) : PageModel
+public sealed class TellersModel(StorytellingDbContext db, StoryWithdrawal withdrawal, StoryConsentChange consent, TimeProvider time) : PageModel
 {
     [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
     [BindProperty] public string? UpdateText { get; set; }
     [BindProperty] public string? Code { get; set; }
     [BindProperty] public bool Asked { get; set; }
+    [BindProperty] public bool Quotes { get; set; }
+    [BindProperty] public bool Audio { get; set; }
 
     public string ProjectName { get; private set; } = "";
     public DateTimeOffset? PublishedAt { get; private set; }
@@ -28,10 +30,10 @@ public sealed class TellersModel(StorytellingDbContext db, StoryWithdrawal withd
     public string? Error { get; private set; }
     public string? Done { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(bool saved, bool withdrawn, CancellationToken ct)
+    public async Task<IActionResult> OnGetAsync(bool saved, bool withdrawn, bool consentChanged, CancellationToken ct)
     {
         if (!await LoadAsync(ct)) return NotFound();
-        Done = saved ? "Saved" : withdrawn ? "Withdrawn" : null;
+        Done = saved ? "Saved" : withdrawn ? "Withdrawn" : consentChanged ? "ConsentChanged" : null;
         return Page();
     }
 
@@ -52,14 +54,32 @@ public sealed class TellersModel(StorytellingDbContext db, StoryWithdrawal withd
     public async Task<IActionResult> OnPostWithdrawAsync(CancellationToken ct)
     {
         if (!await LoadAsync(ct)) return NotFound();
+        var storyId = await StoryAskedForAsync(ct);
+        if (storyId is null) return Page();
+        await withdrawal.WithdrawAsync(storyId.Value, User.PersonId(), ct);
+        return Redirect($"/projects/{ProjectId}/vertellers?withdrawn=true");
+    }
+
+    /// <summary>What a teller asked for on the phone: quotes and playback on or off, recorded with who heard it.</summary>
+    public async Task<IActionResult> OnPostConsentAsync(CancellationToken ct)
+    {
+        if (!await LoadAsync(ct)) return NotFound();
+        var storyId = await StoryAskedForAsync(ct);
+        if (storyId is null) return Page();
+        var wanted = (Quotes ? ConsentScopes.QuotesInReports : 0) | (Audio ? ConsentScopes.AudioInWorkshops : 0);
+        await consent.ChangeAsync(storyId.Value, wanted, User.PersonId(), ct);
+        return Redirect($"/projects/{ProjectId}/vertellers?consentChanged=true");
+    }
+
+    /// <summary>The story of the receipt code in this project, if the facilitator confirmed the teller asked; else sets Error.</summary>
+    private async Task<Guid?> StoryAskedForAsync(CancellationToken ct)
+    {
         var code = ReceiptCode.Normalize(Code);
-        var storyId = code is null ? (Guid?)null : await db.Stories.Where(s => s.ReceiptCode == code && s.ProjectId == ProjectId)
+        var storyId = code is null ? null : await db.Stories.Where(s => s.ReceiptCode == code && s.ProjectId == ProjectId)
             .Select(s => (Guid?)s.Id).SingleOrDefaultAsync(ct);
         if (storyId is null) Error = "ErrorUnknownCode";
         else if (!Asked) Error = "ErrorNotAsked";
-        if (Error is not null) return Page();
-        await withdrawal.WithdrawAsync(storyId!.Value, User.PersonId(), ct);
-        return Redirect($"/projects/{ProjectId}/vertellers?withdrawn=true");
+        return Error is null ? storyId : null;
     }
 
     private async Task<bool> LoadAsync(CancellationToken ct)
