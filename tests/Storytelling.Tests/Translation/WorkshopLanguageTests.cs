@@ -181,12 +181,12 @@ public sealed class WorkshopLanguageTests : IAsyncLifetime
         var html = await response.Content.ReadAsStringAsync();
         Assert.Contains("<h1>In-between space: residents and professionals</h1>", html);
         Assert.Contains("<h2 id=\"diff-heading\">Where the groups differ most</h2>", html);
-        Assert.Contains("Units: 2 decisions: 1 stories both groups coded × 2 themes.", html);
+        Assert.Contains("Units: 2 decisions (stories both groups coded: 1; themes: 2).", html);
         Assert.Contains("1× in 1 story", html);
         Assert.Empty(DutchWords.Find(html, Data));
 
         var dutch = await staff.GetStringAsync($"/projects/{_world.Project.Id}/tussenruimte?lang=nl");
         Assert.Contains("<h1>Tussenruimte: bewoners en professionals</h1>", dutch);
-        Assert.Contains("Eenheden: 2 beslissingen: 1 verhalen die beide groepen codeerden × 2 thema's.", dutch);
+        Assert.Contains("Eenheden: 2 beslissingen (verhalen die beide groepen codeerden: 1; thema's: 2).", dutch);
     }
 }
