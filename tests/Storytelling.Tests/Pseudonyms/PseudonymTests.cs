@@ -109,6 +109,33 @@ public sealed class PseudonymTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_name_that_must_not_be_heard_withholds_the_recording_from_readers_without_originals_only()
+    {
+        await CreateAsync(new { original = "Utrecht", kind = "Plaats", silenceAudio = true });
+        await CreateAsync(new { original = "Fatima" });   // text only: the audio may say it
+        var plain = await AnalysisSeed.StoryAsync(_app, _project.Id, "Chaima", ["Fatima werkt in de bibliotheek."]);
+        string Audio(Guid story) => $"/api/projects/{_project.Id}/stories/{story}/audio";
+        async Task<Storytelling.Web.Features.Workspace.TranscriptDto> TranscriptAsync(HttpClient client, Guid story) =>
+            (await client.GetFromJsonAsync<Storytelling.Web.Features.Workspace.TranscriptDto>($"/api/projects/{_project.Id}/stories/{story}/transcript", TestJson.Options))!;
+
+        foreach (var reader in new[] { _officer, _resident })
+        {
+            var refused = await reader.GetAsync(Audio(_story1));
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            Assert.Contains("audio_withheld", await refused.Content.ReadAsStringAsync());
+            var dto = await TranscriptAsync(reader, _story1);
+            Assert.True(dto.AudioWithheld);
+            Assert.False(dto.AudioAvailable);
+            // A story that only says a text-only pseudonym keeps its audio (here: no recording was seeded, so 404, not 403).
+            Assert.Equal(HttpStatusCode.NotFound, (await reader.GetAsync(Audio(plain))).StatusCode);
+            Assert.False((await TranscriptAsync(reader, plain)).AudioWithheld);
+        }
+        // The facilitator sees originals and may listen.
+        Assert.NotEqual(HttpStatusCode.Forbidden, (await _facilitator.GetAsync(Audio(_story1))).StatusCode);
+        Assert.False((await TranscriptAsync(_facilitator, _story1)).AudioWithheld);
+    }
+
+    [Fact]
     public async Task The_reader_filter_applies_project_wide_and_story_pseudonyms_unless_the_reader_sees_originals()
     {
         await CreateAsync(new { original = "Utrecht", kind = "Plaats" });

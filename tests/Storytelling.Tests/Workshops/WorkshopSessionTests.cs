@@ -239,6 +239,17 @@ public sealed class WorkshopSessionTests
         await board.InvokeAsync("Spotlight", withoutAudio.Coding!.Id);
         var second = await spotlights.Reader.ReadAsync().AsTask().WaitAsync(Wait);
         Assert.Null(second!.AudioUrl);
+
+        // The name behind "Peter" must not be heard either: the room gets the pseudonymised quote, not the audio.
+        await world.App.WithDbAsync(async db =>
+        {
+            var jan = await db.Pseudonyms.SingleAsync(p => p.ProjectId == world.Project.Id && p.Replacement == "Peter");
+            jan.SilenceAudio = true;
+            await db.SaveChangesAsync();
+        });
+        await board.InvokeAsync("Spotlight", withAudio.Coding!.Id);
+        var third = await spotlights.Reader.ReadAsync().AsTask().WaitAsync(Wait);
+        Assert.Equal((null, "Ik had een eigen zaak met Peter, mijn compagnon."), (third!.AudioUrl, third.Text));
     }
 
     private static readonly JsonSerializerOptions TestJsonOptions = new(JsonSerializerDefaults.Web)

@@ -77,4 +77,16 @@ public sealed class PseudonymFilter(IReadOnlyCollection<Pseudonym> pseudonyms)
     private PseudonymText.Replacer? _replacer;
     public IReadOnlyCollection<Pseudonym> Pseudonyms { get; } = pseudonyms;
     public string Apply(string text) => (_replacer ??= new PseudonymText.Replacer(Pseudonyms)).Apply(text);
+
+    private PseudonymFilter? _silenced;
+
+    /// <summary>
+    /// Whether the text says a name this reader must not hear (a pseudonym with SilenceAudio). Recordings have no
+    /// per-word times yet, so such audio is withheld from the reader rather than played with the name in it.
+    /// </summary>
+    public bool SilencesAudioIn(string text)
+    {
+        _silenced ??= new PseudonymFilter(Pseudonyms.Where(p => p.SilenceAudio).ToList());
+        return _silenced.Pseudonyms.Count > 0 && !string.Equals(_silenced.Apply(text), text, StringComparison.Ordinal);
+    }
 }

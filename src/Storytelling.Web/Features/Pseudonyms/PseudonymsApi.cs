@@ -9,7 +9,7 @@ namespace Storytelling.Web.Features.Pseudonyms;
 
 /// <summary>
 /// <see cref="Kind"/> picks the suggested stand-in when no replacement is given: "Persoon" (default), "Plaats",
-/// "Organisatie". SilenceAudio is stored for the audio player; see ARCHITECTURE.md for why nothing is silenced yet.
+/// "Organisatie". SilenceAudio withholds the recording from readers who may not see originals; see ARCHITECTURE.md.
 /// </summary>
 public sealed record CreatePseudonymRequest(string? Original, string? Replacement, Guid? StoryId, bool SilenceAudio = false, string? Kind = null);
 

@@ -291,9 +291,12 @@ public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time,
         if (c is null || (c.Scopes & ConsentScopes.Analysis) == 0) return null;
         var texts = await TextsAsync([c.TranscriptId], ct);
         var filter = await pseudonyms.ForReaderAsync(session.ProjectId, c.StoryId, seesOriginals: false, ct);
-        var quote = filter.Apply(Slice(texts, c.TranscriptId, c.StartChar, c.EndChar));
-        // Audio only where the teller agreed to be heard in a workshop; the page shows the quote alone otherwise.
-        var audio = (c.Scopes & ConsentScopes.AudioInWorkshops) != 0 ? $"/api/projects/{session.ProjectId}/stories/{c.StoryId}/audio" : null;
+        var original = Slice(texts, c.TranscriptId, c.StartChar, c.EndChar);
+        var quote = filter.Apply(original);
+        // Audio only where the teller agreed to be heard in a workshop, and not when the passage says a name that must
+        // not be heard (played aloud to a room); the page shows the quote alone otherwise.
+        var audio = (c.Scopes & ConsentScopes.AudioInWorkshops) != 0 && !filter.SilencesAudioIn(original)
+            ? $"/api/projects/{session.ProjectId}/stories/{c.StoryId}/audio" : null;
         return new SpotlightDto(c.Id, c.StoryId, c.TellerPseudonym, quote, c.Name, c.Colour, c.StartMs, c.EndMs, audio);
     }
 

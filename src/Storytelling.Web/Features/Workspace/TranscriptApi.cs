@@ -27,7 +27,7 @@ public sealed record VersionDto(int Version, TranscriptOrigin Origin, DateTimeOf
 public sealed record TranscriptDto(Guid Id, Guid StoryId, string TellerPseudonym, int Version, int LatestVersion,
     TranscriptOrigin Origin, string? Language, string? Model, DateTimeOffset CreatedAt, IReadOnlyList<VersionDto> Versions,
     IReadOnlyList<SegmentDto> Segments, IReadOnlyList<CodingDto> Codings, IReadOnlyList<Guid> RemovableCodingIds,
-    bool AudioAvailable, long? DurationMs, bool ShowsOriginals);
+    bool AudioAvailable, long? DurationMs, bool ShowsOriginals, bool AudioWithheld = false);
 
 /// <summary>A segment of a correction. The list's order is the new order; <see cref="Position"/> is accepted for
 /// symmetry with <see cref="SegmentDto"/> but the positions are renumbered 0…n-1.</summary>
@@ -93,7 +93,8 @@ public static partial class TranscriptApi
         if (transcript is null) return null;
 
         var roles = await ProjectsApi.MyRolesAsync(db, story.ProjectId, me, ct);
-        var (view, seesOriginals) = await ViewForAsync(pseudonyms, story, transcript, roles, ct);
+        var (view, seesOriginals, filter) = await ViewForAsync(pseudonyms, story, transcript, roles, ct);
+        var withheld = await AudioWithheldAsync(db, filter, story.Id, ct);
         var rows = await db.Codings.AsNoTracking().Where(c => c.TranscriptId == transcript.Id).ToListAsync(ct);
         var authorIds = rows.Where(c => c.AuthorPersonId != null).Select(c => c.AuthorPersonId!.Value).Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(p => authorIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.DisplayName, ct);
@@ -107,15 +108,27 @@ public static partial class TranscriptApi
             rows.OrderBy(c => c.StartChar).ThenBy(c => c.CreatedAt)
                 .Select(c => InView(c, story.Id, view, c.AuthorPersonId is { } a ? names.GetValueOrDefault(a) : null)).ToList(),
             rows.Where(c => isFacilitator || (me != null && c.AuthorPersonId == me)).Select(c => c.Id).ToList(),
-            recording is { AudioDeletedAt: null }, recording?.DurationMs, seesOriginals);
+            recording is { AudioDeletedAt: null } && !withheld, recording?.DurationMs, seesOriginals, withheld);
     }
 
-    private static async Task<(TranscriptView View, bool SeesOriginals)> ViewForAsync(PseudonymService pseudonyms, Story story,
+    /// <summary>
+    /// Whether this reader may not hear the story: one of its transcript versions says a name marked "silence audio"
+    /// (see <see cref="PseudonymFilter.SilencesAudioIn"/>). Names do not cross segments, so segments are checked one by one.
+    /// </summary>
+    internal static async Task<bool> AudioWithheldAsync(StorytellingDbContext db, PseudonymFilter filter, Guid storyId, CancellationToken ct)
+    {
+        if (!filter.Pseudonyms.Any(p => p.SilenceAudio)) return false;
+        var transcriptIds = db.Transcripts.Where(t => t.StoryId == storyId).Select(t => t.Id);
+        var texts = await db.TranscriptSegments.AsNoTracking().Where(s => transcriptIds.Contains(s.TranscriptId)).Select(s => s.Text).ToListAsync(ct);
+        return texts.Any(filter.SilencesAudioIn);
+    }
+
+    private static async Task<(TranscriptView View, bool SeesOriginals, PseudonymFilter Filter)> ViewForAsync(PseudonymService pseudonyms, Story story,
         Transcript transcript, IReadOnlyCollection<ProjectRole> roles, CancellationToken ct)
     {
         var seesOriginals = roles.Any(Policies.ProjectRoles[Policies.SeeOriginals].Contains);
         var filter = await pseudonyms.ForReaderAsync(story.ProjectId, story.Id, seesOriginals, ct);
-        return (TranscriptView.For(transcript.Segments, filter.Pseudonyms), seesOriginals);
+        return (TranscriptView.For(transcript.Segments, filter.Pseudonyms), seesOriginals, filter);
     }
 
     /// <summary>A coding with its offsets and quote moved into the reader's view of the text.</summary>
@@ -127,10 +140,14 @@ public static partial class TranscriptApi
     }
 
     private static async Task<IResult> Audio(Guid projectId, Guid storyId, HttpContext http, StorytellingDbContext db, IMediaStore store,
-        CancellationToken ct)
+        PseudonymService pseudonyms, CancellationToken ct)
     {
         var story = await FindStoryAsync(db, projectId, storyId, ct);
         if (story is null) return TypedResults.NotFound();
+        var seesOriginals = await pseudonyms.SeesOriginalsAsync(projectId, http.User.PersonId(), ct);
+        if (!seesOriginals && await AudioWithheldAsync(db, await pseudonyms.ForReaderAsync(projectId, storyId, false, ct), storyId, ct))
+            return TypedResults.Problem("A name that must not be heard is said in this recording; only a facilitator may listen.",
+                statusCode: StatusCodes.Status403Forbidden, title: "audio_withheld");
         var recording = await db.Recordings.AsNoTracking().Where(r => r.StoryId == storyId)
             .OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(ct);
         if (recording is null) return TypedResults.NotFound();
@@ -165,7 +182,7 @@ public static partial class TranscriptApi
 
         var me = http.User.PersonId();
         var roles = await ProjectsApi.MyRolesAsync(db, projectId, me, ct);
-        var (view, _) = await ViewForAsync(pseudonyms, story, latest, roles, ct);
+        var (view, _, _) = await ViewForAsync(pseudonyms, story, latest, roles, ct);
         var saved = await SaveCorrectionAsync(db, story, latest, view, request.Segments, me, time, loggers, ct);
         if (saved.Errors is not null) return TypedResults.ValidationProblem(saved.Errors);
         if (saved.Corrected is not { } corrected) return Stale(latest.Version + 1);
@@ -270,7 +287,7 @@ public static partial class TranscriptApi
             .Where(t => t.StoryId == storyId).OrderByDescending(t => t.Version).FirstOrDefaultAsync(ct);
         if (latest is null || latest.Segments.All(s => s.Position != position)) return TypedResults.NotFound();
         var roles = await ProjectsApi.MyRolesAsync(db, projectId, http.User.PersonId(), ct);
-        var (view, _) = await ViewForAsync(pseudonyms, story, latest, roles, ct);
+        var (view, _, _) = await ViewForAsync(pseudonyms, story, latest, roles, ct);
         var segments = view.Original.Segments.Select((s, i) => new SegmentInput(s.Position, s.StartMs, s.EndMs, view.SegmentTexts[i],
             s.Position == position ? request.SpeakerLabel : s.SpeakerLabel)).ToList();
         return await Correct(projectId, storyId, new CorrectionRequest(request.BaseVersion, segments), http, db, codings, pseudonyms, time, loggers, ct);
@@ -348,7 +365,7 @@ public static partial class TranscriptApi
         if (latest is null) return TypedResults.NotFound();
         var me = http.User.PersonId()!.Value;
         var roles = await ProjectsApi.MyRolesAsync(db, projectId, me, ct);
-        var (view, _) = await ViewForAsync(pseudonyms, story, latest, roles, ct);
+        var (view, _, _) = await ViewForAsync(pseudonyms, story, latest, roles, ct);
         if (request.StartChar < 0 || request.EndChar > view.Text.Length || request.StartChar >= request.EndChar)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {

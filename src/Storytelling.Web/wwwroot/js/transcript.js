@@ -94,7 +94,7 @@
       if (!audio.getAttribute('src')) audio.setAttribute('src', api + '/audio');
     } else {
       audio.hidden = true;
-      document.getElementById('no-audio').hidden = false;
+      document.getElementById(data.audioWithheld ? 'audio-withheld' : 'no-audio').hidden = false;
     }
 
     list.textContent = '';
