@@ -3,6 +3,7 @@ using System.Resources;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Html;
+using Storytelling.Web.Features.Translation;
 
 namespace Storytelling.Web.Features.Capture;
 
@@ -15,8 +16,6 @@ namespace Storytelling.Web.Features.Capture;
 /// </summary>
 public sealed class CaptureText
 {
-    public static readonly string[] Languages = ["nl", "en", "ar"];
-
     private static readonly ResourceManager Resources = new(typeof(CaptureText));
     private static readonly Lazy<HtmlString> Block = new(BuildScriptBlock);
 
@@ -40,7 +39,8 @@ public sealed class CaptureText
             ?? throw new InvalidOperationException("CaptureText.resx is missing.");
         var keys = neutral.Cast<System.Collections.DictionaryEntry>().Select(e => (string)e.Key)
             .Where(k => !k.Contains('_', StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
-        var texts = Languages.ToDictionary(l => l, l => keys.ToDictionary(k => k, k => Get(k, l)));
+        var texts = UiLanguages.ResidentLanguages.ToDictionary(l => l, l => keys.ToDictionary(k => k, k => Get(k, l)));
+        // Relaxed escaping keeps Arabic readable and the phone page small; only < needs escaping inside the block.
         var json = JsonSerializer.Serialize(texts, new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping })
             .Replace("<", "\\u003c", StringComparison.Ordinal);
         return new HtmlString($"<script type=\"application/json\" id=\"capture-text\">{json}</script>");

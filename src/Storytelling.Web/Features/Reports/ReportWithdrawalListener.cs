@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Stories;
+using Storytelling.Web.Features.Translation;
 
 namespace Storytelling.Web.Features.Reports;
 
@@ -20,9 +21,16 @@ public sealed partial class ReportWithdrawalListener(StorytellingDbContext db, T
     public const string WithdrawnReason = "Een verhaal dat in dit rapport stond is door de verteller ingetrokken op {0}.";
     public const string QuotesWithdrawnReason = "Een verteller wil niet meer geciteerd worden (sinds {0}); de citaten uit dat verhaal zijn uit dit rapport gehaald.";
 
-    /// <summary>Whether a stored reason says the teller only ended quoting (the pages word it in the reader's language).</summary>
-    public static bool IsQuotesWithdrawn(string? reason) =>
-        reason?.StartsWith(QuotesWithdrawnReason[..QuotesWithdrawnReason.IndexOf('{', StringComparison.Ordinal)], StringComparison.Ordinal) == true;
+    /// <summary>
+    /// The stale reason as a page shows it: stored in Dutch (the report is a Dutch document), worded in the reader's
+    /// language for anyone else — which of the two reasons it is, is told by the stored sentence's start.
+    /// </summary>
+    public static string? ReasonForReader(string? stored, DateTimeOffset? staleAt)
+    {
+        if (UiLanguages.Current == "nl" || staleAt is not { } at) return stored;
+        var quotesOnly = stored?.StartsWith(QuotesWithdrawnReason[..QuotesWithdrawnReason.IndexOf('{', StringComparison.Ordinal)], StringComparison.Ordinal) == true;
+        return SharedText.Format(quotesOnly ? "Stale_QuotesWithdrawn" : "Stale_Withdrawn", UiLanguages.Date(at));
+    }
 
     public Task OnStoryWithdrawingAsync(Guid projectId, Guid storyId, CancellationToken cancellationToken) =>
         RemoveQuotesAsync(projectId, storyId, WithdrawnReason, cancellationToken);
