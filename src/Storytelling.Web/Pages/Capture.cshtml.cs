@@ -17,7 +17,8 @@ namespace Storytelling.Web.Pages;
 [EnableRateLimiting(RateLimits.Anonymous)]
 public sealed class CaptureModel(InvitationService invitations, Features.Evaluation.CaptureWindow window) : PageModel
 {
-    [BindProperty(SupportsGet = true)] public string Token { get; set; } = "";
+    // From the address only, never from a posted field (see ProjectPageModel).
+    public string Token => RouteData.Values["token"]?.ToString() ?? "";
 
     public RecorderView? Recorder { get; private set; }
     public bool Expired { get; private set; }

@@ -16,7 +16,8 @@ namespace Storytelling.Web.Pages;
 public sealed class InviteModel(InvitationService invitations, UserManager<Person> users, SignInManager<Person> signIn,
     StorytellingDbContext db, TimeProvider time) : PageModel
 {
-    [BindProperty(SupportsGet = true)] public string Token { get; set; } = "";
+    // From the address only, never from a posted field (see ProjectPageModel).
+    public string Token => RouteData.Values["token"]?.ToString() ?? "";
     [BindProperty] public string? DisplayName { get; set; }
     [BindProperty] public string? Email { get; set; }
     [BindProperty] public string? Password { get; set; }

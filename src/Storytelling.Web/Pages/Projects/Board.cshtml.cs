@@ -9,10 +9,9 @@ namespace Storytelling.Web.Pages.Projects;
 
 /// <summary>The projector view with the facilitator's controls (spotlight). The board itself is drawn by board.js.</summary>
 [Authorize(Policy = Policies.CurateCodebook)]
-public sealed class BoardModel(WorkshopService workshops) : PageModel
+public sealed class BoardModel(WorkshopService workshops) : ProjectPageModel
 {
-    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
-    [BindProperty(SupportsGet = true)] public Guid SessionId { get; set; }
+    public Guid SessionId => RouteId("sessionId");
     public WorkshopSession Session { get; private set; } = null!;
     public string JoinUrl { get; private set; } = "";
 

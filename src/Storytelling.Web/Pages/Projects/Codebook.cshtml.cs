@@ -19,9 +19,8 @@ namespace Storytelling.Web.Pages.Projects;
 /// Plain forms posting to the same endpoints' logic, so it works without script and with the keyboard alone.
 /// </summary>
 [Authorize(Policy = Policies.Analyse)]
-public sealed class CodebookModel(StorytellingDbContext db, TimeProvider time, IEnumerable<IAnalysisEvents> listeners, PseudonymService pseudonyms) : PageModel
+public sealed class CodebookModel(StorytellingDbContext db, TimeProvider time, IEnumerable<IAnalysisEvents> listeners, PseudonymService pseudonyms) : ProjectPageModel
 {
-    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
     /// <summary>The theme whose split form is open (its codings are listed to choose from).</summary>
     [BindProperty(SupportsGet = true)] public Guid? Split { get; set; }
 

@@ -14,7 +14,7 @@ using Storytelling.Web.Security;
 namespace Storytelling.Web.Pages.Projects;
 
 [Authorize(Policy = Policies.ProjectMember)]
-public sealed class DetailsModel(StorytellingDbContext db, InvitationService invitations, PseudonymService pseudonyms) : PageModel
+public sealed class DetailsModel(StorytellingDbContext db, InvitationService invitations, PseudonymService pseudonyms) : ProjectPageModel
 {
     [BindProperty(SupportsGet = true, Name = "status")] public string? StatusFilter { get; set; }
     [BindProperty(SupportsGet = true, Name = "language")] public string? LanguageFilter { get; set; }
@@ -26,7 +26,6 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
     public bool Filtered => !string.IsNullOrEmpty(StatusFilter) || !string.IsNullOrEmpty(LanguageFilter) || ThemeFilter is not null || !string.IsNullOrWhiteSpace(Query);
     public List<ThemeDto> Themes { get; private set; } = [];
     public Dictionary<string, string[]>? FilterErrors { get; private set; }
-    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
     [BindProperty] public InvitationKind Kind { get; set; }
     [BindProperty] public ProjectRole Role { get; set; }
 

@@ -20,9 +20,8 @@ namespace Storytelling.Web.Pages.Projects;
 [RequestSizeLimit(2L * 1024 * 1024 * 1024)]
 [RequestFormLimits(MultipartBodyLengthLimit = 2L * 1024 * 1024 * 1024)]
 public sealed class ExchangeModel(StorytellingDbContext db, TimeProvider time, IOptions<ExchangeOptions> options,
-    IEnumerable<IAnalysisEvents> listeners, RefiQdaImport import) : PageModel
+    IEnumerable<IAnalysisEvents> listeners, RefiQdaImport import) : ProjectPageModel
 {
-    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
 
     public string ProjectName { get; private set; } = "";
     public bool CanExport { get; private set; }

@@ -18,9 +18,8 @@ namespace Storytelling.Web.Pages.Projects;
 /// facilitators and policy officers write them. Plain forms on the API's own logic: keyboard and no-script friendly.
 /// </summary>
 [Authorize(Policy = Policies.Analyse)]
-public sealed class ExperimentsModel(StorytellingDbContext db, TimeProvider time) : PageModel
+public sealed class ExperimentsModel(StorytellingDbContext db, TimeProvider time) : ProjectPageModel
 {
-    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
     /// <summary>The experiment whose form is open for editing; null shows the form for a new one.</summary>
     [BindProperty(SupportsGet = true)] public Guid? Edit { get; set; }
 

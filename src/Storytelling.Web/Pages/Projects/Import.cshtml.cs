@@ -18,7 +18,7 @@ namespace Storytelling.Web.Pages.Projects;
 // A recording may be as large as a project allows (at most 4 GB); the project's own limit is checked while storing.
 [RequestSizeLimit(ProjectInput.MaxRecordingBytesCeiling + TranscriptFormats.MaxFileBytes + 1024 * 1024)]
 [RequestFormLimits(MultipartBodyLengthLimit = ProjectInput.MaxRecordingBytesCeiling + TranscriptFormats.MaxFileBytes)]
-public sealed class ImportModel(StorytellingDbContext db, ImportService imports) : PageModel
+public sealed class ImportModel(StorytellingDbContext db, ImportService imports) : ProjectPageModel
 {
     /// <summary>The import's field names and the keys of their names in Import.resx.</summary>
     public static readonly Dictionary<string, string> FieldKeys = new()
@@ -33,7 +33,6 @@ public sealed class ImportModel(StorytellingDbContext db, ImportService imports)
         ["format"] = "FieldFormat",
     };
 
-    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
     [BindProperty] public IFormFile? Audio { get; set; }
     [BindProperty] public IFormFile? Transcript { get; set; }
     [BindProperty] public string? TellerPseudonym { get; set; }

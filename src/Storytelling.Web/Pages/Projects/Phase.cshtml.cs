@@ -13,9 +13,8 @@ namespace Storytelling.Web.Pages.Projects;
 
 /// <summary>The phase history for everyone in the project; the facilitator moves the phase here, with a note.</summary>
 [Authorize(Policy = Policies.ProjectMember)]
-public sealed class PhaseModel(StorytellingDbContext db, TimeProvider time) : PageModel
+public sealed class PhaseModel(StorytellingDbContext db, TimeProvider time) : ProjectPageModel
 {
-    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
     public string ProjectName { get; private set; } = "";
     public PhaseOverviewDto Overview { get; private set; } = null!;
     public bool CanLead { get; private set; }

@@ -13,9 +13,8 @@ namespace Storytelling.Web.Pages.Projects;
 /// consent is given aloud and confirmed here; the teller is named only by a fictive name.
 /// </summary>
 [Authorize(Policy = Policies.Capture)]
-public sealed class RecordModel(StorytellingDbContext db, Features.Evaluation.CaptureWindow window) : PageModel
+public sealed class RecordModel(StorytellingDbContext db, Features.Evaluation.CaptureWindow window) : ProjectPageModel
 {
-    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
 
     public RecorderView Recorder { get; private set; } = null!;
     /// <summary>The project is past gathering and no round is open: say so before anyone records in vain.</summary>

@@ -11,10 +11,9 @@ namespace Storytelling.Web.Pages.Projects;
 
 /// <summary>One report: edit its Markdown, see the sanitised preview, download it, regenerate it; a stale report says why.</summary>
 [Authorize(Policy = Policies.Export)]
-public sealed class ReportModel(StorytellingDbContext db, ReportDrafting drafting, TimeProvider time) : PageModel
+public sealed class ReportModel(StorytellingDbContext db, ReportDrafting drafting, TimeProvider time) : ProjectPageModel
 {
-    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
-    [BindProperty(SupportsGet = true)] public Guid ReportId { get; set; }
+    public Guid ReportId => RouteId("reportId");
 
     public string ProjectName { get; private set; } = "";
     public ReportDto Report { get; private set; } = null!;

@@ -14,9 +14,8 @@ namespace Storytelling.Web.Pages.Projects;
 /// up/down buttons (plain submits, so keyboard and no-script work), quotes picked per theme by checkbox.
 /// </summary>
 [Authorize(Policy = Policies.Export)]
-public sealed class ReportsModel(StorytellingDbContext db, ReportDrafting drafting, TimeProvider time, ILoggerFactory logs) : PageModel
+public sealed class ReportsModel(StorytellingDbContext db, ReportDrafting drafting, TimeProvider time, ILoggerFactory logs) : ProjectPageModel
 {
-    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
     [BindProperty] public string? ReportTitle { get; set; }
     /// <summary>The theme order as the form carries it (all themes, chosen or not).</summary>
     [BindProperty] public List<Guid> Order { get; set; } = [];

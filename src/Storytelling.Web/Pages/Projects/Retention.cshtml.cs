@@ -12,9 +12,8 @@ namespace Storytelling.Web.Pages.Projects;
 /// <summary>The project's audio retention period, set by whoever manages the project; the same validation as
 /// <c>PUT /api/projects/{id}</c>, through <see cref="ProjectInput"/>.</summary>
 [Authorize(Policy = Policies.ManageProject)]
-public sealed class RetentionModel(StorytellingDbContext db, TimeProvider time) : PageModel
+public sealed class RetentionModel(StorytellingDbContext db, TimeProvider time) : ProjectPageModel
 {
-    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
     [BindProperty] public string? Days { get; set; }
 
     public string ProjectName { get; private set; } = "";

@@ -16,9 +16,8 @@ namespace Storytelling.Web.Pages.Projects;
 /// analyses compares the themes of the first gathering with each round.
 /// </summary>
 [Authorize(Policy = Policies.Analyse)]
-public sealed class RoundsModel(StorytellingDbContext db, TimeProvider time, InvitationService invitations, CaptureWindow window) : PageModel
+public sealed class RoundsModel(StorytellingDbContext db, TimeProvider time, InvitationService invitations, CaptureWindow window) : ProjectPageModel
 {
-    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
     public string ProjectName { get; private set; } = "";
     public ProjectPhase Phase { get; private set; }
     public bool CanLead { get; private set; }

@@ -15,9 +15,8 @@ namespace Storytelling.Web.Pages.Projects;
 /// teller asks by phone (they read out their receipt code). Plain forms over the same methods as the API.
 /// </summary>
 [Authorize(Policy = Policies.Facilitate)]
-public sealed class TellersModel(StorytellingDbContext db, StoryWithdrawal withdrawal, StoryConsentChange consent, TimeProvider time) : PageModel
+public sealed class TellersModel(StorytellingDbContext db, StoryWithdrawal withdrawal, StoryConsentChange consent, TimeProvider time) : ProjectPageModel
 {
-    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
     [BindProperty] public string? UpdateText { get; set; }
     [BindProperty] public string? Code { get; set; }
     [BindProperty] public bool Asked { get; set; }

@@ -9,9 +9,8 @@ using Storytelling.Web.Security;
 namespace Storytelling.Web.Pages.Projects;
 
 [Authorize(Policy = Policies.Analyse)]
-public sealed class TussenruimteModel(StorytellingDbContext db, Features.Pseudonyms.PseudonymService pseudonyms) : PageModel
+public sealed class TussenruimteModel(StorytellingDbContext db, Features.Pseudonyms.PseudonymService pseudonyms) : ProjectPageModel
 {
-    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
     public string ProjectName { get; private set; } = "";
     public TussenruimteDto Result { get; private set; } = null!;
 

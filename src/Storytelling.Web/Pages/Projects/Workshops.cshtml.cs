@@ -13,9 +13,8 @@ namespace Storytelling.Web.Pages.Projects;
 
 /// <summary>The facilitator opens and closes live sessions here and gets the code, the join link and the QR code.</summary>
 [Authorize(Policy = Policies.CurateCodebook)]
-public sealed class WorkshopsModel(StorytellingDbContext db, WorkshopService workshops, IHubContext<WorkshopHub> hub) : PageModel
+public sealed class WorkshopsModel(StorytellingDbContext db, WorkshopService workshops, IHubContext<WorkshopHub> hub) : ProjectPageModel
 {
-    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
     [BindProperty] public string? Title { get; set; }
     [BindProperty] public int VotesPerParticipant { get; set; } = 3;
 

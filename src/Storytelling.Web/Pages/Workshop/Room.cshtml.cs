@@ -11,7 +11,8 @@ namespace Storytelling.Web.Pages.Workshop;
 /// </summary>
 public sealed class RoomModel(WorkshopService workshops, WorkshopJoinLimiter limiter) : PageModel
 {
-    [BindProperty(SupportsGet = true)] public string Code { get; set; } = "";
+    // From the address only, never from a posted field (see ProjectPageModel).
+    public string Code => RouteData.Values["code"]?.ToString() ?? "";
     [BindProperty] public string? DisplayName { get; set; }
 
     public WorkshopSession? Session { get; private set; }

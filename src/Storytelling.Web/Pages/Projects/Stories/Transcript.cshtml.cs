@@ -11,10 +11,9 @@ namespace Storytelling.Web.Pages.Projects.Stories;
 /// <summary>The transcript workspace: the page is a shell, wwwroot/js/transcript.js reads and writes through the
 /// transcript API, so the page and the API can never disagree about pseudonyms or rights.</summary>
 [Authorize(Policy = Policies.Analyse)]
-public sealed class TranscriptModel(StorytellingDbContext db, Features.Pseudonyms.PseudonymService pseudonyms) : PageModel
+public sealed class TranscriptModel(StorytellingDbContext db, Features.Pseudonyms.PseudonymService pseudonyms) : ProjectPageModel
 {
-    [BindProperty(SupportsGet = true)] public Guid ProjectId { get; set; }
-    [BindProperty(SupportsGet = true)] public Guid StoryId { get; set; }
+    public Guid StoryId => RouteId("storyId");
 
     public string ProjectName { get; private set; } = "";
     public string TellerPseudonym { get; private set; } = "";
