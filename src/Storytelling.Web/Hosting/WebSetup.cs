@@ -68,14 +68,14 @@ public static class WebSetup
             o.Events.OnRedirectToAccessDenied = ctx => ApiOrRedirect(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
         });
 
-        services.AddAuthorization(o => o.AddStorytellingPolicies());
-        services.AddScoped<IAuthorizationHandler, ProjectRoleHandler>();
+        services.AddStorytellingAuthorization();
         services.AddScoped<InvitationService>();
         services.AddScoped<Features.Analysis.CodingService>();
         services.AddScoped<Features.Pseudonyms.PseudonymService>();
         services.AddOptions<WorkshopOptions>().BindConfiguration(WorkshopOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<WorkshopService>();
         services.AddSingleton<WorkshopJoinLimiter>();
+        services.AddSingleton<WorkshopRoom>();
         services.AddSingleton<WorkshopWriteGate>();
         services.AddScoped<Features.Analysis.IAnalysisEvents, WorkshopAnalysisEvents>();
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));

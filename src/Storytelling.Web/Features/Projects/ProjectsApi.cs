@@ -7,6 +7,9 @@ using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Features.Projects;
 
+/// <summary>One person's reading role in a project: since when, and who invited them (null: the command line).</summary>
+public sealed record ReaderDto(Guid PersonId, string DisplayName, ProjectRole Role, DateTimeOffset Since, string? InvitedBy);
+
 public static class ProjectsApi
 {
     public static RouteGroupBuilder MapProjectsApi(this IEndpointRouteBuilder app)
@@ -18,6 +21,7 @@ public static class ProjectsApi
         group.MapGet("/{projectId:guid}", Get).RequireAuthorization(Policies.ProjectMember);
         group.MapPut("/{projectId:guid}", Update).RequireAuthorization(Policies.ManageProject);
         group.MapGet("/{projectId:guid}/members", Members).RequireAuthorization(Policies.ManageProject);
+        group.MapGet("/{projectId:guid}/readers", Readers).RequireAuthorization(Policies.ManageProject);
         return group;
     }
 
@@ -63,15 +67,15 @@ public static class ProjectsApi
         return project;
     }
 
-    private static async Task<Results<Ok<ProjectDto>, NotFound>> Get(Guid projectId, HttpContext http, StorytellingDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ProjectDto>, NotFound>> Get(Guid projectId, CurrentMember member, StorytellingDbContext db, CancellationToken ct)
     {
         var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == projectId, ct);
         if (project is null) return TypedResults.NotFound();
-        return TypedResults.Ok(ProjectDto.From(project, await MyRolesAsync(db, projectId, http.User.PersonId(), ct)));
+        return TypedResults.Ok(ProjectDto.From(project, await member.RolesAsync(projectId, ct)));
     }
 
     private static async Task<Results<Ok<ProjectDto>, NotFound, ValidationProblem>> Update(
-        Guid projectId, ProjectInput input, HttpContext http, StorytellingDbContext db, TimeProvider time, CancellationToken ct)
+        Guid projectId, ProjectInput input, HttpContext http, CurrentMember member, StorytellingDbContext db, TimeProvider time, CancellationToken ct)
     {
         var errors = input.Validate();
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
@@ -81,7 +85,7 @@ public static class ProjectsApi
         var me = http.User.PersonId();
         db.Record(time, "project.updated", me, project.Id, "project", project.Id);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Ok(ProjectDto.From(project, await MyRolesAsync(db, projectId, me, ct)));
+        return TypedResults.Ok(ProjectDto.From(project, await member.RolesAsync(projectId, ct)));
     }
 
     private static async Task<Ok<List<MemberDto>>> Members(Guid projectId, StorytellingDbContext db, CancellationToken ct) =>
@@ -99,6 +103,29 @@ public static class ProjectsApi
             .ToList();
     }
 
+    private static async Task<Ok<List<ReaderDto>>> Readers(Guid projectId, StorytellingDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(await ReadersAsync(db, projectId, ct));
+
+    /// <summary>
+    /// Everyone holding a role that reads stories here, newest first, with since when and who invited them: the
+    /// project's facilitators (and beheerder) see at once who joined as a reader, also through a link they did not make.
+    /// </summary>
+    internal static async Task<List<ReaderDto>> ReadersAsync(StorytellingDbContext db, Guid projectId, CancellationToken ct)
+    {
+        var reading = RoleClasses.StoryReaders;
+        var rows = await db.Memberships.AsNoTracking()
+            .Where(m => m.ProjectId == projectId && reading.Contains(m.Role))
+            .Select(m => new
+            {
+                m.PersonId, m.Person!.DisplayName, m.Role, m.GrantedAt,
+                InvitedBy = db.Users.Where(u => u.Id == m.GrantedByPersonId).Select(u => u.DisplayName).FirstOrDefault(),
+            })
+            .ToListAsync(ct);
+        return rows.OrderByDescending(r => r.GrantedAt).ThenBy(r => r.DisplayName, StringComparer.CurrentCultureIgnoreCase)
+            .Select(r => new ReaderDto(r.PersonId, r.DisplayName, r.Role, r.GrantedAt, r.InvitedBy)).ToList();
+    }
+
+    /// <summary>For static helpers that have no request; pages, endpoints and services use <see cref="CurrentMember"/>.</summary>
     internal static async Task<List<ProjectRole>> MyRolesAsync(StorytellingDbContext db, Guid projectId, Guid? personId, CancellationToken ct) =>
         await db.Memberships.AsNoTracking()
             .Where(m => m.ProjectId == projectId && m.PersonId == personId)

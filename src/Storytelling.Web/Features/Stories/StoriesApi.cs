@@ -79,8 +79,8 @@ public static class StoriesApi
         StoryFilter filter, CancellationToken ct)
     {
         var roles = await ProjectsApi.MyRolesAsync(db, projectId, personId, ct);
-        var seesAll = roles.Contains(ProjectRole.Begeleider);
-        var seesOriginals = roles.Any(Policies.ProjectRoles[Policies.SeeOriginals].Contains);
+        var seesAll = Policies.Allows(Policies.SeeAllStories, roles);
+        var seesOriginals = Policies.Allows(Policies.SeeOriginals, roles);
         var pageNo = filter.Page ?? 1;
         var pageSize = filter.PageSize ?? DefaultPageSize;
 

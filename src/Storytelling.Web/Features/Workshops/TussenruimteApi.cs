@@ -30,9 +30,6 @@ public static class TussenruimteApi
                 TypedResults.Ok(await ComputeAsync(db, pseudonyms, projectId, ct)))
             .RequireAuthorization(Policies.Analyse).WithTags("Workshops");
 
-    public static bool IsResident(ProjectRole role) => role == ProjectRole.Bewoner;
-    public static bool IsProfessional(ProjectRole role) => role is ProjectRole.Begeleider or ProjectRole.Beleidsmedewerker or ProjectRole.Interviewer;
-
     public static async Task<TussenruimteDto> ComputeAsync(StorytellingDbContext db, PseudonymService pseudonyms, Guid projectId, CancellationToken ct)
     {
         var themes = await db.Themes.AsNoTracking().Where(t => t.ProjectId == projectId && t.MergedIntoId == null)
@@ -42,8 +39,8 @@ public static class TussenruimteApi
                         && (c.Transcript!.Story!.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
             .Select(c => new { c.ThemeId, c.TranscriptId, c.StartChar, c.EndChar, c.AuthorRole, c.Transcript!.StoryId, c.Transcript.Story!.TellerPseudonym })
             .ToListAsync(ct);
-        var residents = rows.Where(r => IsResident(r.AuthorRole)).ToList();
-        var professionals = rows.Where(r => IsProfessional(r.AuthorRole)).ToList();
+        var residents = rows.Where(r => RoleClasses.IsResident(r.AuthorRole)).ToList();
+        var professionals = rows.Where(r => RoleClasses.IsProfessional(r.AuthorRole)).ToList();
 
         var perTheme = themes.Select(t => new TussenruimteThemeDto(t.Id, t.Name, t.Colour,
                 residents.Count(r => r.ThemeId == t.Id), professionals.Count(r => r.ThemeId == t.Id),
@@ -59,9 +56,9 @@ public static class TussenruimteApi
         var kappa = Agreement.CohensKappa(decisions);
 
         // Fragments where the groups differ most: coded by one side far more often than by the other.
-        var differences = rows.Where(r => IsResident(r.AuthorRole) || IsProfessional(r.AuthorRole))
+        var differences = rows.Where(r => RoleClasses.IsResident(r.AuthorRole) || RoleClasses.IsProfessional(r.AuthorRole))
             .GroupBy(r => (r.TranscriptId, r.StartChar, r.EndChar, r.ThemeId))
-            .Select(g => new { g.Key, First = g.First(), R = g.Count(r => IsResident(r.AuthorRole)), P = g.Count(r => IsProfessional(r.AuthorRole)) })
+            .Select(g => new { g.Key, First = g.First(), R = g.Count(r => RoleClasses.IsResident(r.AuthorRole)), P = g.Count(r => RoleClasses.IsProfessional(r.AuthorRole)) })
             .Where(x => x.R != x.P)
             .OrderByDescending(x => x.R == 0 || x.P == 0).ThenByDescending(x => Math.Abs(x.R - x.P)).Take(10).ToList();
         var transcriptIds = differences.Select(d => d.Key.TranscriptId).Distinct().ToList();
