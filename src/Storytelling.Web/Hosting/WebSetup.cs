@@ -85,7 +85,7 @@ public static class WebSetup
         services.AddScoped<Features.Exchange.RefiQdaExport>();
         services.AddScoped<Features.Exchange.RefiQdaImport>();
         services.AddStorytellingReports();
-        services.AddScoped<Features.Evaluation.CaptureWindow>();
+        services.AddStorytellingEvaluation();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IMediaProbe, FfprobeMediaProbe>();
         services.AddSingleton<CaptureRateLimiter>();
