@@ -194,7 +194,13 @@ public static partial class Doors
     public static JsonNode? Json(Type type, string name, ProjectData ids, int depth = 0)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
-        if (IsSimple(type)) return JsonValue.Create(Text(type, name, ids));
+        if (IsSimple(type))
+        {
+            var text = Text(type, name, ids);
+            if (type == typeof(bool)) return JsonValue.Create(bool.Parse(text));
+            if (type.IsPrimitive || type == typeof(decimal)) return JsonValue.Create(long.Parse(text, System.Globalization.CultureInfo.InvariantCulture));
+            return JsonValue.Create(text);
+        }
         if (depth > 3) return null;
         var element = ElementType(type);
         if (element is not null) return new JsonArray(Json(element, name, ids, depth + 1));
@@ -241,13 +247,15 @@ public static partial class Doors
         {
             _ when n.Contains("code", StringComparison.Ordinal) => ids.ReceiptCode,
             "colour" or "color" => "#336699",
-            "language" or "languages" or "allowedlanguages" => "nl",
+            _ when n.EndsWith("language", StringComparison.Ordinal) || n.EndsWith("languages", StringComparison.Ordinal) => "nl",
+            "mediatype" => "audio/ogg",
+            "sha256" => new string('a', 64),
             "email" => "matrix@example.org",
             "password" => "matrix-wachtwoord-lang",
             "days" => "30",
             "format" => "vtt",
             "to" or "phase" => "Analyse",
-            "kind" => "Knelpunt",
+            "kind" => "Persoon",
             "role" => "Bewoner",
             _ => "Matrix " + name,
         };

@@ -110,7 +110,7 @@ public sealed partial class GeneratedMatrixTests(MatrixFixture fixture, ITestOut
             || (status is 301 or 302 or 303 && (location.Contains("/account/login", StringComparison.OrdinalIgnoreCase) || location.Contains("/account/denied", StringComparison.OrdinalIgnoreCase)));
         var success = response.IsSuccessStatusCode || (door.Kind == DoorKind.Page && status is 301 or 302 or 303 && !refusedByRule);
 
-        output.WriteLine($"{describe} -> {status} {location}");
+        output.WriteLine($"{describe} -> {status} {location}{(status is >= 400 and < 500 && !html ? " " + body[..Math.Min(body.Length, 160)] : "")}");
         var problems = new List<string>();
         var admitted = ids == Ids.ForeignAddress ? (door.Anonymous ? true : false) : Doors.Admits(door, caller);
         if (admitted == false && success) problems.Add($"got {status} though the rule [{string.Join(", ", door.Policies)}] refuses {caller}");
