@@ -34,6 +34,9 @@ public sealed record Door(
 
     public bool HasProject => RouteParameters.Contains("projectId");
 
+    /// <summary>Method, address without constraints, and page handler: <c>POST /projects/{projectId}/codebook?handler=Propose</c>.</summary>
+    public string Name => $"{Method} /{Route}{(Handler is null ? "" : "?handler=" + Handler)}";
+
     public override string ToString() => Key;
 }
 
@@ -76,6 +79,12 @@ public static partial class Doors
         ["account/logout"] = "signing out",
         ["api/invitations/{token}/accept"] = "accepting an invitation: the token is the right",
     };
+
+    /// <summary>Doors whose handler may refuse (401/403, or the denied page) a caller the declared rule admits, because it
+    /// checks something the rule cannot see (the author of a coding, the role an invitation hands out), each with its
+    /// reason. Empty while every such check answers differently (404, 400 or a message on the page); the matrix names
+    /// any door that starts refusing admitted callers, so the narrower rule is either declared here or in the table.</summary>
+    public static readonly IReadOnlyDictionary<string, string> NarrowerInside = new Dictionary<string, string>();
 
     public static string Normalise(string template) => RouteParameter().Replace(template.Trim('/'), m => "{" + m.Groups[1].Value + "}");
 

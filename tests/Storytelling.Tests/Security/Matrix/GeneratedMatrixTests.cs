@@ -52,6 +52,7 @@ public sealed partial class GeneratedMatrixTests(MatrixFixture fixture, ITestOut
                     : $"{door.Key}: declares no rule at all (neither a policy nor AllowAnonymous)");
             }
         }
+        output.WriteLine($"{doors.Count(d => d.Kind == DoorKind.Api)} endpoints, {doors.Count(d => d.Kind == DoorKind.Page)} page handlers");
         Assert.True(doors.Count(d => d.Kind == DoorKind.Api) > 60, "the endpoint data source should list the app's endpoints");
         Assert.True(doors.Count(d => d.Kind == DoorKind.Page) > 40, "the page descriptors should list the page handlers");
         Assert.True(undeclared.Count == 0, string.Join('\n', undeclared));
@@ -114,7 +115,7 @@ public sealed partial class GeneratedMatrixTests(MatrixFixture fixture, ITestOut
         var problems = new List<string>();
         var admitted = ids == Ids.ForeignAddress ? (door.Anonymous ? true : false) : Doors.Admits(door, caller);
         if (admitted == false && success) problems.Add($"got {status} though the rule [{string.Join(", ", door.Policies)}] refuses {caller}");
-        if (admitted == true && ids == Ids.Own && refusedByRule) problems.Add($"was refused ({status} {location}) though the rule [{string.Join(", ", door.Policies)}] admits {caller}");
+        if (admitted == true && ids == Ids.Own && refusedByRule && !Doors.NarrowerInside.ContainsKey(door.Name)) problems.Add($"was refused ({status} {location}) though the rule [{string.Join(", ", door.Policies)}] admits {caller}");
         if (admitted == true && ids == Ids.Own && door.Kind == DoorKind.Page && door.Method == "POST" && status == 400 && !html)
             problems.Add("400: the page refused the antiforgery token of a permitted caller");
         if (status >= 500) problems.Add($"server error {status}");
