@@ -58,6 +58,26 @@ public sealed partial class GeneratedMatrixTests(MatrixFixture fixture, ITestOut
         Assert.True(undeclared.Count == 0, string.Join('\n', undeclared));
     }
 
+    [Fact]
+    public async Task The_fingerprint_of_project_B_sees_a_change_three_steps_away_from_the_project()
+    {
+        // A coding hangs under a transcript under a story under the project: the oracle must reach it.
+        async Task SetMemoAsync(string? memo) => await World.App.WithDbAsync(async db =>
+        {
+            var coding = await db.Codings.FindAsync(World.B.Coding) ?? throw new InvalidOperationException("B's coding is gone");
+            coding.Memo = memo;
+            await db.SaveChangesAsync();
+        });
+        Assert.Equal("", await World.ChangesToBAsync());
+        await SetMemoAsync("gewijzigd door de test");
+        Assert.Contains("gewijzigd door de test", await World.ChangesToBAsync(), StringComparison.Ordinal);
+        await SetMemoAsync(null);
+        Assert.NotEqual("", await World.ChangesToBAsync());
+        Assert.Equal("", await World.ChangesToBAsync());
+        Assert.NotNull(World.LeakedSecret("<li>WerkZqxvthema</li>"));
+        Assert.Null(World.LeakedSecret("<li>WerkAkkerthema</li>"));
+    }
+
     [Theory]
     [MemberData(nameof(DoorKeys), DisableDiscoveryEnumeration = true)]
     public async Task No_caller_outside_a_doors_rule_gets_in_and_no_door_reaches_another_project(string key)
