@@ -123,7 +123,8 @@ public static class WebSetup
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapOpenApi();
+        // Public on purpose, like the health probes: the API's description holds no project data.
+        app.MapOpenApi().AllowAnonymous();
         app.MapStorytellingHealth();
         app.MapAccountApi();
         app.MapProjectsApi();
