@@ -65,7 +65,7 @@ public static partial class CodebookExchange
 
     public static void WriteCodebook(Stream output, IReadOnlyList<QdaCode> codes)
     {
-        using var w = XmlWriter.Create(output, QdaXml.WriterSettings());
+        using var w = QdaXml.CreateWriter(output);
         w.WriteStartDocument();
         w.WriteStartElement("CodeBook", QdaXml.CodebookNamespace);
         w.WriteAttributeString("origin", QdaXml.Origin);
@@ -139,7 +139,10 @@ public static partial class CodebookExchange
         IReadOnlyList<QdaCode> codes, CancellationToken ct)
     {
         var existing = await db.Themes.Where(t => t.ProjectId == projectId && t.MergedIntoId == null).ToListAsync(ct);
-        var byParentAndName = existing.ToDictionary(t => (t.ParentId, Key(t.Name)));
+        // A project may hold two active siblings whose names differ only in case (from before names were checked):
+        // the oldest takes the imported codes, instead of the import failing on the double.
+        var byParentAndName = new Dictionary<(Guid?, string), Theme>();
+        foreach (var t in existing.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)) byParentAndName.TryAdd((t.ParentId, Key(t.Name)), t);
         var map = new Dictionary<Guid, Guid>();
         int created = 0, merged = 0;
         var now = time.GetUtcNow();
@@ -169,7 +172,7 @@ public static partial class CodebookExchange
         return new CodebookImportResult(created, merged, map);
     }
 
-    private static string Key(string name) => name.Trim().ToUpperInvariant();
+    private static string Key(string name) => ThemeNames.Key(name);
 
     private static string Clip(string s) => s.Length > 380 ? s[..380] : s;
 
