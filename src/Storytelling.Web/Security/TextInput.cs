@@ -51,6 +51,25 @@ public static class TextInput
     }
 
     /// <summary>
+    /// For text that arrives inside a file another tool wrote (a REFI-QDA import), where refusing the whole file for one
+    /// stray character would help no one: each character <see cref="Check"/> refuses becomes U+FFFD, and in a single-line
+    /// field a tab or line break becomes a space. The length stays the same, so offsets into the text still hold.
+    /// </summary>
+    public static string Clean(string text, bool singleLine)
+    {
+        if (Check(text, singleLine) == TextFault.None) return text;
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            var c = chars[i];
+            if (char.IsHighSurrogate(c) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1])) { i++; continue; }
+            if (c is '\t' or '\n' or '\r') { if (singleLine) chars[i] = ' '; }
+            else if (char.IsControl(c) || char.IsSurrogate(c) || c is '\uFFFE' or '\uFFFF') chars[i] = '\uFFFD';
+        }
+        return new string(chars);
+    }
+
+    /// <summary>
     /// Whether a field holds one line, by its name (the last part of "Input.Name" or "items[0].name"): names and
     /// pseudonyms (anything ending in "name" or "pseudonym") and short codes such as language, colour, title, email.
     /// Every other text (descriptions, Markdown, transcript text, memos) may hold tabs and line breaks.
@@ -99,7 +118,7 @@ public static class TextInput
             {
                 foreach (var value in values)
                 {
-                    if (Check(value, singleLine: true) is var fault and not TextFault.None)
+                    if (Check(value, IsSingleLine(key)) is var fault and not TextFault.None)
                     {
                         await RefuseAsync(http, key, fault);
                         return;

@@ -9,7 +9,11 @@ using Storytelling.Core.Projects;
 using Storytelling.Tests.Codebook;
 using Storytelling.Tests.Exchange;
 using Storytelling.Tests.Infrastructure;
+using Storytelling.Tests.Workshops;
 using Storytelling.Tests.Workspace;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Storytelling.Web.Features.Workshops;
 using Storytelling.Web.Features.Analysis;
 
 namespace Storytelling.Tests.Security;
@@ -197,6 +201,49 @@ public sealed class TextInputTests(TranscriptWorld world) : IClassFixture<Transc
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<Problem>(TestJson.Options);
         Assert.Contains("tellerPseudonym", problem!.Errors.Keys);
+    }
+
+    [Fact]
+    public async Task The_workshop_hub_refuses_a_noncharacter_in_a_proposed_theme_name()
+    {
+        await using var workshop = await WorkshopWorld.CreateAsync();
+        var (code, _) = await workshop.OpenSessionAsync();
+        var (_, cookie) = await workshop.JoinAsync(code, "Bea", await workshop.LoginCookieAsync(WorkshopWorld.Begeleider));
+        await using var member = await workshop.ConnectAsync(cookie);
+        await member.InvokeAsync<WorkshopStateDto>("JoinSession", code);
+
+        // U+FFFE is no control character to the workshop's own name check, but no text either: the hub's JSON refuses it.
+        await Assert.ThrowsAsync<HubException>(() => member.InvokeAsync<WorkshopThemeDto>("ProposeTheme", "Werk\uFFFE", ThemeKind.Overig));
+
+        var made = await member.InvokeAsync<WorkshopThemeDto>("ProposeTheme", "Werk en zorg", ThemeKind.Overig);
+        Assert.Equal("Werk en zorg", made.Name);
+        await workshop.App.WithDbAsync(async db =>
+            Assert.False(await db.Themes.AnyAsync(t => t.ProjectId == workshop.Project.Id && t.Name.StartsWith("Werk\uFFFE"))));
+    }
+
+    [Fact]
+    public async Task A_REFI_QDA_file_with_control_characters_imports_with_each_replaced_and_its_selection_in_place()
+    {
+        var projectId = await ProjectAsync();
+        var xml = Qdpx.ProjectXml(start: 0, end: 4).Replace("name=\"Werk\"", "name=\"We\u0085rk\"", StringComparison.Ordinal)
+            .Replace("name=\"Anna.txt\"", "name=\"An&#x9;na.txt\"", StringComparison.Ordinal);
+        var qdpx = Qdpx.Zip(("project.qde", Qdpx.Utf8(xml)), ("Sources/a.txt", Qdpx.Utf8("W\u0000rk is alles")));
+
+        var response = await Facilitator.PostAsync($"/api/projects/{projectId}/exchange/project?consentConfirmed=true", new ByteArrayContent(qdpx));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await world.App.WithDbAsync(async db =>
+        {
+            Assert.Equal("We\uFFFDrk", (await db.Themes.SingleAsync(t => t.ProjectId == projectId)).Name);
+            var story = await db.Stories.SingleAsync(s => s.ProjectId == projectId);
+            Assert.Equal("An na", story.TellerPseudonym);
+            var transcriptIds = db.Transcripts.Where(t => t.StoryId == story.Id).Select(t => t.Id);
+            var segments = await db.TranscriptSegments.Where(x => transcriptIds.Contains(x.TranscriptId)).OrderBy(x => x.Position).ToListAsync();
+            var text = Storytelling.Web.Features.Workspace.TranscriptText.From(segments).Text;
+            Assert.Equal("W\uFFFDrk is alles", text);
+            var coding = await db.Codings.SingleAsync(c => c.Transcript!.StoryId == story.Id);
+            Assert.Equal("W\uFFFDrk", text[coding.StartChar..coding.EndChar]);
+        });
     }
 
     [Fact]

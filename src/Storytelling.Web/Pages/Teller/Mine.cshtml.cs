@@ -18,6 +18,7 @@ namespace Storytelling.Web.Pages.Teller;
 /// Plain forms, so it works without script on any phone.
 /// </summary>
 [EnableRateLimiting(RateLimits.Anonymous)]
+[TextCheckedByPage("text")]
 public sealed class MineModel(TellerAccess access, StorytellingDbContext db, StoryWithdrawal withdrawal, StoryConsentChange consent, TimeProvider time,
     ILoggerFactory loggers) : PageModel
 {
