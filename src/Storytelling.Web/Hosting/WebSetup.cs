@@ -95,6 +95,7 @@ public static class WebSetup
         services.AddSingleton<Features.Transcripts.AudioRetentionJob>();
         services.AddHostedService(sp => sp.GetRequiredService<Features.Transcripts.AudioRetentionJob>());
         services.AddStorytellingRateLimits();
+        services.AddTextInputGuard();
         services.AddUiLanguages();
         services.AddTellerPages();
         services.AddStorytellingHealthChecks();
@@ -122,6 +123,7 @@ public static class WebSetup
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseTextInputGuard();
 
         // Public on purpose, like the health probes: the API's description holds no project data.
         app.MapOpenApi().AllowAnonymous();

@@ -82,6 +82,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationWorld world) : IClassF
     {
         var (method, path, body, allowed) = Endpoints[endpoint];
         using var request = new HttpRequestMessage(method, path.Replace("{A}", world.ProjectA.ToString()));
+        // Theme names are unique among siblings: each caller proposes a theme of its own.
+        if (endpoint == "propose theme") body = new { name = "Schulden " + caller, kind = "Knelpunt" };
         if (body is not null) request.Content = JsonContent.Create(body);
 
         using var response = await world.Clients[caller].SendAsync(request);

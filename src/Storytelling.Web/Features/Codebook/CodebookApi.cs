@@ -84,6 +84,8 @@ public static partial class CodebookApi
         if (request.Kind is { } kind && !Enum.IsDefined(kind)) errors["kind"] = ["Kind must be Knelpunt, Wens, Kracht or Overig."];
         if (request.ParentId is { } parentId && !await db.Themes.AnyAsync(t => t.Id == parentId && t.ProjectId == projectId && t.MergedIntoId == null, ct))
             errors["parentId"] = ["The parent theme is not an active theme in this project's codebook."];
+        if (errors.Count == 0 && await ThemeNames.TakenAsync(db, projectId, request.ParentId, name!, null, ct) is { } taken)
+            errors["name"] = [ThemeNames.TakenMessage(taken)];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var me = http.User.PersonId();
@@ -137,6 +139,10 @@ public static partial class CodebookApi
                 }
             }
         }
+        var placedUnder = request.MoveToRoot ? null : request.ParentId ?? theme.ParentId;
+        if (errors.Count == 0 && (name is not null || placedUnder != theme.ParentId)
+            && await ThemeNames.TakenAsync(db, projectId, placedUnder, name ?? theme.Name, themeId, ct) is { } taken)
+            errors[name is not null ? "name" : "parentId"] = [ThemeNames.TakenMessage(taken)];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var me = http.User.PersonId();
@@ -192,10 +198,13 @@ public static partial class CodebookApi
 
         // The target may sit below the theme being merged: lift it to the theme's own place first, so no loop forms.
         var tree = await db.Themes.Where(t => t.ProjectId == projectId).Select(t => new { t.Id, t.ParentId }).ToDictionaryAsync(t => t.Id, t => t.ParentId, ct);
+        var lift = false;
         for (Guid? at = target.ParentId; at is { } id; at = tree.GetValueOrDefault(id))
         {
-            if (id == themeId) { target.ParentId = theme.ParentId; break; }
+            if (id == themeId) { lift = true; break; }
         }
+        if (await MergeClashAsync(db, projectId, theme, target, lift, ct) is { } clash) return Invalid("intoThemeId", clash);
+        if (lift) target.ParentId = theme.ParentId;
 
         var me = http.User.PersonId();
         var now = time.GetUtcNow();
@@ -244,6 +253,8 @@ public static partial class CodebookApi
             codings = await db.Codings.Where(c => c.ThemeId == themeId && codingIds.Contains(c.Id)).ToListAsync(ct);
             if (codings.Count != codingIds.Count) errors["codingIds"] = ["Every coding to move must belong to the theme being split."];
         }
+        if (errors.Count == 0 && await ThemeNames.TakenAsync(db, projectId, theme.ParentId, name!, null, ct) is { } taken)
+            errors["name"] = [ThemeNames.TakenMessage(taken)];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var me = http.User.PersonId();
@@ -301,6 +312,21 @@ public static partial class CodebookApi
     private static async Task NotifyAsync(IEnumerable<IAnalysisEvents> listeners, Guid projectId, CancellationToken ct)
     {
         foreach (var listener in listeners) await listener.CodebookChangedAsync(projectId, ct);
+    }
+
+    /// <summary>After a merge the target holds its own sub-themes and the merged theme's (and, when lifted, stands
+    /// among the merged theme's siblings): a name that would then be there twice is refused before anything moves.</summary>
+    private static async Task<string?> MergeClashAsync(StorytellingDbContext db, Guid projectId, Theme theme, Theme target, bool lift, CancellationToken ct)
+    {
+        var active = db.Themes.AsNoTracking().Where(t => t.ProjectId == projectId && t.MergedIntoId == null);
+        var incoming = await active.Where(t => t.ParentId == theme.Id && t.Id != target.Id).Select(t => t.Name).ToListAsync(ct);
+        var present = await active.Where(t => t.ParentId == target.Id).Select(t => t.Name).ToListAsync(ct);
+        if (incoming.FirstOrDefault(n => present.Any(p => ThemeNames.Same(n, p))) is { } twice)
+            return $"Beide thema's hebben een subthema ‘{twice}’; hernoem of voeg die eerst samen. " +
+                $"Both themes have a sub-theme ‘{twice}’; rename or merge those first.";
+        if (lift && await ThemeNames.TakenAsync(db, projectId, theme.ParentId, target.Name, theme.Id, ct) is { } taken)
+            return ThemeNames.TakenMessage(taken);
+        return null;
     }
 
     private static ValidationProblem Invalid(string field, string message) =>

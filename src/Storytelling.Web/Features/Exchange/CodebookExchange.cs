@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Analysis;
 using Storytelling.Core.Persistence;
 using Storytelling.Web.Features.Codebook;
+using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Features.Exchange;
 
@@ -65,7 +66,7 @@ public static partial class CodebookExchange
 
     public static void WriteCodebook(Stream output, IReadOnlyList<QdaCode> codes)
     {
-        using var w = XmlWriter.Create(output, QdaXml.WriterSettings());
+        using var w = QdaXml.CreateWriter(output);
         w.WriteStartDocument();
         w.WriteStartElement("CodeBook", QdaXml.CodebookNamespace);
         w.WriteAttributeString("origin", QdaXml.Origin);
@@ -105,14 +106,14 @@ public static partial class CodebookExchange
     {
         if (++counter[0] > options.MaxCodes)
             throw new ExchangeRefusedException($"Het codeboek heeft meer dan {options.MaxCodes} codes.");
-        var name = ((string?)e.Attribute("name"))?.Trim();
+        var name = ((string?)e.Attribute("name")) is { } raw ? TextInput.Clean(raw, singleLine: true).Trim() : null;
         if (string.IsNullOrEmpty(name)) throw new ExchangeRefusedException("Een code in het codeboek heeft geen naam.");
         if (name.Length > CodebookApi.MaxNameLength)
             throw new ExchangeRefusedException($"De code ‘{name[..40]}…’ heeft een naam van meer dan {CodebookApi.MaxNameLength} tekens.");
         if (!QdaXml.TryParseGuid((string?)e.Attribute("guid"), out var guid))
             throw new ExchangeRefusedException($"De code ‘{name}’ heeft geen geldige GUID.");
         if (!seen.Add(guid)) throw new ExchangeRefusedException($"De GUID van code ‘{name}’ komt twee keer voor.");
-        var (description, kind) = SplitKind(e.Element(ns + "Description")?.Value);
+        var (description, kind) = SplitKind(e.Element(ns + "Description")?.Value is { } text ? TextInput.Clean(text, singleLine: false) : null);
         if (description is { Length: > CodebookApi.MaxDescriptionLength })
             throw new ExchangeRefusedException($"De beschrijving van code ‘{name}’ is langer dan {CodebookApi.MaxDescriptionLength} tekens.");
         var colour = QdaXml.NormaliseColour((string?)e.Attribute("color")) ?? "#808080";
@@ -139,7 +140,10 @@ public static partial class CodebookExchange
         IReadOnlyList<QdaCode> codes, CancellationToken ct)
     {
         var existing = await db.Themes.Where(t => t.ProjectId == projectId && t.MergedIntoId == null).ToListAsync(ct);
-        var byParentAndName = existing.ToDictionary(t => (t.ParentId, Key(t.Name)));
+        // A project may hold two active siblings whose names differ only in case (from before names were checked):
+        // the oldest takes the imported codes, instead of the import failing on the double.
+        var byParentAndName = new Dictionary<(Guid?, string), Theme>();
+        foreach (var t in existing.OrderBy(t => t.CreatedAt).ThenBy(t => t.Id)) byParentAndName.TryAdd((t.ParentId, Key(t.Name)), t);
         var map = new Dictionary<Guid, Guid>();
         int created = 0, merged = 0;
         var now = time.GetUtcNow();
@@ -169,7 +173,7 @@ public static partial class CodebookExchange
         return new CodebookImportResult(created, merged, map);
     }
 
-    private static string Key(string name) => name.Trim().ToUpperInvariant();
+    private static string Key(string name) => ThemeNames.Key(name);
 
     private static string Clip(string s) => s.Length > 380 ? s[..380] : s;
 

@@ -46,6 +46,40 @@ public static partial class QdaXml
         CheckCharacters = true,
     };
 
+    /// <summary>
+    /// A writer for project.qde and .qdc that never throws on text XML cannot carry: text stored before the doors refused
+    /// control characters (or by another way in) is written with U+FFFD in place of each such character.
+    /// </summary>
+    public static XmlWriter CreateWriter(Stream output) => new XmlSafeTextWriter(XmlWriter.Create(output, WriterSettings()));
+
+    /// <summary>The text with every character XML 1.0 cannot hold (controls other than tab and line breaks, lone
+    /// surrogates, U+FFFE/U+FFFF) replaced by U+FFFD; the same string when there is none (nearly always).</summary>
+    public static string XmlSafe(string text)
+    {
+        var firstBad = FirstInvalid(text);
+        if (firstBad < 0) return text;
+        var builder = new StringBuilder(text.Length);
+        builder.Append(text, 0, firstBad);
+        for (var i = firstBad; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], c)) { builder.Append(c).Append(text[i + 1]); i++; }
+            else builder.Append(XmlConvert.IsXmlChar(c) ? c : '\uFFFD');
+        }
+        return builder.ToString();
+    }
+
+    private static int FirstInvalid(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (XmlConvert.IsXmlChar(text[i])) continue;
+            if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], text[i])) { i++; continue; }
+            return i;
+        }
+        return -1;
+    }
+
     /// <summary>No DTD (so no XXE or entity expansion), no resolver, a cap on characters.</summary>
     public static XmlReaderSettings ReaderSettings(long maxCharacters) => new()
     {
@@ -146,4 +180,40 @@ public static partial class QdaXml
 
     [GeneratedRegex("^#[0-9A-F]{3}$", RegexOptions.CultureInvariant)]
     private static partial Regex Rgb3();
+}
+
+/// <summary>Passes everything to the inner writer; text and attribute values go through <see cref="QdaXml.XmlSafe"/>.</summary>
+internal sealed class XmlSafeTextWriter(XmlWriter inner) : XmlWriter
+{
+    public override WriteState WriteState => inner.WriteState;
+    public override XmlWriterSettings? Settings => inner.Settings;
+    public override void Flush() => inner.Flush();
+    public override string? LookupPrefix(string ns) => inner.LookupPrefix(ns);
+    public override void WriteBase64(byte[] buffer, int index, int count) => inner.WriteBase64(buffer, index, count);
+    public override void WriteCData(string? text) => inner.WriteCData(text is null ? null : QdaXml.XmlSafe(text));
+    public override void WriteCharEntity(char ch) => inner.WriteString(QdaXml.XmlSafe(ch.ToString()));
+    public override void WriteChars(char[] buffer, int index, int count) => WriteString(new string(buffer, index, count));
+    public override void WriteComment(string? text) => inner.WriteComment(text is null ? null : QdaXml.XmlSafe(text));
+    public override void WriteDocType(string name, string? pubid, string? sysid, string? subset) => inner.WriteDocType(name, pubid, sysid, subset);
+    public override void WriteEndAttribute() => inner.WriteEndAttribute();
+    public override void WriteEndDocument() => inner.WriteEndDocument();
+    public override void WriteEndElement() => inner.WriteEndElement();
+    public override void WriteEntityRef(string name) => inner.WriteEntityRef(name);
+    public override void WriteFullEndElement() => inner.WriteFullEndElement();
+    public override void WriteProcessingInstruction(string name, string? text) => inner.WriteProcessingInstruction(name, text);
+    public override void WriteRaw(char[] buffer, int index, int count) => WriteRaw(new string(buffer, index, count));
+    public override void WriteRaw(string data) => inner.WriteRaw(QdaXml.XmlSafe(data));
+    public override void WriteStartAttribute(string? prefix, string localName, string? ns) => inner.WriteStartAttribute(prefix, localName, ns);
+    public override void WriteStartDocument() => inner.WriteStartDocument();
+    public override void WriteStartDocument(bool standalone) => inner.WriteStartDocument(standalone);
+    public override void WriteStartElement(string? prefix, string localName, string? ns) => inner.WriteStartElement(prefix, localName, ns);
+    public override void WriteString(string? text) => inner.WriteString(text is null ? null : QdaXml.XmlSafe(text));
+    public override void WriteSurrogateCharEntity(char lowChar, char highChar) => inner.WriteSurrogateCharEntity(lowChar, highChar);
+    public override void WriteWhitespace(string? ws) => inner.WriteWhitespace(ws);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
 }

@@ -47,7 +47,7 @@ public sealed partial class RefiQdaExport(StorytellingDbContext db, PseudonymSer
         await using var qde = new FileStream(qdePath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose);
         using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
         int codingCount = 0, audioCount = 0;
-        using (var w = XmlWriter.Create(qde, QdaXml.WriterSettings()))
+        using (var w = QdaXml.CreateWriter(qde))
         {
             w.WriteStartDocument();
             w.WriteStartElement("Project", Ns);

@@ -15,6 +15,8 @@ using Storytelling.Core.Transcription;
 using Storytelling.Core.Transcripts;
 using Storytelling.Web.Features.Workspace;
 
+using Storytelling.Web.Security;
+
 namespace Storytelling.Web.Features.Exchange;
 
 public sealed record QdpxImportResult(int Stories, int Recordings, int Codings, int ThemesCreated, int ThemesMerged, int SourcesSkipped);
@@ -253,7 +255,7 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
                 throw new ExchangeRefusedException($"Een codering in bron ‘{source}’ verwijst naar een code die niet in het codeboek staat.");
             if (!codes.Contains(code)) codes.Add(code);
         }
-        var memo = selection.Element(Ns + "Description")?.Value.Trim();
+        var memo = selection.Element(Ns + "Description")?.Value is { } description ? TextInput.Clean(description, singleLine: false).Trim() : null;
         if (memo is { Length: > Analysis.CodingService.MaxMemoLength }) memo = memo[..Analysis.CodingService.MaxMemoLength];
         return new PlannedSelection(start, end, codes, Instant(selection), string.IsNullOrEmpty(memo) ? null : memo);
     }
@@ -261,14 +263,15 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
     private static (ImportText Text, string? Path) ReadText(XElement source, string? name, Dictionary<string, ZipArchiveEntry> entries, long[] budget)
     {
         var inline = source.Element(Ns + "PlainTextContent")?.Value;
-        if (inline is not null) return (new ImportText(inline), null);
+        if (inline is not null) return (new ImportText(TextInput.Clean(inline, singleLine: false)), null);
         var path = (string?)source.Attribute("plainTextPath");
         var entry = QdaXml.InternalEntry(path);
         if (entry is null || !entries.TryGetValue(entry, out var zipEntry))
             throw new ExchangeRefusedException($"De bron ‘{name ?? "?"}’ verwijst naar een tekstbestand dat niet in het .qdpx-bestand zit.");
         using var stream = new BudgetStream(zipEntry.Open(), budget);
         using var reader = new StreamReader(stream, QdaXml.Utf8, detectEncodingFromByteOrderMarks: true);
-        var text = reader.ReadToEnd();
+        // A NUL or other control character in a text file would reach the database (PostgreSQL refuses a NUL outright).
+        var text = TextInput.Clean(reader.ReadToEnd(), singleLine: false);
         if (text.Length > TranscriptApi.MaxTotalLength)
             throw new ExchangeRefusedException($"De tekst van ‘{name}’ is langer dan {TranscriptApi.MaxTotalLength} tekens.");
         return (new ImportText(text), entry);
@@ -281,7 +284,7 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
 
     private static string? Name(XElement source)
     {
-        var name = ((string?)source.Attribute("name"))?.Trim();
+        var name = ((string?)source.Attribute("name")) is { } raw ? TextInput.Clean(raw, singleLine: true).Trim() : null;
         if (string.IsNullOrEmpty(name)) return null;
         // A source name becomes the story's pseudonym: stripped of its extension and held to the column's length.
         name = Path.GetFileNameWithoutExtension(name) is { Length: > 0 } bare && name.Contains('.') ? bare : name;

@@ -120,8 +120,11 @@ public static class StoriesApi
         }
 
         var total = await query.CountAsync(ct);
+        // In long, so a page number near int.MaxValue cannot wrap round to the first page; a page past the last is empty.
+        var skip = Math.Max(0L, (long)(pageNo - 1L) * pageSize);
+        if (pageSize != int.MaxValue && skip >= total) return new StoryPage([], total, pageNo, pageSize);
         var ordered = query.OrderByDescending(s => s.CreatedAt).ThenBy(s => s.Id);
-        var paged = pageSize == int.MaxValue ? ordered : ordered.Skip((pageNo - 1) * pageSize).Take(pageSize);
+        var paged = pageSize == int.MaxValue ? ordered : ordered.Skip((int)skip).Take(pageSize);
         var stories = await paged
             .Select(s => new
             {

@@ -88,6 +88,12 @@ public static class ImportsApi
                 return Invalid("body", "The form could not be read; send it again.");
             }
             if (audio is null) return Invalid("audio", "Add the audio file of the story.");
+            // This form is read by hand, so the text rule every other door applies is applied here.
+            foreach (var (field, value) in fields)
+            {
+                if (TextInput.Check(value, TextInput.IsSingleLine(field)) is var fault and not TextFault.None) return Invalid(field, TextInput.Message(fault));
+            }
+            if (TextInput.Check(transcriptName, singleLine: true) is var nameFault and not TextFault.None) return Invalid("transcript", TextInput.Message(nameFault));
 
             var form = new ImportForm(
                 fields.GetValueOrDefault("tellerPseudonym"), fields.GetValueOrDefault("language"), fields.GetValueOrDefault("format"),

@@ -222,7 +222,7 @@ public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time,
         if (!Enum.IsDefined(kind)) return (null, "Kies knelpunt, wens, kracht of overig.");
         var existing = await db.Themes.AsNoTracking().Where(t => t.ProjectId == session.ProjectId && t.MergedIntoId == null)
             .Select(t => new { t.Id, t.Name, t.Colour, t.Kind }).ToListAsync(ct);
-        if (existing.FirstOrDefault(t => string.Equals(t.Name, clean, StringComparison.CurrentCultureIgnoreCase)) is { } same)
+        if (existing.FirstOrDefault(t => Codebook.ThemeNames.Same(t.Name, clean)) is { } same)
             return (new WorkshopThemeDto(same.Id, same.Name, same.Colour, same.Kind), null);
         var theme = new Theme
         {

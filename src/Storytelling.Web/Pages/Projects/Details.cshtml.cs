@@ -20,7 +20,9 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
     [BindProperty(SupportsGet = true, Name = "language")] public string? LanguageFilter { get; set; }
     [BindProperty(SupportsGet = true, Name = "themeId")] public Guid? ThemeFilter { get; set; }
     [BindProperty(SupportsGet = true, Name = "q")] public string? Query { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int? PageNumber { get; set; }
+    /// <summary>The ?page= of the address. Not bound: "page" is also Razor Pages' own route value (this page's name),
+    /// which model binding prefers, so a bound property never saw the number and every page showed the first.</summary>
+    public int? PageNumber { get; private set; }
     public int Total { get; private set; }
     public int PageSize { get; } = StoriesApi.DefaultPageSize;
     public bool Filtered => !string.IsNullOrEmpty(StatusFilter) || !string.IsNullOrEmpty(LanguageFilter) || ThemeFilter is not null || !string.IsNullOrWhiteSpace(Query);
@@ -68,9 +70,12 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
         CanCapture = roles.Any(Policies.ProjectRoles[Policies.Capture].Contains);
         if (roles.Any(Policies.ProjectRoles[Policies.Analyse].Contains))
         {
+            // A page number that is not a number (or does not fit one) counts as 0, which the filter refuses.
+            if (Request.Query.TryGetValue("page", out var asked) && asked.Count > 0)
+                PageNumber = int.TryParse(asked[0], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
             var filter = new StoryFilter(StatusFilter, LanguageFilter, ThemeFilter, Query, PageNumber ?? 1, PageSize);
             FilterErrors = StoriesApi.Validate(filter);
-            if (FilterErrors is not null) filter = new StoryFilter(PageSize: PageSize);
+            if (FilterErrors is not null) (filter, PageNumber) = (new StoryFilter(PageSize: PageSize), null);
             var page = await StoriesApi.SearchAsync(db, pseudonyms, ProjectId, User.PersonId(), filter, ct);
             Stories = page.Items;
             Total = page.Total;

@@ -18,6 +18,7 @@ namespace Storytelling.Web.Pages.Teller;
 /// Plain forms, so it works without script on any phone.
 /// </summary>
 [EnableRateLimiting(RateLimits.Anonymous)]
+[TextCheckedByPage("text")]
 public sealed class MineModel(TellerAccess access, StorytellingDbContext db, TellersService tellers, TimeProvider time, ILoggerFactory loggers) : PageModel
 {
     public Story? Story { get; private set; }
