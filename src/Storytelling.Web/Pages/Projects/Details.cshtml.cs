@@ -7,14 +7,14 @@ using Storytelling.Core.Projects;
 using Storytelling.Web.Features.Codebook;
 using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Features.Projects;
-using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Features.Stories;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Pages.Projects;
 
 [Authorize(Policy = Policies.ProjectMember)]
-public sealed class DetailsModel(StorytellingDbContext db, InvitationService invitations, PseudonymService pseudonyms) : ProjectPageModel
+public sealed class DetailsModel(StorytellingDbContext db, InvitationService invitations, StoriesService stories, CodebookService codebook,
+    ProjectsService projects) : ProjectPageModel
 {
     [BindProperty(SupportsGet = true, Name = "status")] public string? StatusFilter { get; set; }
     [BindProperty(SupportsGet = true, Name = "language")] public string? LanguageFilter { get; set; }
@@ -22,7 +22,7 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
     [BindProperty(SupportsGet = true, Name = "q")] public string? Query { get; set; }
     [BindProperty(SupportsGet = true, Name = "page")] public int? PageNumber { get; set; }
     public int Total { get; private set; }
-    public int PageSize { get; } = StoriesApi.DefaultPageSize;
+    public int PageSize { get; } = StoriesService.DefaultPageSize;
     public bool Filtered => !string.IsNullOrEmpty(StatusFilter) || !string.IsNullOrEmpty(LanguageFilter) || ThemeFilter is not null || !string.IsNullOrWhiteSpace(Query);
     public List<ThemeDto> Themes { get; private set; } = [];
     public Dictionary<string, string[]>? FilterErrors { get; private set; }
@@ -67,19 +67,20 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
         if (roles.Any(Policies.ProjectRoles[Policies.Analyse].Contains))
         {
             var filter = new StoryFilter(StatusFilter, LanguageFilter, ThemeFilter, Query, PageNumber ?? 1, PageSize);
-            FilterErrors = StoriesApi.Validate(filter);
-            if (FilterErrors is not null) filter = new StoryFilter(PageSize: PageSize);
-            var page = await StoriesApi.SearchAsync(db, pseudonyms, ProjectId, User.PersonId(), filter, ct);
+            var result = await stories.SearchAsync(ProjectId, User.PersonId(), filter, ct);
+            FilterErrors = result.Errors;
+            // A filter that is not right shows every story below the message.
+            var page = result.Page ?? (await stories.SearchAsync(ProjectId, User.PersonId(), new StoryFilter(PageSize: PageSize), ct)).Page!;
             Stories = page.Items;
             Total = page.Total;
-            Themes = (await CodebookApi.ListAsync(db, ProjectId, ct)).Where(t => t.MergedIntoId is null).ToList();
+            Themes = (await codebook.ListAsync(ProjectId, ct)).Where(t => t.MergedIntoId is null).ToList();
         }
         if (CanManage)
         {
             // Only a project beheerder may hand out the beheerder role.
             InvitableRoles = Enum.GetValues<ProjectRole>()
                 .Where(r => r != ProjectRole.Beheerder || roles.Contains(ProjectRole.Beheerder)).ToList();
-            Members = await ProjectsApi.MembersAsync(db, ProjectId, ct);
+            Members = await projects.MembersAsync(ProjectId, ct);
         }
         return true;
     }

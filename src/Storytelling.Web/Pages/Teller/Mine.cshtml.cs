@@ -18,8 +18,8 @@ namespace Storytelling.Web.Pages.Teller;
 /// Plain forms, so it works without script on any phone.
 /// </summary>
 [EnableRateLimiting(RateLimits.Anonymous)]
-public sealed class MineModel(TellerAccess access, StorytellingDbContext db, StoryWithdrawal withdrawal, StoryConsentChange consent, TimeProvider time,
-    ILoggerFactory loggers) : PageModel
+public sealed class MineModel(TellerAccess access, StorytellingDbContext db, StoryWithdrawal withdrawal, StoryConsentChange consent,
+    TranscriptService transcripts) : PageModel
 {
     public Story? Story { get; private set; }
     public string? Status { get; private set; }
@@ -71,7 +71,7 @@ public sealed class MineModel(TellerAccess access, StorytellingDbContext db, Sto
                 s.Position == position ? trimmed.ReplaceLineEndings(" ") : s.Text, s.SpeakerLabel)).ToList();
             // No pseudonyms in the teller's view, so the text they send is the stored text.
             var view = TranscriptView.For(ordered, []);
-            var saved = await TranscriptApi.SaveCorrectionAsync(db, Story!, Latest, view, input, null, time, loggers, ct);
+            var saved = await transcripts.SaveCorrectionAsync(Story!, Latest, view, input, null, ct);
             if (saved.Corrected is not null) return Redirect("/verhaal/mijn?saved=true");
             Problem = saved.Errors is null ? "FixStale"
                 : saved.Errors.ContainsKey("segments") ? "FixNothing" : "FixInvalid";
