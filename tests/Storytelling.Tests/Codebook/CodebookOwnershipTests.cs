@@ -6,6 +6,7 @@ using Storytelling.Core.Analysis;
 using Storytelling.Core.Projects;
 using Storytelling.Tests.Infrastructure;
 using Storytelling.Web.Features.Codebook;
+using Storytelling.Web.Features.Exchange;
 
 namespace Storytelling.Tests.Codebook;
 
@@ -147,5 +148,25 @@ public sealed class CodebookOwnershipTests : IAsyncLifetime
         Assert.Contains("Een thema valt onder een actief thema uit dit codeboek", WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()));
         Assert.Single(await WithServiceAsync(s => s.ListAsync(_a.Id, default)));
         Assert.Single((await ProjectBAsync()).Themes);
+    }
+
+    [Fact]
+    public async Task A_codebook_file_carrying_another_projects_theme_ids_makes_new_themes_in_this_project_only()
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var exchange = scope.ServiceProvider.GetRequiredService<ExchangeService>();
+        var file = await exchange.ExportCodebookAsync(_b.Id, default);
+        await using var qdc = file!.Content;
+
+        var result = await exchange.ImportCodebookAsync(_a.Id, qdc, _facilitatorId, default);
+
+        Assert.Equal(new CodebookImportDto(1, 0), result.Imported);
+        var a = await WithServiceAsync(s => s.ListAsync(_a.Id, default));
+        Assert.Equal(["Werk", "Wonen"], a.Select(t => t.Name));
+        Assert.DoesNotContain(a, t => t.Id == _themeB);
+        var b = await ProjectBAsync();
+        Assert.Equal(_themeB, Assert.Single(b.Themes).Id);
+        Assert.Equal(_themeB, Assert.Single(b.Codings).ThemeId);
+        Assert.Equal(0, b.Events);
     }
 }
