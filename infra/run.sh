@@ -51,8 +51,8 @@ fi
 step "Checking the transcription models (${Storytelling__Transcription__ModelsDirectory#$ROOT/})"
 # Never fatal: without a model the worker keeps recordings waiting and the app says how to fix it.
 if ! (cd "$BUILD/worker" && dotnet Storytelling.Worker.dll models verify) | sed 's/^/    /'; then
-  echo "    Transcription waits until the models are there. Download them (a few hundred MB) with:"
-  echo "      (cd ${BUILD#$ROOT/}/worker && dotnet Storytelling.Worker.dll models download base && dotnet Storytelling.Worker.dll models download silero-v6.2.0)"
+  echo "    Transcription waits until a Whisper model is there (voice detection ships with the worker). Download one (142 MiB) with:"
+  echo "      (cd ${BUILD#$ROOT/}/worker && dotnet Storytelling.Worker.dll models download base)"
   echo "    'dotnet Storytelling.Worker.dll models list' shows every model (small, medium, large-v3-turbo, quantised variants)."
 fi
 

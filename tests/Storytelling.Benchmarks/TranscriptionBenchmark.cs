@@ -38,8 +38,9 @@ internal static class TranscriptionBenchmark
         var cli = Environment.GetEnvironmentVariable("STORYTELLING_WHISPER_CLI") is { Length: > 0 } c ? c : Path.Combine(Harness.Root, ".tools", "whisper", "bin", "whisper-cli");
         var lib = Environment.GetEnvironmentVariable("Storytelling__Transcription__NativeLibraryDirectory") is { Length: > 0 } l ? l : Path.Combine(Harness.Root, ".tools", "whisper", "lib");
         if (!File.Exists(cli)) throw new InvalidOperationException($"whisper-cli is missing at {cli}; run `source infra/lib.sh && ensure_whisper` first.");
-        var vad = Path.GetFullPath(Path.Combine(Harness.Root, "..", "shared", "models", "ggml-silero-v6.2.0.bin"));
-        if (!File.Exists(vad)) throw new InvalidOperationException($"The Silero VAD model is missing at {vad}.");
+        // The Silero VAD model the worker ships with (its default); whisper-cli is given the same file.
+        var vad = Path.Combine(Harness.Root, "src", "Storytelling.Worker", "VoiceDetection", "ggml-silero-v6.2.0.bin");
+        if (!File.Exists(vad)) throw new InvalidOperationException($"The Silero VAD model is missing at {vad}; it is part of the repository.");
 
         var folder = Path.Combine(Harness.Root, ".build", "bench-transcription");
         Directory.CreateDirectory(folder);

@@ -7,7 +7,7 @@ namespace Storytelling.BrowserTests;
 /// <summary>
 /// The browser fixture with a Chromium whose fake microphone speaks Dutch (an espeak-ng sentence, looped) instead of
 /// beeping, so the real worker's voice detection finds speech; and what a real worker process needs next to the app:
-/// a models folder with the generated "test" Whisper model and the real Silero VAD model.
+/// a models folder with the generated "test" Whisper model (the Silero VAD model ships with the worker, so no setting).
 /// </summary>
 public sealed class HoutenLoopFixture : BrowserFixture
 {
@@ -28,9 +28,6 @@ public sealed class HoutenLoopFixture : BrowserFixture
     {
         Directory.CreateDirectory(ModelsDirectory);
         GeneratedWhisperModel.Write(Path.Combine(ModelsDirectory, "ggml-test.bin"), GeneratedWhisperModel.Dimensions.Test);
-        var silero = Path.GetFullPath(Path.Combine(Repo.Root, "..", "shared", "models", "ggml-silero-v6.2.0.bin"));
-        if (!File.Exists(silero)) throw new InvalidOperationException($"The Silero VAD model is missing at {silero}; the shared test folder must hold it.");
-        File.Copy(silero, Path.Combine(ModelsDirectory, "ggml-silero-v6.2.0.bin"), overwrite: true);
         var native = Environment.GetEnvironmentVariable("Storytelling__Transcription__NativeLibraryDirectory") is { Length: > 0 } configured
             ? configured : Path.Combine(Repo.Root, ".tools", "whisper", "lib");
         if (!File.Exists(Path.Combine(native, "libwhisper.so"))) throw new InvalidOperationException($"libwhisper.so is not in {native}; infra/test.sh builds it (ensure_whisper).");

@@ -14,8 +14,17 @@ public sealed class TranscriptionOptions
     public string ModelsDirectory { get; set; } = "models";
     /// <summary>A catalogue name ("base", "small-q5_1", …) looked up as ggml-NAME.bin in <see cref="ModelsDirectory"/>, or a path to a .bin file.</summary>
     public string Model { get; set; } = "base";
-    /// <summary>The Silero VAD model, same rules as <see cref="Model"/>; voice detection is required so silence never becomes text.</summary>
-    public string VadModel { get; set; } = "silero-v6.2.0";
+    /// <summary>
+    /// The Silero VAD model, same rules as <see cref="Model"/>; voice detection is required so silence never becomes text.
+    /// Defaults to <see cref="ShippedVadModelPath"/>, the copy the worker ships with, so it needs no download or setting.
+    /// </summary>
+    public string VadModel { get; set; } = ShippedVadModelPath;
+
+    /// <summary>The Silero VAD v6.2.0 model (MIT) that the worker's build and publish put next to its binaries (src/Storytelling.Worker/VoiceDetection).</summary>
+    public static string ShippedVadModelPath { get; } = Path.Combine(AppContext.BaseDirectory, "VoiceDetection", "ggml-silero-v6.2.0.bin");
+
+    /// <summary>Whether <see cref="VadModel"/> is the shipped copy (the default) rather than a configured name or path.</summary>
+    public bool UsesShippedVadModel => string.Equals(ResolveVadModelPath(), ShippedVadModelPath, StringComparison.Ordinal);
     /// <summary>Folder holding libwhisper.so and its ggml libraries; empty means next to the worker's own files.</summary>
     public string? NativeLibraryDirectory { get; set; }
     /// <summary>CPU threads for one transcription; 0 picks the machine's core count (at most 8).</summary>
@@ -57,7 +66,7 @@ internal sealed class TranscriptionOptionsValidator : IValidateOptions<Transcrip
         if (string.IsNullOrWhiteSpace(o.Model))
             return ValidateOptionsResult.Fail($"Setting {s}:Model is empty; give a model name such as 'base' or a path to a ggml .bin file.");
         if (string.IsNullOrWhiteSpace(o.VadModel))
-            return ValidateOptionsResult.Fail($"Setting {s}:VadModel is empty; give 'silero-v6.2.0' or a path to the Silero VAD ggml file.");
+            return ValidateOptionsResult.Fail($"Setting {s}:VadModel is empty; leave it out for the Silero VAD model shipped with the worker, or give 'silero-v6.2.0' or a path to a Silero VAD ggml file.");
         if (o.Threads is < 0 or > 64)
             return ValidateOptionsResult.Fail($"Setting {s}:Threads is {o.Threads}; give 0 (automatic) or a number from 1 to 64.");
         if (o.MaxAttempts is < 1 or > 20)

@@ -68,8 +68,7 @@ public static class WebSetup
             o.Events.OnRedirectToAccessDenied = ctx => ApiOrRedirect(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
         });
 
-        services.AddAuthorization(o => o.AddStorytellingPolicies());
-        services.AddScoped<IAuthorizationHandler, ProjectRoleHandler>();
+        services.AddStorytellingAuthorization();
         services.AddScoped<InvitationService>();
         services.AddScoped<Features.Analysis.CodingService>();
         services.AddScoped<Features.Pseudonyms.PseudonymService>();
@@ -78,6 +77,7 @@ public static class WebSetup
         services.AddCodebook();
         services.AddWorkspace();
         services.AddWorkshops();
+        services.AddSingleton<WorkshopRoom>();
         services.AddScoped<Features.Analysis.IAnalysisEvents, WorkshopAnalysisEvents>();
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.Section).ValidateDataAnnotations().ValidateOnStart();

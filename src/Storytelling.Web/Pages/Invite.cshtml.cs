@@ -42,6 +42,7 @@ public sealed class InviteModel(InvitationService invitations, UserManager<Perso
         var (outcome, invitation) = await invitations.AcceptAsync(Token, me.Value, ct);
         if (invitation is not null) return Redirect($"/projects/{invitation.ProjectId}");
         Problem = Describe(outcome);
+        if (outcome == AcceptOutcome.OwnInvitation) Response.StatusCode = StatusCodes.Status409Conflict;
         return Page();
     }
 
@@ -86,6 +87,12 @@ public sealed class InviteModel(InvitationService invitations, UserManager<Perso
             Problem = Describe(problem);
             return false;
         }
+        if (invitation.CreatedByPersonId == User.PersonId())
+        {
+            Problem = Describe(AcceptOutcome.OwnInvitation);
+            Response.StatusCode = StatusCodes.Status409Conflict;
+            return false;
+        }
         ProjectName = invitation.Project!.Name;
         GuidingQuestion = invitation.Project.GuidingQuestion;
         RoleName = SharedText.Role(invitation.Role);
@@ -95,6 +102,7 @@ public sealed class InviteModel(InvitationService invitations, UserManager<Perso
     private static string Describe(AcceptOutcome outcome) => outcome switch
     {
         AcceptOutcome.Expired => "ProblemExpired",
+        AcceptOutcome.OwnInvitation => "ProblemOwnInvitation",
         _ => "ProblemUnknown",
     };
 }

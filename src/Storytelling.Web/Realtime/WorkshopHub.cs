@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Analysis;
 using Storytelling.Core.Persistence;
-using Storytelling.Core.Projects;
 using Storytelling.Core.Workshops;
 using Storytelling.Web.Features.Analysis;
 using Storytelling.Web.Features.Workshops;
@@ -18,31 +17,40 @@ namespace Storytelling.Web.Realtime;
 /// Errors reach the phone as <see cref="HubException"/> messages in plain Dutch.
 /// </summary>
 [AllowAnonymous]
-public sealed class WorkshopHub(WorkshopService workshops, StorytellingDbContext db, WorkshopWriteGate gate) : Hub
+public sealed class WorkshopHub(WorkshopService workshops, StorytellingDbContext db, WorkshopWriteGate gate, WorkshopJoinLimiter limiter,
+    WorkshopRoom room, IAuthorizationService authorization) : Hub
 {
     private const string SessionKey = "session";
     private const string ParticipantKey = "participant";
     private const string BoardKey = "board";
 
+    /// <summary>One answer for an unknown code, a closed session and a phone that has not joined, so the hub tells a
+    /// guesser nothing the rate-limited HTTP join would not.</summary>
+    public const string NotInSession = "Deze code kennen we niet, de werksessie is gesloten, of je hebt je nog niet aangemeld met je naam.";
+    public const string TooManyTries = "Te veel pogingen. Wacht een minuut en probeer het opnieuw.";
+
     public async Task<WorkshopStateDto> JoinSession(string code)
     {
         var ct = Context.ConnectionAborted;
-        var session = await workshops.FindOpenByCodeAsync(code, ct) ?? throw new HubException("Deze code kennen we niet, of de werksessie is gesloten.");
+        // The same per-address budget as the HTTP join: a guessed code costs a try through either door.
+        if (!limiter.TryAcquire(Context.GetHttpContext()?.Connection.RemoteIpAddress)) throw new HubException(TooManyTries);
+        var session = await workshops.FindOpenByCodeAsync(code, ct) ?? throw new HubException(NotInSession);
         var http = Context.GetHttpContext();
         var me = await workshops.ParticipantAsync(session.Id, Context.User ?? new(), http?.Request.Cookies[WorkshopService.GuestCookie], ct)
-                 ?? throw new HubException("Meld je eerst aan met je naam.");
+                 ?? throw new HubException(NotInSession);
         Context.Items[SessionKey] = session.Id;
         Context.Items[ParticipantKey] = me.Id;
         await Groups.AddToGroupAsync(Context.ConnectionId, WorkshopPush.Group(session.Id), ct);
+        room.Entered(Context.ConnectionId, session.Id);
         return await workshops.StateAsync(session, me, ct);
     }
 
-    /// <summary>The projector and the facilitator's controls: only a begeleider of the session's project.</summary>
+    /// <summary>The projector and the facilitator's controls: the run-workshop rule in the session's project.</summary>
     public async Task<BoardDto> WatchBoard(Guid projectId, Guid sessionId)
     {
         var ct = Context.ConnectionAborted;
-        var personId = Context.User?.PersonId() ?? throw new HubException("Log eerst in als begeleider.");
-        if (!await db.Memberships.AnyAsync(m => m.ProjectId == projectId && m.PersonId == personId && m.Role == ProjectRole.Begeleider, ct))
+        if (Context.User?.PersonId() is null) throw new HubException("Log eerst in als begeleider.");
+        if (!(await authorization.AuthorizeAsync(Context.User, new ProjectScope(projectId), Policies.RunWorkshop)).Succeeded)
             throw new HubException("Alleen een begeleider van dit traject bedient het bord.");
         var session = await workshops.FindAsync(projectId, sessionId, ct) ?? throw new HubException("Deze werksessie bestaat niet.");
         Context.Items[BoardKey] = session.Id;
@@ -105,6 +113,12 @@ public sealed class WorkshopHub(WorkshopService workshops, StorytellingDbContext
         await Clients.Group(WorkshopPush.Group(session.Id)).SendAsync(WorkshopPush.Spotlight, spotlight, Context.ConnectionAborted);
     }
 
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        room.Left(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
+
     private bool Serialise => db.Database.IsSqlite();
 
     private async Task PushVotesAsync(Guid sessionId) =>
@@ -126,7 +140,11 @@ public sealed class WorkshopHub(WorkshopService workshops, StorytellingDbContext
     private async Task<WorkshopSession> BoardSessionAsync()
     {
         if (Context.Items[BoardKey] is not Guid sessionId) throw new HubException("Open eerst het bord.");
-        return await db.WorkshopSessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId, Context.ConnectionAborted)
-               ?? throw new HubException("Deze werksessie bestaat niet.");
+        var session = await db.WorkshopSessions.AsNoTracking().FirstOrDefaultAsync(s => s.Id == sessionId, Context.ConnectionAborted)
+                      ?? throw new HubException("Deze werksessie bestaat niet.");
+        // Checked on every call, so a begeleider removed from the project loses the board at once.
+        if (!(await authorization.AuthorizeAsync(Context.User ?? new(), new ProjectScope(session.ProjectId), Policies.RunWorkshop)).Succeeded)
+            throw new HubException("Alleen een begeleider van dit traject bedient het bord.");
+        return session;
     }
 }

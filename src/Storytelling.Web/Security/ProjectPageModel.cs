@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using Storytelling.Core.Projects;
 
 namespace Storytelling.Web.Security;
 
@@ -11,6 +12,10 @@ namespace Storytelling.Web.Security;
 public abstract class ProjectPageModel : PageModel
 {
     public Guid ProjectId => RouteId("projectId");
+
+    /// <summary>The caller's roles in this page's project, from the request's <see cref="CurrentMember"/> (loaded once).</summary>
+    protected Task<IReadOnlyList<ProjectRole>> MyRolesAsync(CancellationToken ct) =>
+        HttpContext.RequestServices.GetRequiredService<CurrentMember>().RolesAsync(ProjectId, ct);
 
     /// <summary>A Guid route value of this page's address; <see cref="Guid.Empty"/> (matches nothing) when absent.</summary>
     protected Guid RouteId(string name) =>

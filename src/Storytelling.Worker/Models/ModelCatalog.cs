@@ -42,7 +42,7 @@ public static class ModelCatalog
     // other public catalogues that list the same LFS ids (e.g. chidiwilliams/buzz README.md for tiny/base/small/
     // medium/large-v2). Every entry has a SHA-256, so none falls back to the SHA-1 table of whisper.cpp's README;
     // the Sha1 algorithm stays for entries that only have that. small.en-tdrz lives in another repository and is left out.
-    // Silero: size and SHA-256 measured on the genuine file (../shared/models/ggml-silero-v6.2.0.bin).
+    // Silero: size and SHA-256 measured on the genuine file, the copy the worker ships (VoiceDetection/ggml-silero-v6.2.0.bin).
     public static IReadOnlyList<ModelEntry> All { get; } =
     [
         Whisper("tiny", 77_691_713, "be07e048e1e599ad46341c8d2a135645097a538221678b7acdd1b1919c6e1b21"),

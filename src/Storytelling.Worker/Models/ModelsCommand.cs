@@ -24,9 +24,13 @@ public static class ModelsCommand
           verify [NAME]     Check model files against the catalogue (size and checksum); without NAME, every file present
                             plus the configured Model and VadModel.
 
+        The Silero VAD model ships with the worker (VoiceDetection/ next to its files) and is the default VadModel,
+        so only a Whisper model needs downloading.
+
         Settings (appsettings.json or environment, e.g. Storytelling__Transcription__ModelsDirectory):
           Storytelling:Transcription:ModelsDirectory            folder that holds the ggml files
-          Storytelling:Transcription:Model, VadModel            the models the worker uses (verify checks them)
+          Storytelling:Transcription:Model, VadModel            the models the worker uses (verify checks them); a name
+                                                                is looked up in the folder, a path taken as it is
           Storytelling:Transcription:ModelDownloadBaseAddress   download from this address instead of the publisher's
 
         Exit codes: 0 success, 1 failure (download failed, checksum mismatch, configured model missing), 64 usage error.
@@ -192,6 +196,13 @@ public static class ModelsCommand
                 : part.Exists ? $"partial ({ModelDownloader.Megabytes(part.Length)})" : "no";
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{mark} {entry.Name,-21} {entry.Size / 1_000_000.0,7:0.0} MB  {entry.AlgorithmName,-8}  {present}"));
+        }
+        // A configured model outside the folder (a path, or the voice detector shipped with the worker) has no row above.
+        foreach (var (setting, path) in new[] { ("Model", options.ResolveModelPath()), ("VadModel", options.ResolveVadModelPath()) })
+        {
+            if (string.Equals(Path.GetDirectoryName(path), directory, StringComparison.Ordinal)) continue;
+            var origin = setting == "VadModel" && options.UsesShippedVadModel ? " (shipped with the worker)" : "";
+            await output.WriteLineAsync($"* {setting}: {path}{origin}, {(File.Exists(path) ? "present" : "missing")}");
         }
         await output.WriteLineAsync("* = the configured Model or VadModel; 'yes' means the file has the right size, 'models verify' also checks its checksum.");
         return Ok;

@@ -31,7 +31,11 @@ internal sealed partial class WhisperSpeechEngine(IOptions<TranscriptionOptions>
             if (!File.Exists(modelPath))
                 return $"Transcription is waiting for a model: no Whisper model at {modelPath}; on the worker machine run 'Storytelling.Worker models download {Suggest(o.Model)}' (or set {TranscriptionOptions.Section}:Model to a ggml model file).";
             if (!File.Exists(vadPath))
-                return $"Transcription is waiting for a model: the voice-detection model is missing at {vadPath}; on the worker machine run 'Storytelling.Worker models download {Suggest(o.VadModel)}'.";
+                return o.UsesShippedVadModel
+                    ? $"Transcription is waiting for a model: the voice-detection model that ships with the worker is missing at {vadPath}; install the worker again (dotnet publish copies it there), or set {TranscriptionOptions.Section}:VadModel to 'silero-v6.2.0' and run 'Storytelling.Worker models download silero-v6.2.0'."
+                    : IsPath(o.VadModel)
+                        ? $"Transcription is waiting for a model: the voice-detection model is missing at {vadPath}; put the Silero VAD ggml file there or change {TranscriptionOptions.Section}:VadModel."
+                        : $"Transcription is waiting for a model: the voice-detection model is missing at {vadPath}; on the worker machine run 'Storytelling.Worker models download {o.VadModel}'.";
 
             var info = new FileInfo(modelPath);
             var key = (modelPath, info.Length, info.LastWriteTimeUtc);
@@ -83,8 +87,10 @@ internal sealed partial class WhisperSpeechEngine(IOptions<TranscriptionOptions>
         }
     }
 
-    private static string Suggest(string nameOrPath) =>
-        nameOrPath.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) || nameOrPath.Contains('/', StringComparison.Ordinal) ? "base" : nameOrPath;
+    private static string Suggest(string nameOrPath) => IsPath(nameOrPath) ? "base" : nameOrPath;
+
+    private static bool IsPath(string nameOrPath) =>
+        nameOrPath.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) || nameOrPath.Contains('/', StringComparison.Ordinal);
 
     public void Dispose() => _model?.Dispose();
 

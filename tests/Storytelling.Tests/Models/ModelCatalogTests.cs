@@ -2,6 +2,7 @@ extern alias worker;
 
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Time.Testing;
+using Storytelling.Core.Transcription;
 using worker::Storytelling.Worker.Models;
 
 namespace Storytelling.Tests.Models;
@@ -47,11 +48,37 @@ public sealed class ModelCatalogTests
     }
 
     [Fact]
-    public void The_default_configured_model_names_are_in_the_catalogue()
+    public void The_default_whisper_model_is_a_catalogue_name_so_a_new_installation_downloads_only_that()
     {
-        var defaults = new Storytelling.Core.Transcription.TranscriptionOptions();
+        var defaults = new TranscriptionOptions();
         Assert.NotNull(ModelCatalog.Find(defaults.Model));
-        Assert.NotNull(ModelCatalog.Find(defaults.VadModel));
+    }
+
+    [Fact]
+    public async Task The_default_voice_detector_is_the_silero_model_shipped_next_to_the_worker_with_its_licence_and_published_checksum()
+    {
+        // The test binaries' folder holds the worker's build output too (the process tests run the worker from here).
+        var defaults = new TranscriptionOptions { ModelsDirectory = Path.Combine(Path.GetTempPath(), "no-models-here") };
+        var path = defaults.ResolveVadModelPath();
+
+        Assert.True(defaults.UsesShippedVadModel);
+        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "VoiceDetection", "ggml-silero-v6.2.0.bin"), path);
+        var check = await ModelVerifier.CheckAsync(ModelCatalog.Find("silero-v6.2.0")!, path, CancellationToken.None);
+        Assert.Equal(ModelFileStatus.Ok, check.Status);
+        var licence = await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(path)!, "LICENSE.txt"));
+        Assert.Contains("Copyright (c) 2020-present Silero Team", licence, StringComparison.Ordinal);
+        Assert.Contains("MIT License", licence, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("silero-v6.2.0", "/srv/models/ggml-silero-v6.2.0.bin")]
+    [InlineData("/opt/vad/ggml-silero-v5.1.2.bin", "/opt/vad/ggml-silero-v5.1.2.bin")]
+    public void A_configured_vad_model_name_or_path_wins_over_the_shipped_one(string configured, string expected)
+    {
+        var options = new TranscriptionOptions { ModelsDirectory = "/srv/models", VadModel = configured };
+
+        Assert.Equal(expected, options.ResolveVadModelPath());
+        Assert.False(options.UsesShippedVadModel);
     }
 
     [Theory]

@@ -1,7 +1,7 @@
 extern alias worker;
 
 using System.Security.Cryptography;
-using Storytelling.Tests.Infrastructure;
+using Storytelling.Core.Transcription;
 using worker::Storytelling.Worker.Models;
 
 namespace Storytelling.Tests.Models;
@@ -21,11 +21,11 @@ internal static class ModelTestData
         return new ModelEntry(name, file, new Uri(baseAddress, file), bytes.Length, Convert.ToHexStringLower(hash), algorithm);
     }
 
-    /// <summary>The genuine Silero VAD model from the shared test folder (CI always has it).</summary>
+    /// <summary>The genuine Silero VAD model, as the worker ships it (copied next to the test binaries by the worker's build).</summary>
     public static byte[] RealVadModel()
     {
-        var path = Path.GetFullPath(Path.Combine(Repo.Root, "..", "shared", "models", "ggml-silero-v6.2.0.bin"));
-        Assert.True(File.Exists(path), $"The real Silero VAD model is absent: expected it at {path} (see shared/models/README.md).");
+        var path = TranscriptionOptions.ShippedVadModelPath;
+        Assert.True(File.Exists(path), $"The real Silero VAD model is absent: expected it at {path}, copied there from src/Storytelling.Worker/VoiceDetection.");
         return File.ReadAllBytes(path);
     }
 

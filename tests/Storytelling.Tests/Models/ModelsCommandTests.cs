@@ -1,6 +1,7 @@
 extern alias worker;
 
 using Microsoft.Extensions.Configuration;
+using Storytelling.Core.Transcription;
 using Storytelling.Tests.Infrastructure;
 using worker::Storytelling.Worker.Models;
 
@@ -66,7 +67,11 @@ public sealed class ModelsCommandTests : IDisposable
         await File.WriteAllBytesAsync(Path.Combine(_folder, "ggml-silero-v6.2.0.bin"), ModelTestData.RealVadModel());
         await File.WriteAllBytesAsync(Path.Combine(_folder, "ggml-tiny.bin.part"), new byte[2_000_000]);
 
-        var result = await RunAsync(new Dictionary<string, string?> { ["Storytelling:Transcription:Model"] = "small.en" }, "list");
+        var result = await RunAsync(new Dictionary<string, string?>
+        {
+            ["Storytelling:Transcription:Model"] = "small.en",
+            ["Storytelling:Transcription:VadModel"] = "silero-v6.2.0",
+        }, "list");
 
         Assert.Equal(0, result.ExitCode);
         var lines = result.Output.Split('\n');
@@ -75,6 +80,16 @@ public sealed class ModelsCommandTests : IDisposable
         Assert.Contains(lines, l => l.StartsWith("  tiny ", StringComparison.Ordinal) && l.Contains("partial (2.0 MB)"));
         Assert.Contains(lines, l => l.StartsWith("  large-v3 ", StringComparison.Ordinal) && l.Contains("3095.0 MB") && l.Contains("SHA-256"));
         Assert.Equal(ModelCatalog.All.Count, lines.Count(l => l.Contains(" MB ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task List_without_settings_shows_the_voice_detector_shipped_with_the_worker_as_present()
+    {
+        var result = await RunAsync(null, "list");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"* VadModel: {TranscriptionOptions.ShippedVadModelPath} (shipped with the worker), present", result.Output);
+        Assert.Contains(result.Output.Split('\n'), l => l.StartsWith("  silero-v6.2.0 ", StringComparison.Ordinal) && l.TrimEnd().EndsWith("no", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -89,7 +104,7 @@ public sealed class ModelsCommandTests : IDisposable
         Assert.Contains("OK        ggml-silero-v6.2.0.bin: SHA-256 matches.", result.Output);
         Assert.Contains("MISMATCH  ggml-tiny.bin: 11 bytes where the catalogue has 77,691,713.", result.Output);
         Assert.Contains("Configured Model 'base' (ggml-base.bin): MISSING, not downloaded; run 'models download base'.", result.Output);
-        Assert.Contains("Configured VadModel 'silero-v6.2.0' (ggml-silero-v6.2.0.bin): OK", result.Output);
+        Assert.Contains($"Configured VadModel '{TranscriptionOptions.ShippedVadModelPath}' (ggml-silero-v6.2.0.bin): OK, SHA-256 matches.", result.Output);
     }
 
     [Fact]
@@ -188,7 +203,10 @@ public sealed class ModelsCommandTests : IDisposable
         await using (var verify = AppProcess.Start("Storytelling.Worker", environment, "models", "verify"))
         {
             Assert.Equal(1, await verify.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-            Assert.Contains("Configured VadModel 'silero-v6.2.0' (ggml-silero-v6.2.0.bin): OK", verify.Stdout);
+            Assert.Contains("OK        ggml-silero-v6.2.0.bin: SHA-256 matches.", verify.Stdout);
+            // No VadModel setting: the worker executable finds the voice detector it ships with, next to its own files.
+            var shipped = Path.Combine(AppContext.BaseDirectory, "VoiceDetection", "ggml-silero-v6.2.0.bin");
+            Assert.Contains($"Configured VadModel '{shipped}' (ggml-silero-v6.2.0.bin): OK, SHA-256 matches.", verify.Stdout);
             Assert.Contains("Configured Model 'base' (ggml-base.bin): MISSING", verify.Stdout);
         }
         await using (var unknown = AppProcess.Start("Storytelling.Worker", environment, "models", "dowload", "base"))

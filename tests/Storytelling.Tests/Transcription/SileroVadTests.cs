@@ -4,7 +4,7 @@ using worker::Storytelling.Worker.Whisper;
 
 namespace Storytelling.Tests.Transcription;
 
-/// <summary>The real Silero VAD model from ../shared/models, against the figures verified in its README.</summary>
+/// <summary>The real Silero VAD model the worker ships, against the figures verified for it with whisper.cpp (Data/NOTICE.md).</summary>
 [Collection(WhisperCollection.Name)]
 public sealed class SileroVadTests
 {

@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Storytelling.Core.Transcription;
 using Storytelling.Tests.Infrastructure;
 using worker::Storytelling.Worker.Whisper;
 
@@ -11,7 +12,8 @@ namespace Storytelling.Tests.Transcription;
 
 /// <summary>
 /// What the whisper.cpp tests need: the native library (built by infra/test.sh, so its absence is a failure, not a skip),
-/// a generated random-weight model, the real Silero VAD model from ../shared/models, and 16 kHz mono test audio.
+/// a generated random-weight model, the real Silero VAD model the worker ships (copied next to the test binaries by the
+/// worker's build), and 16 kHz mono test audio (espeak-ng, and jfk.wav from Transcription/Data).
 /// </summary>
 internal static class WhisperTestEnvironment
 {
@@ -41,13 +43,14 @@ internal static class WhisperTestEnvironment
         }
     }
 
+    /// <summary>The Silero VAD model the worker ships as its default voice detector (src/Storytelling.Worker/VoiceDetection).</summary>
     public static string SileroModelPath
     {
         get
         {
             _ = Native.Value;
-            var path = Path.GetFullPath(Path.Combine(Repo.Root, "..", "shared", "models", "ggml-silero-v6.2.0.bin"));
-            if (!File.Exists(path)) throw new InvalidOperationException($"The Silero VAD model is missing at {path}; the shared test folder must hold it (see its README).");
+            var path = TranscriptionOptions.ShippedVadModelPath;
+            if (!File.Exists(path)) throw new InvalidOperationException($"The Silero VAD model is missing at {path}; the worker's build copies it there from src/Storytelling.Worker/VoiceDetection.");
             return path;
         }
     }
@@ -57,11 +60,12 @@ internal static class WhisperTestEnvironment
     /// <summary>A Dutch espeak-ng phrase of about 2 s.</summary>
     public static float[] ShortSpeech => Short.Value;
 
+    /// <summary>11 s of real English speech (public domain, see Transcription/Data/NOTICE.md).</summary>
     public static float[] Jfk
     {
         get
         {
-            var path = Path.GetFullPath(Path.Combine(Repo.Root, "..", "shared", "audio", "jfk.wav"));
+            var path = Path.Combine(Repo.Root, "tests", "Storytelling.Tests", "Transcription", "Data", "jfk.wav");
             if (!File.Exists(path)) throw new InvalidOperationException($"The test recording is missing at {path}.");
             return Decode(path);
         }

@@ -22,7 +22,6 @@ public sealed class PostgresWorkersTests(MediaCorpus corpus) : IAsyncLifetime
         for (var i = 0; i < 20; i++) jobs.Add((await h.SeedAsync(corpus[MediaCorpus.Wav], "wav", MediaCorpus.SpeechMs)).JobId);
 
         File.Copy(WhisperTestEnvironment.TestModelPath, Path.Combine(h.ModelsDirectory, "ggml-test.bin"));
-        File.Copy(WhisperTestEnvironment.SileroModelPath, Path.Combine(h.ModelsDirectory, "ggml-silero-v6.2.0.bin"));
         var settings = new Dictionary<string, string>(h.Settings)
         {
             ["Storytelling__Transcription__Model"] = "test",

@@ -17,11 +17,13 @@ public sealed partial class WorkerEndToEndTests(MediaCorpus corpus)
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
 
-    /// <summary>Settings that put the generated model ("test") and the real VAD model in the harness's models folder.</summary>
+    /// <summary>
+    /// Settings that put the generated model ("test") in the harness's models folder. No VadModel setting: the worker
+    /// finds the Silero VAD model it ships with next to its binaries, as on a new installation.
+    /// </summary>
     private static Dictionary<string, string> WithModels(WorkerHarness h, Dictionary<string, string>? extra = null)
     {
         File.Copy(WhisperTestEnvironment.TestModelPath, Path.Combine(h.ModelsDirectory, "ggml-test.bin"), overwrite: true);
-        File.Copy(WhisperTestEnvironment.SileroModelPath, Path.Combine(h.ModelsDirectory, "ggml-silero-v6.2.0.bin"), overwrite: true);
         var settings = new Dictionary<string, string>(h.Settings)
         {
             ["Storytelling__Transcription__Model"] = "test",

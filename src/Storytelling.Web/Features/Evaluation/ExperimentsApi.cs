@@ -129,7 +129,7 @@ public static class ExperimentsApi
         if (request.Status is { } status && !Enum.IsDefined(status)) errors["status"] = ["Status must be Voorstel, Lopend, Afgerond or Gestopt."];
         if (request.StartsOn is { } start && request.EndsOn is { } end && end < start) errors["endsOn"] = ["The end date cannot be before the start date."];
         if (request.OwnerPersonId is { } ownerId &&
-            !await db.Memberships.AnyAsync(m => m.ProjectId == projectId && m.PersonId == ownerId && m.Role != ProjectRole.Bewoner, ct))
+            !(await db.Memberships.Where(m => m.ProjectId == projectId && m.PersonId == ownerId).Select(m => m.Role).ToListAsync(ct)).Any(RoleClasses.IsStaff))
             errors["ownerPersonId"] = ["The owner must be a member of this project's team (not a resident: tellers are never named here)."];
 
         var themeIds = (request.ThemeIds ?? []).Distinct().ToList();

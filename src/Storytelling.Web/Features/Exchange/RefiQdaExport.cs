@@ -10,6 +10,8 @@ using Storytelling.Core.Transcripts;
 using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Features.Workspace;
 
+using Storytelling.Web.Security;
+
 namespace Storytelling.Web.Features.Exchange;
 
 public sealed record QdpxExportSummary(int Stories, int Codings, int AudioFiles);
@@ -249,14 +251,8 @@ public sealed partial class RefiQdaExport(StorytellingDbContext db, PseudonymSer
         return result;
     }
 
-    private static string RoleName(ProjectRole role) => role switch
-    {
-        ProjectRole.Bewoner => "Bewoner",
-        ProjectRole.Begeleider => "Begeleider",
-        ProjectRole.Beleidsmedewerker => "Beleidsmedewerker",
-        ProjectRole.Interviewer => "Interviewer",
-        _ => "Deelnemer",
-    };
+    // The same labels a workshop room shows for staff: one rule for where names must not travel.
+    private static string RoleName(ProjectRole role) => RoleClasses.Label(role);
 
     private static string Snippet(string quote)
     {

@@ -5,7 +5,7 @@ using Storytelling.Core.Projects;
 
 namespace Storytelling.Web.Features.Invitations;
 
-public enum AcceptOutcome { Accepted, AlreadyMember, NotFound, Expired, WrongKind }
+public enum AcceptOutcome { Accepted, AlreadyMember, NotFound, Expired, WrongKind, OwnInvitation }
 
 /// <summary>Creating and redeeming invitation links; used by the API and by the invite page.</summary>
 public sealed class InvitationService(StorytellingDbContext db, TimeProvider time)
@@ -53,6 +53,9 @@ public sealed class InvitationService(StorytellingDbContext db, TimeProvider tim
     {
         var (invitation, problem) = await FindAsync(token, InvitationKind.Membership, ct);
         if (invitation is null) return (problem, null);
+        // Nobody grants themselves a role: a project beheerder (who reads no story) could otherwise become a
+        // begeleider and read every story and the names behind the pseudonyms. Someone else must invite them.
+        if (invitation.CreatedByPersonId == personId) return (AcceptOutcome.OwnInvitation, null);
 
         var already = await db.Memberships.AnyAsync(
             m => m.ProjectId == invitation.ProjectId && m.PersonId == personId && m.Role == invitation.Role, ct);

@@ -1,9 +1,9 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Audit;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
-using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Features.Invitations;
@@ -40,7 +40,7 @@ public static class InvitationsApi
 
     private static async Task<Results<Created<CreatedInvitationDto>, ValidationProblem, ForbidHttpResult>> Create(
         Guid projectId, CreateInvitationRequest request, HttpContext http, InvitationService invitations,
-        StorytellingDbContext db, CancellationToken ct)
+        IAuthorizationService authorization, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (!Enum.IsDefined(request.Kind)) errors["kind"] = ["Kind must be 'Membership' or 'Capture'."];
@@ -50,12 +50,9 @@ public static class InvitationsApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var me = http.User.PersonId()!.Value;
-        // Nobody hands out more power than they hold: only a project beheerder may invite another beheerder.
-        if (request.Kind == InvitationKind.Membership && request.Role == ProjectRole.Beheerder)
-        {
-            var myRoles = await ProjectsApi.MyRolesAsync(db, projectId, me, ct);
-            if (!myRoles.Contains(ProjectRole.Beheerder)) return TypedResults.Forbid();
-        }
+        // Nobody hands out more power than they hold (the invite rule: only a project beheerder invites a beheerder).
+        if (!(await authorization.AuthorizeAsync(http.User, new InvitationScope(projectId, request.Kind, request.Role), Policies.Invite)).Succeeded)
+            return TypedResults.Forbid();
 
         var lifetime = request.ExpiresInDays is { } d ? TimeSpan.FromDays(d) : (TimeSpan?)null;
         var (invitation, token) = await invitations.CreateAsync(projectId, request.Kind, request.Role, lifetime, request.MaxUses, me, ct);
@@ -93,6 +90,9 @@ public static class InvitationsApi
             AcceptOutcome.Accepted or AcceptOutcome.AlreadyMember =>
                 TypedResults.Ok(new AcceptedInvitationDto(invitation!.ProjectId, invitation.Role, outcome == AcceptOutcome.AlreadyMember)),
             AcceptOutcome.Expired => TypedResults.Problem("This invitation has expired, was revoked or has been used up; ask your facilitator for a new link.", statusCode: 410),
+            AcceptOutcome.OwnInvitation => TypedResults.Problem(
+                "You made this invitation yourself, and nobody can give themselves a role. Ask another facilitator of the project to invite you.",
+                statusCode: StatusCodes.Status409Conflict, extensions: new Dictionary<string, object?> { ["code"] = "own_invitation" }),
             _ => TypedResults.Problem("This invitation link is not known; check that it was copied whole.", statusCode: 404),
         };
     }

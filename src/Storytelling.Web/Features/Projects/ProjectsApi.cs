@@ -6,6 +6,9 @@ using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Features.Projects;
 
+/// <summary>One person's reading role in a project: since when, and who invited them (null: the command line).</summary>
+public sealed record ReaderDto(Guid PersonId, string DisplayName, ProjectRole Role, DateTimeOffset Since, string? InvitedBy);
+
 public static class ProjectsApi
 {
     public static RouteGroupBuilder MapProjectsApi(this IEndpointRouteBuilder app)
@@ -17,6 +20,7 @@ public static class ProjectsApi
         group.MapGet("/{projectId:guid}", Get).RequireAuthorization(Policies.ProjectMember);
         group.MapPut("/{projectId:guid}", Update).RequireAuthorization(Policies.ManageProject);
         group.MapGet("/{projectId:guid}/members", Members).RequireAuthorization(Policies.ManageProject);
+        group.MapGet("/{projectId:guid}/readers", Readers).RequireAuthorization(Policies.ManageProject);
         return group;
     }
 
@@ -33,8 +37,8 @@ public static class ProjectsApi
         return TypedResults.Created($"/api/projects/{result.Project!.Id}", result.Project);
     }
 
-    private static async Task<Results<Ok<ProjectDto>, NotFound>> Get(Guid projectId, HttpContext http, ProjectsService projects, CancellationToken ct) =>
-        await projects.GetAsync(projectId, http.User.PersonId(), ct) is { } project ? TypedResults.Ok(project) : TypedResults.NotFound();
+    private static async Task<Results<Ok<ProjectDto>, NotFound>> Get(Guid projectId, ProjectsService projects, CancellationToken ct) =>
+        await projects.GetAsync(projectId, ct) is { } project ? TypedResults.Ok(project) : TypedResults.NotFound();
 
     private static async Task<Results<Ok<ProjectDto>, NotFound, ValidationProblem>> Update(
         Guid projectId, ProjectInput input, HttpContext http, ProjectsService projects, CancellationToken ct)
@@ -48,6 +52,10 @@ public static class ProjectsApi
     private static async Task<Ok<List<MemberDto>>> Members(Guid projectId, ProjectsService projects, CancellationToken ct) =>
         TypedResults.Ok(await projects.MembersAsync(projectId, ct));
 
+    private static async Task<Ok<List<ReaderDto>>> Readers(Guid projectId, ProjectsService projects, CancellationToken ct) =>
+        TypedResults.Ok(await projects.ReadersAsync(projectId, ct));
+
+    /// <summary>For static helpers that have no request; pages, endpoints and services use <see cref="CurrentMember"/>.</summary>
     internal static async Task<List<ProjectRole>> MyRolesAsync(StorytellingDbContext db, Guid projectId, Guid? personId, CancellationToken ct) =>
         await db.Memberships.AsNoTracking()
             .Where(m => m.ProjectId == projectId && m.PersonId == personId)

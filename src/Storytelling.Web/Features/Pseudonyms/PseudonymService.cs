@@ -10,15 +10,12 @@ namespace Storytelling.Web.Features.Pseudonyms;
 /// else it replaces every project-wide and story pseudonym. Every endpoint that returns transcript text, quotes or
 /// snippets goes through <see cref="ForReaderAsync"/>.
 /// </summary>
-public sealed class PseudonymService(StorytellingDbContext db)
+public sealed class PseudonymService(StorytellingDbContext db, CurrentMember members)
 {
-    /// <summary>Whether this person may see originals in this project (the see-originals policy, checked in the database).</summary>
-    public async Task<bool> SeesOriginalsAsync(Guid projectId, Guid? personId, CancellationToken ct)
-    {
-        if (personId is null) return false;
-        var roles = Policies.ProjectRoles[Policies.SeeOriginals];
-        return await db.Memberships.AnyAsync(m => m.ProjectId == projectId && m.PersonId == personId && roles.Contains(m.Role), ct);
-    }
+    /// <summary>Whether this person may see originals in this project (the see-originals rule, on the request's
+    /// <see cref="CurrentMember"/> roles).</summary>
+    public async Task<bool> SeesOriginalsAsync(Guid projectId, Guid? personId, CancellationToken ct) =>
+        Policies.Allows(Policies.SeeOriginals, await members.RolesOfAsync(personId, projectId, ct));
 
     /// <summary>A text filter for one story (or, with <paramref name="storyId"/> null, for project-wide pseudonyms only).</summary>
     public async Task<PseudonymFilter> ForReaderAsync(Guid projectId, Guid? storyId, bool seesOriginals, CancellationToken ct)

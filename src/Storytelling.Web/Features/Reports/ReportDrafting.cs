@@ -10,6 +10,8 @@ using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Features.Workshops;
 using Storytelling.Web.Features.Workspace;
 
+using Storytelling.Web.Security;
+
 namespace Storytelling.Web.Features.Reports;
 
 /// <summary>How often a theme was applied: distinct stories and tellers, and distinct people per group who applied it.</summary>
@@ -60,7 +62,7 @@ public sealed class ReportDrafting(StorytellingDbContext db, PseudonymService ps
         // A coding without author (an imported one) still counts for its group, as one voice of its own.
         var people = list.Select(r => (r.Role, Who: r.Author ?? r.Id)).Distinct().ToList();
         return new ThemeCountsDto(list.Select(r => r.StoryId).Distinct().Count(), list.Select(r => r.Teller).Distinct().Count(),
-            people.Count(p => TussenruimteApi.IsResident(p.Role)), people.Count(p => TussenruimteApi.IsProfessional(p.Role)));
+            people.Count(p => RoleClasses.IsResident(p.Role)), people.Count(p => RoleClasses.IsProfessional(p.Role)));
     }
 
     private async Task<Dictionary<Guid, int>> VotesAsync(Guid projectId, CancellationToken ct) =>

@@ -15,7 +15,7 @@ public sealed record StorySearchResult(StoryPage? Page, Dictionary<string, strin
 /// The stories of one project as a member may see them, for the API and the project page alike. Only stories of the
 /// project in the address are ever listed; a theme filter naming another project's theme is refused.
 /// </summary>
-public sealed class StoriesService(StorytellingDbContext db, PseudonymService pseudonyms)
+public sealed class StoriesService(StorytellingDbContext db, PseudonymService pseudonyms, CurrentMember member)
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
@@ -56,9 +56,9 @@ public sealed class StoriesService(StorytellingDbContext db, PseudonymService ps
 
     private async Task<StoryPage> FindAsync(Guid projectId, Guid? personId, StoryFilter filter, CancellationToken ct)
     {
-        var roles = await ProjectsApi.MyRolesAsync(db, projectId, personId, ct);
-        var seesAll = roles.Contains(ProjectRole.Begeleider);
-        var seesOriginals = roles.Any(Policies.ProjectRoles[Policies.SeeOriginals].Contains);
+        var roles = await member.RolesOfAsync(personId, projectId, ct);
+        var seesAll = Policies.Allows(Policies.SeeAllStories, roles);
+        var seesOriginals = Policies.Allows(Policies.SeeOriginals, roles);
         var pageNo = filter.Page ?? 1;
         var pageSize = filter.PageSize ?? DefaultPageSize;
 

@@ -21,7 +21,4 @@ public static class TussenruimteApi
         app.MapGet("/api/projects/{projectId:guid}/tussenruimte", async (Guid projectId, TussenruimteService tussenruimte, CancellationToken ct) =>
                 TypedResults.Ok(await tussenruimte.ComputeAsync(projectId, ct)))
             .RequireAuthorization(Policies.Analyse).WithTags("Workshops");
-
-    public static bool IsResident(ProjectRole role) => role == ProjectRole.Bewoner;
-    public static bool IsProfessional(ProjectRole role) => role is ProjectRole.Begeleider or ProjectRole.Beleidsmedewerker or ProjectRole.Interviewer;
 }

@@ -5,7 +5,7 @@ using Storytelling.Core.Projects;
 using Storytelling.Core.Stories;
 using Storytelling.Web.Features.Workspace;
 using Storytelling.Web.Features.Pseudonyms;
-using static Storytelling.Web.Features.Workshops.TussenruimteApi;
+using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Features.Workshops;
 
@@ -24,8 +24,8 @@ public sealed class TussenruimteService(StorytellingDbContext db, PseudonymServi
                         && (c.Transcript!.Story!.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
             .Select(c => new { c.ThemeId, c.TranscriptId, c.StartChar, c.EndChar, c.AuthorRole, c.Transcript!.StoryId, c.Transcript.Story!.TellerPseudonym })
             .ToListAsync(ct);
-        var residents = rows.Where(r => IsResident(r.AuthorRole)).ToList();
-        var professionals = rows.Where(r => IsProfessional(r.AuthorRole)).ToList();
+        var residents = rows.Where(r => RoleClasses.IsResident(r.AuthorRole)).ToList();
+        var professionals = rows.Where(r => RoleClasses.IsProfessional(r.AuthorRole)).ToList();
 
         var perTheme = themes.Select(t => new TussenruimteThemeDto(t.Id, t.Name, t.Colour,
                 residents.Count(r => r.ThemeId == t.Id), professionals.Count(r => r.ThemeId == t.Id),
@@ -41,9 +41,9 @@ public sealed class TussenruimteService(StorytellingDbContext db, PseudonymServi
         var kappa = Agreement.CohensKappa(decisions);
 
         // Fragments where the groups differ most: coded by one side far more often than by the other.
-        var differences = rows.Where(r => IsResident(r.AuthorRole) || IsProfessional(r.AuthorRole))
+        var differences = rows.Where(r => RoleClasses.IsResident(r.AuthorRole) || RoleClasses.IsProfessional(r.AuthorRole))
             .GroupBy(r => (r.TranscriptId, r.StartChar, r.EndChar, r.ThemeId))
-            .Select(g => new { g.Key, First = g.First(), R = g.Count(r => IsResident(r.AuthorRole)), P = g.Count(r => IsProfessional(r.AuthorRole)) })
+            .Select(g => new { g.Key, First = g.First(), R = g.Count(r => RoleClasses.IsResident(r.AuthorRole)), P = g.Count(r => RoleClasses.IsProfessional(r.AuthorRole)) })
             .Where(x => x.R != x.P)
             .OrderByDescending(x => x.R == 0 || x.P == 0).ThenByDescending(x => Math.Abs(x.R - x.P)).Take(10).ToList();
         var transcriptIds = differences.Select(d => d.Key.TranscriptId).Distinct().ToList();

@@ -1,5 +1,7 @@
 using Storytelling.Core.Analysis;
+using Storytelling.Core.Projects;
 using Storytelling.Web.Features.Analysis;
+using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Features.Workshops;
 
@@ -28,7 +30,12 @@ public sealed record BoardThemeDto(Guid Id, string Name, string Colour, ThemeKin
 public sealed record BoardDto(Guid SessionId, string Title, string Code, bool Open, int Participants,
     IReadOnlyList<BoardThemeDto> Themes, SpotlightDto? Spotlight);
 
-/// <summary>A coding as pushed to workshop participants (the shared DTO less the author's identity beyond role and display name).</summary>
+/// <summary>
+/// What a workshop room receives. Guests have no account, so the room learns no staff member's name: a coding by
+/// staff, or one made outside a workshop (its author signed in, their account name is not for the room), shows the
+/// role label exports use (<see cref="RoleClasses.Label"/>); a resident's coding made in a workshop shows the name they
+/// typed for the room.
+/// </summary>
 public static class WorkshopPush
 {
     public const string CodingAdded = "codingAdded";
@@ -40,5 +47,9 @@ public static class WorkshopPush
 
     public static string Group(Guid sessionId) => "workshop:" + sessionId.ToString("N");
 
-    public static CodingDto ForRoom(CodingDto c) => c with { Memo = null };
+    public static CodingDto ForRoom(CodingDto c) => c with { Memo = null, AuthorName = RoomName(c) };
+
+    public static string? RoomName(CodingDto c) => !Enum.TryParse<ProjectRole>(c.AuthorRole, out var role)
+        ? RoleClasses.UnknownLabel
+        : RoleClasses.IsResident(role) && c.WorkshopSessionId is not null ? c.AuthorName : RoleClasses.Label(role);
 }

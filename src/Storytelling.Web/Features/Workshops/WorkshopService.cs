@@ -18,7 +18,8 @@ namespace Storytelling.Web.Features.Workshops;
 /// Sessions, participants, tagging from a phone, dot-votes, the spotlight and the theme board. Everything it hands to
 /// the room is pseudonymised and limited to stories whose teller agreed to analysis, because guests have no account.
 /// </summary>
-public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time, CodingService codings, PseudonymService pseudonyms, IEnumerable<IAnalysisEvents> listeners)
+public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time, CodingService codings, PseudonymService pseudonyms, CurrentMember members,
+    IEnumerable<IAnalysisEvents> listeners)
 {
     public const string GuestCookie = "st-workshop";
     public const int MaxDisplayName = 40;
@@ -101,8 +102,7 @@ public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time,
         var now = time.GetUtcNow();
         if (user.PersonId() is { } personId)
         {
-            var roles = await db.Memberships.Where(m => m.ProjectId == session.ProjectId && m.PersonId == personId)
-                .Select(m => m.Role).ToListAsync(ct);
+            var roles = await members.RolesOfAsync(personId, session.ProjectId, ct);
             // The role that reads stories wins; a project beheerder reads none (least privilege), so joins as nobody.
             ProjectRole[] preference = [ProjectRole.Begeleider, ProjectRole.Beleidsmedewerker, ProjectRole.Bewoner, ProjectRole.Interviewer];
             var role = preference.Cast<ProjectRole?>().FirstOrDefault(r => roles.Contains(r!.Value));

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.SignalR;
 using Storytelling.Web.Realtime;
 using Storytelling.Web.Security;
 
@@ -10,7 +9,7 @@ public static class WorkshopsApi
     public static void MapWorkshopsApi(this IEndpointRouteBuilder app)
     {
         // Opening, closing and the board are the facilitator's (begeleider's) work.
-        var staff = app.MapGroup("/api/projects/{projectId:guid}/workshops").RequireAuthorization(Policies.CurateCodebook).WithTags("Workshops");
+        var staff = app.MapGroup("/api/projects/{projectId:guid}/workshops").RequireAuthorization(Policies.RunWorkshop).WithTags("Workshops");
         staff.MapPost("/", Open);
         staff.MapGet("/", List);
         staff.MapPost("/{sessionId:guid}/close", Close);
@@ -34,10 +33,10 @@ public static class WorkshopsApi
         TypedResults.Ok((await workshops.ListAsync(projectId, ct)).Select(s => WorkshopService.ToDto(s, WorkshopLinks.BaseUrl(http))).ToList());
 
     private static async Task<Results<NoContent, NotFound>> Close(Guid projectId, Guid sessionId, HttpContext http,
-        WorkshopService workshops, IHubContext<WorkshopHub> hub, CancellationToken ct)
+        WorkshopService workshops, WorkshopRoom room, CancellationToken ct)
     {
         if (!await workshops.CloseAsync(projectId, sessionId, http.User.PersonId()!.Value, ct)) return TypedResults.NotFound();
-        await hub.Clients.Group(WorkshopPush.Group(sessionId)).SendAsync(WorkshopPush.Closed, ct);
+        await room.ClosedAsync(sessionId, ct);
         return TypedResults.NoContent();
     }
 
@@ -53,7 +52,7 @@ public static class WorkshopsApi
         WorkshopJoinLimiter limiter, CancellationToken ct)
     {
         if (!limiter.TryAcquire(http.Connection.RemoteIpAddress))
-            return TypedResults.Problem("Te veel pogingen. Wacht een minuut en probeer het opnieuw.", statusCode: StatusCodes.Status429TooManyRequests);
+            return TypedResults.Problem(WorkshopHub.TooManyTries, statusCode: StatusCodes.Status429TooManyRequests);
         if (await workshops.FindOpenByCodeAsync(code, ct) is not { } session)
             return TypedResults.Problem("Deze code kennen we niet, of de werksessie is gesloten. Kijk nog eens op het scherm.", statusCode: StatusCodes.Status404NotFound);
         var outcome = await workshops.JoinAsync(session, request?.DisplayName, http.User, ct);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
@@ -96,7 +97,8 @@ public static class TranscriptApi
         var rows = await db.Codings.AsNoTracking().Where(c => c.TranscriptId == transcript.Id).ToListAsync(ct);
         var authorIds = rows.Where(c => c.AuthorPersonId != null).Select(c => c.AuthorPersonId!.Value).Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(p => authorIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.DisplayName, ct);
-        var isFacilitator = roles.Contains(ProjectRole.Begeleider);
+        // Which codings this reader may remove: the remove-coding rule (curator: all; author: their own).
+        var isFacilitator = Policies.Allows(Policies.CurateCodebook, roles);
         var recording = await db.Recordings.AsNoTracking().Where(r => r.StoryId == story.Id)
             .OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(ct);
 
@@ -240,7 +242,8 @@ public static class TranscriptApi
     }
 
     private static async Task<Results<NoContent, NotFound, ForbidHttpResult>> RemoveCoding(
-        Guid projectId, Guid storyId, Guid codingId, HttpContext http, StorytellingDbContext db, CodingService codings, CancellationToken ct)
+        Guid projectId, Guid storyId, Guid codingId, HttpContext http, StorytellingDbContext db, CodingService codings,
+        IAuthorizationService authorization, CancellationToken ct)
     {
         var story = await FindStoryAsync(db, projectId, storyId, ct);
         if (story is null) return TypedResults.NotFound();
@@ -248,11 +251,10 @@ public static class TranscriptApi
             .Where(c => c.Id == codingId && c.Transcript!.StoryId == storyId && c.Theme!.ProjectId == projectId)
             .Select(c => new { c.AuthorPersonId }).SingleOrDefaultAsync(ct);
         if (coding is null) return TypedResults.NotFound();
-        var me = http.User.PersonId();
-        var roles = await ProjectsApi.MyRolesAsync(db, projectId, me, ct);
-        // Moderation is the facilitator's; everyone else takes back only their own.
-        if (coding.AuthorPersonId != me && !roles.Contains(ProjectRole.Begeleider)) return TypedResults.Forbid();
-        return await codings.RemoveAsync(projectId, codingId, me, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+        // The remove-coding rule: the author takes back their own, the curator moderates everyone's.
+        if (!(await authorization.AuthorizeAsync(http.User, new CodingResource(projectId, coding.AuthorPersonId), Policies.RemoveCoding)).Succeeded)
+            return TypedResults.Forbid();
+        return await codings.RemoveAsync(projectId, codingId, http.User.PersonId(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
     }
 }
 

@@ -8,7 +8,7 @@ using Storytelling.Web.Security;
 namespace Storytelling.Web.Pages.Projects;
 
 /// <summary>The projector view with the facilitator's controls (spotlight). The board itself is drawn by board.js.</summary>
-[Authorize(Policy = Policies.CurateCodebook)]
+[Authorize(Policy = Policies.RunWorkshop)]
 public sealed class BoardModel(WorkshopService workshops) : ProjectPageModel
 {
     public Guid SessionId => RouteId("sessionId");

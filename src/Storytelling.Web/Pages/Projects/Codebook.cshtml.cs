@@ -97,7 +97,7 @@ public sealed class CodebookModel(StorytellingDbContext db, CodebookService code
         var project = await db.Projects.AsNoTracking().Where(p => p.Id == ProjectId).Select(p => new { p.Name }).FirstOrDefaultAsync(ct);
         if (project is null) return false;
         ProjectName = project.Name;
-        var roles = await ProjectsApi.MyRolesAsync(db, ProjectId, User.PersonId(), ct);
+        var roles = await MyRolesAsync(ct);
         CanCurate = roles.Any(Policies.ProjectRoles[Policies.CurateCodebook].Contains);
         Themes = await codebook.ListAsync(ProjectId, ct);
         History = (await codebook.ProjectHistoryAsync(ProjectId, ct)).ToLookup(e => e.ThemeId);

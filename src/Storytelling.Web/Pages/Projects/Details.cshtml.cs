@@ -33,6 +33,8 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
     public bool CanManage { get; private set; }
     public bool CanCapture { get; private set; }
     public List<MemberDto> Members { get; private set; } = [];
+    /// <summary>Who reads stories here, newest first (shown to those who manage the project).</summary>
+    public List<ReaderDto> Readers { get; private set; } = [];
     /// <summary>Null when the person may not analyse this project (e.g. an interviewer only records).</summary>
     public List<StorySummaryDto>? Stories { get; private set; }
     public List<ProjectRole> InvitableRoles { get; private set; } = [];
@@ -60,7 +62,7 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
     {
         var project = await db.Projects.AsNoTracking().FirstOrDefaultAsync(p => p.Id == ProjectId, ct);
         if (project is null) return false;
-        var roles = await ProjectsApi.MyRolesAsync(db, ProjectId, User.PersonId(), ct);
+        var roles = await MyRolesAsync(ct);
         Project = ProjectDto.From(project, roles);
         CanManage = roles.Any(Policies.ProjectRoles[Policies.ManageProject].Contains);
         CanCapture = roles.Any(Policies.ProjectRoles[Policies.Capture].Contains);
@@ -77,10 +79,11 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
         }
         if (CanManage)
         {
-            // Only a project beheerder may hand out the beheerder role.
+            // The invite rule: only a project beheerder may hand out the beheerder role.
             InvitableRoles = Enum.GetValues<ProjectRole>()
-                .Where(r => r != ProjectRole.Beheerder || roles.Contains(ProjectRole.Beheerder)).ToList();
+                .Where(r => InviteRequirement.Allows(roles, InvitationKind.Membership, r)).ToList();
             Members = await projects.MembersAsync(ProjectId, ct);
+            Readers = await projects.ReadersAsync(ProjectId, ct);
         }
         return true;
     }

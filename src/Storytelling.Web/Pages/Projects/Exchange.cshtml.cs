@@ -74,7 +74,7 @@ public sealed class ExchangeModel(StorytellingDbContext db, ExchangeService exch
         var name = await db.Projects.AsNoTracking().Where(p => p.Id == ProjectId).Select(p => p.Name).FirstOrDefaultAsync(ct);
         if (name is null) return false;
         ProjectName = name;
-        var roles = await ProjectsApi.MyRolesAsync(db, ProjectId, User.PersonId(), ct);
+        var roles = await MyRolesAsync(ct);
         CanExport = roles.Any(Policies.ProjectRoles[Policies.Export].Contains);
         CanImport = roles.Any(Policies.ProjectRoles[Policies.Import].Contains);
         return true;

@@ -99,7 +99,7 @@ public sealed class ExperimentsModel(StorytellingDbContext db, TimeProvider time
         ProjectName = name;
         Message = TempData["Message"] as string;
         MessageArg = TempData["MessageArg"] as string;
-        var roles = await ProjectsApi.MyRolesAsync(db, ProjectId, User.PersonId(), ct);
+        var roles = await MyRolesAsync(ct);
         CanWrite = roles.Any(Policies.ProjectRoles[Policies.ManageExperiments].Contains);
         Experiments = await ExperimentsApi.ListAsync(db, ProjectId, null, ct);
         Editing = Edit is { } id ? Experiments.FirstOrDefault(e => e.Id == id) : null;

@@ -52,7 +52,7 @@ public sealed class PhaseModel(StorytellingDbContext db, TimeProvider time) : Pr
         if (name is null) return false;
         ProjectName = name;
         Overview = (await PhasesApi.OverviewAsync(db, ProjectId, ct))!;
-        var roles = await ProjectsApi.MyRolesAsync(db, ProjectId, User.PersonId(), ct);
+        var roles = await MyRolesAsync(ct);
         CanLead = roles.Any(Policies.ProjectRoles[Policies.LeadEvaluation].Contains);
         return true;
     }

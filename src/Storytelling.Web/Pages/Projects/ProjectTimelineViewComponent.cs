@@ -13,14 +13,14 @@ public sealed record ProjectTimelineView(Guid ProjectId, PhaseOverviewDto Overvi
 /// The project's four phases as a compact timeline on the project page. A view component so the project page needs
 /// one line and no data of its own; it renders the partial <c>_ProjectTimeline.cshtml</c>.
 /// </summary>
-public sealed class ProjectTimelineViewComponent(StorytellingDbContext db, TimeProvider time) : ViewComponent
+public sealed class ProjectTimelineViewComponent(StorytellingDbContext db, TimeProvider time, CurrentMember member) : ViewComponent
 {
     public async Task<IViewComponentResult> InvokeAsync(Guid projectId)
     {
         var ct = HttpContext.RequestAborted;
         var overview = await PhasesApi.OverviewAsync(db, projectId, ct);
         if (overview is null) return Content("");
-        var roles = await ProjectsApi.MyRolesAsync(db, projectId, UserClaimsPrincipal.PersonId(), ct);
+        var roles = await member.RolesAsync(projectId, ct);
         var canAnalyse = roles.Any(Policies.ProjectRoles[Policies.Analyse].Contains);
         var openRound = canAnalyse ? (await RoundsApi.ListAsync(db, time, projectId, ct)).LastOrDefault(r => r.IsOpen) : null;
         return View("~/Pages/Projects/_ProjectTimeline.cshtml",

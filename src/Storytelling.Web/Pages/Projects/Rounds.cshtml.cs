@@ -111,7 +111,7 @@ public sealed class RoundsModel(StorytellingDbContext db, TimeProvider time, Inv
         if (project is null) return false;
         ProjectName = project.Name;
         Phase = project.Phase;
-        var roles = await ProjectsApi.MyRolesAsync(db, ProjectId, User.PersonId(), ct);
+        var roles = await MyRolesAsync(ct);
         CanLead = roles.Any(Policies.ProjectRoles[Policies.LeadEvaluation].Contains);
         Rounds = await RoundsApi.ListAsync(db, time, ProjectId, ct);
         Comparison = await RoundsApi.CompareAsync(db, ProjectId, ct);

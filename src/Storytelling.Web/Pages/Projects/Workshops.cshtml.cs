@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Workshops;
@@ -12,8 +11,8 @@ using Storytelling.Web.Security;
 namespace Storytelling.Web.Pages.Projects;
 
 /// <summary>The facilitator opens and closes live sessions here and gets the code, the join link and the QR code.</summary>
-[Authorize(Policy = Policies.CurateCodebook)]
-public sealed class WorkshopsModel(StorytellingDbContext db, WorkshopService workshops, IHubContext<WorkshopHub> hub) : ProjectPageModel
+[Authorize(Policy = Policies.RunWorkshop)]
+public sealed class WorkshopsModel(StorytellingDbContext db, WorkshopService workshops, WorkshopRoom room) : ProjectPageModel
 {
     [BindProperty] public string? Title { get; set; }
     [BindProperty] public int VotesPerParticipant { get; set; } = 3;
@@ -43,7 +42,7 @@ public sealed class WorkshopsModel(StorytellingDbContext db, WorkshopService wor
     public async Task<IActionResult> OnPostCloseAsync(Guid sessionId, CancellationToken ct)
     {
         if (await workshops.CloseAsync(ProjectId, sessionId, User.PersonId()!.Value, ct))
-            await hub.Clients.Group(WorkshopPush.Group(sessionId)).SendAsync(WorkshopPush.Closed, ct);
+            await room.ClosedAsync(sessionId, ct);
         return Redirect($"/projects/{ProjectId}/workshops");
     }
 

@@ -25,7 +25,13 @@ public sealed class RoomModel(WorkshopService workshops, WorkshopJoinLimiter lim
         Session = await workshops.FindOpenByCodeAsync(Code, ct);
         if (Session is null)
         {
-            Response.StatusCode = StatusCodes.Status404NotFound;
+            // An unknown or closed code costs a try from the join budget, so this page is no faster oracle than the join.
+            if (limiter.TryAcquire(HttpContext.Connection.RemoteIpAddress)) Response.StatusCode = StatusCodes.Status404NotFound;
+            else
+            {
+                Error = "TooManyTries";
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            }
             return Page();
         }
         Joined = await workshops.ParticipantAsync(Session.Id, User, Request.Cookies[WorkshopService.GuestCookie], ct) is not null;
@@ -34,16 +40,17 @@ public sealed class RoomModel(WorkshopService workshops, WorkshopJoinLimiter lim
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        Session = await workshops.FindOpenByCodeAsync(Code, ct);
-        if (Session is null)
-        {
-            Response.StatusCode = StatusCodes.Status404NotFound;
-            return Page();
-        }
+        // Limited before the code is looked up, like the API's join and the hub's: every try counts.
         if (!limiter.TryAcquire(HttpContext.Connection.RemoteIpAddress))
         {
             Error = "TooManyTries";
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            return Page();
+        }
+        Session = await workshops.FindOpenByCodeAsync(Code, ct);
+        if (Session is null)
+        {
+            Response.StatusCode = StatusCodes.Status404NotFound;
             return Page();
         }
         var outcome = await workshops.JoinAsync(Session, DisplayName, User, ct);
