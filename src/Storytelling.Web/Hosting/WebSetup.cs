@@ -84,7 +84,7 @@ public static class WebSetup
         services.AddScoped<UploadService>();
         services.AddExchange();
         services.AddStorytellingReports();
-        services.AddScoped<Features.Evaluation.CaptureWindow>();
+        services.AddStorytellingEvaluation();
         services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IMediaProbe, FfprobeMediaProbe>();
         services.AddSingleton<CaptureRateLimiter>();
@@ -122,7 +122,8 @@ public static class WebSetup
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapOpenApi();
+        // Public on purpose, like the health probes: the API's description holds no project data.
+        app.MapOpenApi().AllowAnonymous();
         app.MapStorytellingHealth();
         app.MapAccountApi();
         app.MapProjectsApi();

@@ -132,7 +132,7 @@ public abstract class EvaluationApiContract : IAsyncLifetime
     [Fact]
     public async Task An_overlong_note_is_refused_and_nothing_moves()
     {
-        var response = await MoveAsync(_facilitator, "Analyse", new string('x', PhasesApi.MaxNoteLength + 1));
+        var response = await MoveAsync(_facilitator, "Analyse", new string('x', PhasesService.MaxNoteLength + 1));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         await _app.WithDbAsync(async db => Assert.Equal(ProjectPhase.Gather, (await db.Projects.SingleAsync(p => p.Id == _project.Id)).Phase));
     }
@@ -256,11 +256,11 @@ public abstract class EvaluationApiContract : IAsyncLifetime
     {
         object body = title switch
         {
-            "x201" => new { title = new string('x', ExperimentsApi.MaxTitleLength + 1) },
-            "desc" => new { title = "Ok", description = new string('d', ExperimentsApi.MaxDescriptionLength + 1) },
-            "results" => new { title = "Ok", results = new string('r', ExperimentsApi.MaxResultsLength + 1) },
+            "x201" => new { title = new string('x', ExperimentsService.MaxTitleLength + 1) },
+            "desc" => new { title = "Ok", description = new string('d', ExperimentsService.MaxDescriptionLength + 1) },
+            "results" => new { title = "Ok", results = new string('r', ExperimentsService.MaxResultsLength + 1) },
             "dates" => new { title = "Ok", startsOn = "2027-01-10", endsOn = "2027-01-09" },
-            "links" => new { title = "Ok", storyIds = Enumerable.Range(0, ExperimentsApi.MaxStoryLinks + 1).Select(_ => Guid.NewGuid()).ToArray() },
+            "links" => new { title = "Ok", storyIds = Enumerable.Range(0, ExperimentsService.MaxStoryLinks + 1).Select(_ => Guid.NewGuid()).ToArray() },
             _ => new { title },
         };
         var response = await SaveExperimentAsync(_officer, body);
@@ -306,7 +306,7 @@ public abstract class EvaluationApiContract : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Forbidden, (await _officer.PostAsJsonAsync($"{Api}/rounds", new { question = "?" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await _resident.PostAsJsonAsync($"{Api}/rounds", new { question = "?" })).StatusCode);
-        foreach (var body in new object[] { new { question = "" }, new { question = new string('v', RoundsApi.MaxQuestionLength + 1) },
+        foreach (var body in new object[] { new { question = "" }, new { question = new string('v', RoundsService.MaxQuestionLength + 1) },
                      new { question = "Ok?", closesAt = _app.Time.GetUtcNow().AddMinutes(-1) }, new { question = "Ok?", closesAt = _app.Time.GetUtcNow().AddYears(2) } })
             Assert.Equal(HttpStatusCode.BadRequest, (await _facilitator.PostAsJsonAsync($"{Api}/rounds", body)).StatusCode);
 

@@ -112,7 +112,7 @@ public abstract class ReportContract(ReportWorld world)
         Assert.Contains("hoogstens 50", await Refused(new CreateReportRequest("x", [new ChosenTheme(s.Money, [.. Enumerable.Range(0, 51).Select(_ => Guid.NewGuid())])])));
 
         var report = await world.CreateReportAsync(s);
-        var tooLong = await Officer.PutAsJsonAsync($"{url}/{report.Summary.Id}/markdown", new UpdateMarkdownRequest(1, new string('a', ReportsApi.MaxMarkdownLength + 1)));
+        var tooLong = await Officer.PutAsJsonAsync($"{url}/{report.Summary.Id}/markdown", new UpdateMarkdownRequest(1, new string('a', ReportsService.MaxMarkdownLength + 1)));
         Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
         var missing = await Officer.PutAsJsonAsync($"{url}/{report.Summary.Id}/markdown", new { baseVersion = 1 });
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);

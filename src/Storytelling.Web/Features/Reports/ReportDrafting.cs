@@ -25,8 +25,8 @@ public sealed record ThemeCandidateDto(Guid ThemeId, string Name, string? Descri
 
 public sealed record ChosenTheme(Guid ThemeId, IReadOnlyList<Guid>? CodingIds);
 
-/// <summary>The Markdown draft and the quote rows it holds, or field errors for a 400.</summary>
-public sealed record Draft(string? Markdown, IReadOnlyList<ReportQuote> Quotes, Dictionary<string, string[]>? Errors);
+/// <summary>The Markdown draft and the quote rows it holds.</summary>
+public sealed record Draft(string Markdown, IReadOnlyList<ReportQuote> Quotes);
 
 /// <summary>
 /// Gathers what a theme report may contain and drafts its Markdown. Two rules hold for every quote: it comes from a
@@ -120,39 +120,18 @@ public sealed class ReportDrafting(StorytellingDbContext db, PseudonymService ps
             .ToList();
     }
 
-    /// <summary>Checks the chosen themes and quotes and drafts the report's Markdown from them.</summary>
-    public async Task<Draft> DraftAsync(Guid projectId, string title, IReadOnlyList<ChosenTheme>? chosen, string baseUrl, DateTimeOffset now,
+    /// <summary>
+    /// Drafts the report's Markdown from a choice <see cref="ReportsService"/> has checked: every theme an active theme
+    /// of this project, every quote a coding of its theme here from a story whose teller allowed quotes.
+    /// </summary>
+    public async Task<Draft> DraftAsync(Guid projectId, string title, IReadOnlyList<ChosenTheme> chosen, string baseUrl, DateTimeOffset now,
         CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (chosen is null || chosen.Count == 0) return Invalid("themes", "Kies minstens één thema.");
-        if (chosen.Count > MaxThemes) return Invalid("themes", $"Een rapport kan hoogstens {MaxThemes} thema's hebben.");
-        if (chosen.Select(c => c.ThemeId).Distinct().Count() != chosen.Count) return Invalid("themes", "Elk thema mag maar één keer in het rapport staan.");
-        if (chosen.Any(c => c.CodingIds is { Count: > MaxQuotesPerTheme }))
-            return Invalid("codingIds", $"Kies per thema hoogstens {MaxQuotesPerTheme} citaten.");
-        if (chosen.Any(c => c.CodingIds is { } ids && ids.Distinct().Count() != ids.Count))
-            return Invalid("codingIds", "Een citaat staat twee keer bij hetzelfde thema.");
-
         var themeIds = chosen.Select(c => c.ThemeId).ToList();
         var themes = await db.Themes.AsNoTracking().Where(t => t.ProjectId == projectId && t.MergedIntoId == null && themeIds.Contains(t.Id))
             .ToDictionaryAsync(t => t.Id, ct);
-        var unknown = themeIds.Where(id => !themes.ContainsKey(id)).ToList();
-        if (unknown.Count > 0) return Invalid("themes", $"Deze thema's staan niet (meer) in het codeboek van dit project: {string.Join(", ", unknown)}.");
-
         var codings = await CodingsAsync(projectId, themeIds, ct);
         var byId = codings.ToDictionary(c => c.Id);
-        var refused = new List<string>();
-        foreach (var c in chosen)
-        {
-            foreach (var id in c.CodingIds ?? [])
-            {
-                if (!byId.TryGetValue(id, out var row) || row.ThemeId != c.ThemeId)
-                    refused.Add($"{id} is geen fragment van dit thema in dit project.");
-                else if (!row.Scopes.HasFlag(ConsentScopes.QuotesInReports))
-                    refused.Add($"{id} komt uit een verhaal waarvan de verteller geen toestemming gaf voor citaten in rapporten.");
-            }
-        }
-        if (refused.Count > 0) return new Draft(null, [], new() { ["codingIds"] = [.. refused] });
 
         var project = await db.Projects.AsNoTracking().Where(p => p.Id == projectId).Select(p => new { p.GuidingQuestion }).SingleAsync(ct);
         var chosenCodings = chosen.SelectMany(c => (c.CodingIds ?? []).Select(id => byId[id])).ToList();
@@ -230,7 +209,7 @@ public sealed class ReportDrafting(StorytellingDbContext db, PseudonymService ps
         }
         md.AppendLine();
         if (footnotes.Length > 0) md.Append(footnotes).AppendLine();
-        return new Draft(md.ToString(), quotes, null);
+        return new Draft(md.ToString(), quotes);
     }
 
     public static string Provenance(string teller, Guid storyId, long startMs, string link) =>
@@ -271,6 +250,4 @@ public sealed class ReportDrafting(StorytellingDbContext db, PseudonymService ps
         }
         return s;
     }
-
-    private static Draft Invalid(string field, string message) => new(null, [], new() { [field] = [message] });
 }

@@ -12,6 +12,7 @@ public static class TellerSetup
         services.AddScoped<TellerAccess>();
         services.AddScoped<StoryWithdrawal>();
         services.AddScoped<StoryConsentChange>();
+        services.AddScoped<TellersService>();
         services.AddScoped<PendingBlobDeletions>();
         services.AddHostedService<PendingBlobSweeper>();
         return services;

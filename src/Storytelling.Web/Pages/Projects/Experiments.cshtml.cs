@@ -15,10 +15,10 @@ namespace Storytelling.Web.Pages.Projects;
 
 /// <summary>
 /// Improvement proposals and experiments with the themes and stories behind them. Everyone who analyses reads them;
-/// facilitators and policy officers write them. Plain forms on the API's own logic: keyboard and no-script friendly.
+/// facilitators and policy officers write them. Plain forms over the same service as the API: keyboard and no-script friendly.
 /// </summary>
 [Authorize(Policy = Policies.Analyse)]
-public sealed class ExperimentsModel(StorytellingDbContext db, TimeProvider time, CodebookService codebook, ProjectsService projects) : ProjectPageModel
+public sealed class ExperimentsModel(StorytellingDbContext db, ExperimentsService experiments, CodebookService codebook, ProjectsService projects) : ProjectPageModel
 {
     /// <summary>The experiment whose form is open for editing; null shows the form for a new one.</summary>
     [BindProperty(SupportsGet = true)] public Guid? Edit { get; set; }
@@ -48,18 +48,18 @@ public sealed class ExperimentsModel(StorytellingDbContext db, TimeProvider time
         // The owner field is either a team member's id or empty, in which case the typed organisation name counts.
         Guid? ownerId = Guid.TryParse(owner, out var parsed) ? parsed : null;
         var request = new ExperimentRequest(title, description, ownerId, ownerName, status, startsOn, endsOn, results, themeIds, storyIds);
-        if (experimentId is { } id && !Experiments.Any(e => e.Id == id)) return NotFound();
-        var (saved, errors) = await ExperimentsApi.SaveAsync(db, time, ProjectId, experimentId, request, User.PersonId(), ct);
-        if (errors is not null)
+        var result = await experiments.SaveAsync(ProjectId, experimentId, request, User.PersonId(), ct);
+        if (result.NotFound) return NotFound();
+        if (result.Experiment is not { } saved)
         {
-            Errors = errors.ToDictionary(x => x.Key, x => ErrorText(x.Key, request));
+            Errors = (result.Errors ?? []).ToDictionary(x => x.Key, x => ErrorText(x.Key, request));
             Posted = request;
             Edit = experimentId;
             await LoadAsync(ct);
             return Page();
         }
         TempData["Message"] = experimentId is null ? "Added" : "Updated";
-        TempData["MessageArg"] = saved!.Title;
+        TempData["MessageArg"] = saved.Title;
         return Redirect($"/projects/{ProjectId}/experiments#experiment-{saved.Id}");
     }
 
@@ -67,27 +67,27 @@ public sealed class ExperimentsModel(StorytellingDbContext db, TimeProvider time
     {
         if (!await LoadAsync(ct)) return NotFound();
         if (!CanWrite) return Forbid();
-        if (!await ExperimentsApi.DeleteAsync(db, time, ProjectId, experimentId, User.PersonId(), ct)) return NotFound();
+        if (!await experiments.DeleteAsync(ProjectId, experimentId, User.PersonId(), ct)) return NotFound();
         TempData["Message"] = "Deleted";
         return Redirect($"/projects/{ProjectId}/experiments");
     }
 
     /// <summary>
-    /// The page's own message for a field the shared validation refused (its API messages are English for API
-    /// clients); the page speaks the reader's language.
+    /// The page's own message for a field the service refused (its messages are English for API clients); the page
+    /// speaks the reader's language.
     /// </summary>
     private static (string Key, object[] Args) ErrorText(string field, ExperimentRequest request) => field switch
     {
-        "title" => ("ErrorTitle", [ExperimentsApi.MaxTitleLength]),
-        "description" => ("ErrorDescription", [ExperimentsApi.MaxDescriptionLength]),
-        "results" => ("ErrorResults", [ExperimentsApi.MaxResultsLength]),
-        "ownerName" => ("ErrorOwnerName", [ExperimentsApi.MaxOwnerNameLength]),
+        "title" => ("ErrorTitle", [ExperimentsService.MaxTitleLength]),
+        "description" => ("ErrorDescription", [ExperimentsService.MaxDescriptionLength]),
+        "results" => ("ErrorResults", [ExperimentsService.MaxResultsLength]),
+        "ownerName" => ("ErrorOwnerName", [ExperimentsService.MaxOwnerNameLength]),
         "status" => ("ErrorStatus", []),
         "endsOn" => ("ErrorEndsOn", []),
         "ownerPersonId" => ("ErrorOwner", []),
-        "themeIds" when (request.ThemeIds ?? []).Distinct().Count() > ExperimentsApi.MaxThemeLinks => ("ErrorTooManyThemes", [ExperimentsApi.MaxThemeLinks]),
+        "themeIds" when (request.ThemeIds ?? []).Distinct().Count() > ExperimentsService.MaxThemeLinks => ("ErrorTooManyThemes", [ExperimentsService.MaxThemeLinks]),
         "themeIds" => ("ErrorThemes", []),
-        "storyIds" when (request.StoryIds ?? []).Distinct().Count() > ExperimentsApi.MaxStoryLinks => ("ErrorTooManyStories", [ExperimentsApi.MaxStoryLinks]),
+        "storyIds" when (request.StoryIds ?? []).Distinct().Count() > ExperimentsService.MaxStoryLinks => ("ErrorTooManyStories", [ExperimentsService.MaxStoryLinks]),
         "storyIds" => ("ErrorStories", []),
         _ => ("ErrorOther", []),
     };
@@ -101,7 +101,7 @@ public sealed class ExperimentsModel(StorytellingDbContext db, TimeProvider time
         MessageArg = TempData["MessageArg"] as string;
         var roles = await MyRolesAsync(ct);
         CanWrite = roles.Any(Policies.ProjectRoles[Policies.ManageExperiments].Contains);
-        Experiments = await ExperimentsApi.ListAsync(db, ProjectId, null, ct);
+        Experiments = await experiments.ListAsync(ProjectId, ct);
         Editing = Edit is { } id ? Experiments.FirstOrDefault(e => e.Id == id) : null;
         if (CanWrite)
         {

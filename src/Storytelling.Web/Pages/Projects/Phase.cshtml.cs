@@ -13,7 +13,7 @@ namespace Storytelling.Web.Pages.Projects;
 
 /// <summary>The phase history for everyone in the project; the facilitator moves the phase here, with a note.</summary>
 [Authorize(Policy = Policies.ProjectMember)]
-public sealed class PhaseModel(StorytellingDbContext db, TimeProvider time) : ProjectPageModel
+public sealed class PhaseModel(StorytellingDbContext db, PhasesService phases) : ProjectPageModel
 {
     public string ProjectName { get; private set; } = "";
     public PhaseOverviewDto Overview { get; private set; } = null!;
@@ -29,7 +29,7 @@ public sealed class PhaseModel(StorytellingDbContext db, TimeProvider time) : Pr
     {
         if (!await LoadAsync(ct)) return NotFound();
         if (!CanLead) return Forbid();
-        var outcome = await PhasesApi.MoveAsync(db, time, ProjectId, new MovePhaseRequest(to, note), User.PersonId(), ct);
+        var outcome = await phases.MoveAsync(ProjectId, new MovePhaseRequest(to, note), User.PersonId(), ct);
         if (outcome.Errors is { } errors) Errors = Describe(errors, to, note);
         else if (outcome.Conflict) Errors = ["ErrorConflict"];
         else MovedTo = outcome.To;
@@ -37,12 +37,12 @@ public sealed class PhaseModel(StorytellingDbContext db, TimeProvider time) : Pr
         return Page();
     }
 
-    /// <summary>The API's checks by field, as the page's own messages in the reader's language.</summary>
+    /// <summary>The service's checks by field, as the page's own messages in the reader's language.</summary>
     private static List<string> Describe(Dictionary<string, string[]> errors, ProjectPhase? to, string? note)
     {
         var keys = new List<string>();
         if (errors.ContainsKey("to")) keys.Add(to is { } phase && Enum.IsDefined(phase) ? "ErrorSamePhase" : "ErrorChoosePhase");
-        if (errors.ContainsKey("note")) keys.Add(note?.Trim().Length > PhasesApi.MaxNoteLength ? "ErrorNoteTooLong" : "ErrorNoteRequired");
+        if (errors.ContainsKey("note")) keys.Add(note?.Trim().Length > PhasesService.MaxNoteLength ? "ErrorNoteTooLong" : "ErrorNoteRequired");
         return keys;
     }
 
@@ -51,7 +51,7 @@ public sealed class PhaseModel(StorytellingDbContext db, TimeProvider time) : Pr
         var name = await db.Projects.AsNoTracking().Where(p => p.Id == ProjectId).Select(p => p.Name).FirstOrDefaultAsync(ct);
         if (name is null) return false;
         ProjectName = name;
-        Overview = (await PhasesApi.OverviewAsync(db, ProjectId, ct))!;
+        Overview = (await phases.OverviewAsync(ProjectId, ct))!;
         var roles = await MyRolesAsync(ct);
         CanLead = roles.Any(Policies.ProjectRoles[Policies.LeadEvaluation].Contains);
         return true;

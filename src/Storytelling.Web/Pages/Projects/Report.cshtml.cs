@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +10,7 @@ namespace Storytelling.Web.Pages.Projects;
 
 /// <summary>One report: edit its Markdown, see the sanitised preview, download it, regenerate it; a stale report says why.</summary>
 [Authorize(Policy = Policies.Export)]
-public sealed class ReportModel(StorytellingDbContext db, ReportDrafting drafting, TimeProvider time) : ProjectPageModel
+public sealed class ReportModel(StorytellingDbContext db, ReportsService reports) : ProjectPageModel
 {
     public Guid ReportId => RouteId("reportId");
 
@@ -21,7 +20,7 @@ public sealed class ReportModel(StorytellingDbContext db, ReportDrafting draftin
     public string EditorText { get; private set; } = "";
     public int BaseVersion { get; private set; }
     public string PreviewHtml { get; private set; } = "";
-    /// <summary>Sentences the API gave for a refused regeneration (Dutch; other languages show <c>ErrorRegenerate</c>).</summary>
+    /// <summary>Sentences the service gave for a refused regeneration (Dutch; other languages show <c>ErrorRegenerate</c>).</summary>
     public List<string> Errors { get; } = [];
     /// <summary>Problems worded by this page's resources: a key of Report.resx and its arguments.</summary>
     public List<(string Key, object[] Args)> ErrorKeys { get; } = [];
@@ -33,8 +32,8 @@ public sealed class ReportModel(StorytellingDbContext db, ReportDrafting draftin
         var name = await db.Projects.Where(p => p.Id == ProjectId).Select(p => p.Name).FirstOrDefaultAsync(ct);
         if (name is null) return false;
         ProjectName = name;
-        if ((await ReportsApi.Get(ProjectId, ReportId, db, ct)).Result is not Ok<ReportDto> ok) return false;
-        Report = ok.Value!;
+        if (await reports.GetAsync(ProjectId, ReportId, ct) is not { } report) return false;
+        Report = report;
         EditorText = Report.Markdown;
         BaseVersion = Report.Summary.Version;
         PreviewHtml = ReportMarkdown.ToSafeHtml(Report.Markdown);
@@ -50,36 +49,29 @@ public sealed class ReportModel(StorytellingDbContext db, ReportDrafting draftin
 
     public async Task<IActionResult> OnPostSaveAsync(int baseVersion, string? markdown, CancellationToken ct)
     {
-        var result = await ReportsApi.UpdateMarkdown(ProjectId, ReportId, new UpdateMarkdownRequest(baseVersion, markdown?.ReplaceLineEndings("\n")),
-            HttpContext, db, time, ct);
-        switch (result.Result)
-        {
-            case Microsoft.AspNetCore.Http.HttpResults.NotFound: return NotFound();
-            case Ok<ReportDto>: return Redirect($"/projects/{ProjectId}/reports/{ReportId}?saved=true");
-        }
+        var result = await reports.UpdateMarkdownAsync(ProjectId, ReportId, new UpdateMarkdownRequest(baseVersion, markdown?.ReplaceLineEndings("\n")),
+            User.PersonId(), ct);
+        if (result.NotFound) return NotFound();
+        if (result.Report is not null) return Redirect($"/projects/{ProjectId}/reports/{ReportId}?saved=true");
         if (!await LoadAsync(ct)) return NotFound();
         EditorText = markdown ?? "";
-        // The only validation problem of a save is the text's length.
-        if (result.Result is ValidationProblem) ErrorKeys.Add(("ErrorMarkdown", [ReportsApi.MaxMarkdownLength]));
-        if (result.Result is ProblemHttpResult conflict)
+        if (result.LatestVersion is { } latest)
         {
-            var latest = conflict.ProblemDetails.Extensions.TryGetValue("latestVersion", out var v) ? v : Report.Summary.Version;
-            ErrorKeys.Add(("ErrorConflict", [baseVersion, latest ?? Report.Summary.Version]));
+            ErrorKeys.Add(("ErrorConflict", [baseVersion, latest]));
             BaseVersion = baseVersion;
         }
+        // The only validation problem of a save is the text's length.
+        else ErrorKeys.Add(("ErrorMarkdown", [ReportsService.MaxMarkdownLength]));
         return Page();
     }
 
     public async Task<IActionResult> OnPostRegenerateAsync(CancellationToken ct)
     {
-        var result = await ReportsApi.Regenerate(ProjectId, ReportId, HttpContext, db, drafting, time, ct);
-        switch (result.Result)
-        {
-            case Created<ReportDto> created: return Redirect($"/projects/{ProjectId}/reports/{created.Value!.Summary.Id}");
-            case Microsoft.AspNetCore.Http.HttpResults.NotFound: return NotFound();
-        }
+        var result = await reports.RegenerateAsync(ProjectId, ReportId, ReportsService.BaseUrl(Request), User.PersonId(), ct);
+        if (result.Report is { } created) return Redirect($"/projects/{ProjectId}/reports/{created.Summary.Id}");
+        if (result.NotFound) return NotFound();
         if (!await LoadAsync(ct)) return NotFound();
-        if (result.Result is ValidationProblem problem) Errors.AddRange(problem.ProblemDetails.Errors.SelectMany(e => e.Value));
+        Errors.AddRange((result.Errors ?? []).SelectMany(e => e.Value));
         return Page();
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -14,7 +13,7 @@ namespace Storytelling.Web.Pages.Projects;
 /// up/down buttons (plain submits, so keyboard and no-script work), quotes picked per theme by checkbox.
 /// </summary>
 [Authorize(Policy = Policies.Export)]
-public sealed class ReportsModel(StorytellingDbContext db, ReportDrafting drafting, TimeProvider time, ILoggerFactory logs) : ProjectPageModel
+public sealed class ReportsModel(StorytellingDbContext db, ReportsService reports) : ProjectPageModel
 {
     [BindProperty] public string? ReportTitle { get; set; }
     /// <summary>The theme order as the form carries it (all themes, chosen or not).</summary>
@@ -25,7 +24,7 @@ public sealed class ReportsModel(StorytellingDbContext db, ReportDrafting drafti
     public string ProjectName { get; private set; } = "";
     public List<ReportSummaryDto> Reports { get; private set; } = [];
     public List<ThemeCandidateDto> Themes { get; private set; } = [];
-    /// <summary>What the API refused, by field (its sentences are Dutch; the view words them for other languages); the key "" with no sentence: not made, no reason known.</summary>
+    /// <summary>What the service refused, by field (its sentences are Dutch; the view words them for other languages); the key "" with no sentence: not made, no reason known.</summary>
     public Dictionary<string, string[]> Errors { get; private set; } = [];
     /// <summary>The button that was just pressed, so focus returns to it after the page reloads.</summary>
     public string? FocusButton { get; private set; }
@@ -35,8 +34,8 @@ public sealed class ReportsModel(StorytellingDbContext db, ReportDrafting drafti
         var name = await db.Projects.Where(p => p.Id == ProjectId).Select(p => p.Name).FirstOrDefaultAsync(ct);
         if (name is null) return false;
         ProjectName = name;
-        Reports = await ReportsApi.ListAsync(db, ProjectId, ct);
-        var candidates = await drafting.CandidatesAsync(ProjectId, ct);
+        Reports = await reports.ListAsync(ProjectId, ct);
+        var candidates = await reports.CandidatesAsync(ProjectId, ct);
         // Keep the order the form sent; themes it did not know (new since) go at the end in vote order.
         var position = Order.Select((id, i) => (id, i)).DistinctBy(x => x.id).ToDictionary(x => x.id, x => x.i);
         Themes = candidates.OrderBy(t => position.GetValueOrDefault(t.ThemeId, int.MaxValue)).ToList();
@@ -73,9 +72,9 @@ public sealed class ReportsModel(StorytellingDbContext db, ReportDrafting drafti
         var chosen = Themes.Where(t => Include.Contains(t.ThemeId))
             .Select(t => new ChosenTheme(t.ThemeId, t.Quotes.Where(q => Quote.Contains(q.CodingId)).Select(q => q.CodingId).ToList()))
             .ToList();
-        var result = await ReportsApi.Create(ProjectId, new CreateReportRequest(ReportTitle, chosen), HttpContext, db, drafting, time, logs, ct);
-        if (result.Result is Created<ReportDto> created) return Redirect($"/projects/{ProjectId}/reports/{created.Value!.Summary.Id}");
-        Errors = result.Result is ValidationProblem problem ? new(problem.ProblemDetails.Errors) : new() { [""] = [] };
+        var result = await reports.CreateAsync(ProjectId, new CreateReportRequest(ReportTitle, chosen), ReportsService.BaseUrl(Request), User.PersonId(), ct);
+        if (result.Report is { } created) return Redirect($"/projects/{ProjectId}/reports/{created.Summary.Id}");
+        Errors = result.Errors ?? new() { [""] = [] };
         return Page();
     }
 }

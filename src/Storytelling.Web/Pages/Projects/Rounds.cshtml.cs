@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
 using Storytelling.Web.Features.Evaluation;
-using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Security;
 
@@ -16,7 +15,7 @@ namespace Storytelling.Web.Pages.Projects;
 /// analyses compares the themes of the first gathering with each round.
 /// </summary>
 [Authorize(Policy = Policies.Analyse)]
-public sealed class RoundsModel(StorytellingDbContext db, TimeProvider time, InvitationService invitations, CaptureWindow window) : ProjectPageModel
+public sealed class RoundsModel(StorytellingDbContext db, RoundsService rounds) : ProjectPageModel
 {
     public string ProjectName { get; private set; } = "";
     public ProjectPhase Phase { get; private set; }
@@ -43,12 +42,13 @@ public sealed class RoundsModel(StorytellingDbContext db, TimeProvider time, Inv
         DateTimeOffset? closesAt = closesOn is { } day
             ? new DateTimeOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue), Amsterdam.GetUtcOffset(day.AddDays(1).ToDateTime(TimeOnly.MinValue)))
             : null;
-        var outcome = await RoundsApi.OpenAsync(db, time, invitations, window, ProjectId, new OpenRoundRequest(question, closesAt), User.PersonId()!.Value, ct);
-        if (outcome.Errors is { } errors) Errors = errors.Keys.Select(OpenError).ToList();
+        var result = await rounds.OpenAsync(ProjectId, new OpenRoundRequest(question, closesAt), User.PersonId()!.Value, ct);
+        if (result.NotFound) return NotFound();
+        if (result.Round is not { } opened) Errors = (result.Errors ?? []).Keys.Select(OpenError).ToList();
         else
         {
-            ShowLink(outcome.Token!, outcome.Round!.Number);
-            (Message, MessageRound) = ("RoundOpened", outcome.Round.Number);
+            ShowLink(result.Token!, opened.Number);
+            (Message, MessageRound) = ("RoundOpened", opened.Number);
         }
         await LoadAsync(ct);
         return Page();
@@ -58,7 +58,7 @@ public sealed class RoundsModel(StorytellingDbContext db, TimeProvider time, Inv
     {
         if (!await LoadAsync(ct)) return NotFound();
         if (!CanLead) return Forbid();
-        var round = await RoundsApi.CloseAsync(db, time, ProjectId, roundId, User.PersonId(), ct);
+        var round = await rounds.CloseAsync(ProjectId, roundId, User.PersonId(), ct);
         if (round is null) return NotFound();
         (Message, MessageRound) = ("RoundClosed", round.Number);
         await LoadAsync(ct);
@@ -69,26 +69,26 @@ public sealed class RoundsModel(StorytellingDbContext db, TimeProvider time, Inv
     {
         if (!await LoadAsync(ct)) return NotFound();
         if (!CanLead) return Forbid();
-        var (round, token, error) = await RoundsApi.RenewLinkAsync(db, time, invitations, ProjectId, roundId, User.PersonId()!.Value, ct);
-        if (round is null && error is null) return NotFound();
-        // The only refusal here is a closed round (the API's message is English, for API clients).
-        if (error is not null) Errors.Add(("ErrorRoundClosed", []));
+        var result = await rounds.RenewLinkAsync(ProjectId, roundId, User.PersonId()!.Value, ct);
+        if (result.NotFound) return NotFound();
+        // The only refusal here is a closed round (the service's message is English, for API clients).
+        if (result.Round is not { } renewed) Errors.Add(("ErrorRoundClosed", []));
         else
         {
-            ShowLink(token!, round!.Number);
-            (Message, MessageRound) = ("LinkRenewed", round.Number);
+            ShowLink(result.Token!, renewed.Number);
+            (Message, MessageRound) = ("LinkRenewed", renewed.Number);
         }
         await LoadAsync(ct);
         return Page();
     }
 
     /// <summary>
-    /// The page's own message for a field that opening a round refused; the API's messages are English for API
+    /// The page's own message for a field that opening a round refused; the service's messages are English for API
     /// clients. Called before the page reloads, so <see cref="Rounds"/> still shows the round that was open.
     /// </summary>
     private (string Key, object[] Args) OpenError(string field) => field switch
     {
-        "question" => ("ErrorQuestion", [RoundsApi.MaxQuestionLength]),
+        "question" => ("ErrorQuestion", [RoundsService.MaxQuestionLength]),
         "closesAt" => ("ErrorClosesAt", []),
         "phase" => ("ErrorPhase", []),
         "round" when Rounds.LastOrDefault(r => r.IsOpen) is { } open => ("ErrorRoundOpen", [open.Number]),
@@ -98,7 +98,7 @@ public sealed class RoundsModel(StorytellingDbContext db, TimeProvider time, Inv
 
     private void ShowLink(string token, int number)
     {
-        NewLink = RoundsApi.CaptureUrl(HttpContext, token);
+        NewLink = RoundsService.CaptureUrl(HttpContext, token);
         NewLinkQr = Features.Workshops.WorkshopLinks.QrSvg(NewLink);
         NewLinkRound = number;
     }
@@ -113,8 +113,8 @@ public sealed class RoundsModel(StorytellingDbContext db, TimeProvider time, Inv
         Phase = project.Phase;
         var roles = await MyRolesAsync(ct);
         CanLead = roles.Any(Policies.ProjectRoles[Policies.LeadEvaluation].Contains);
-        Rounds = await RoundsApi.ListAsync(db, time, ProjectId, ct);
-        Comparison = await RoundsApi.CompareAsync(db, ProjectId, ct);
+        Rounds = await rounds.ListAsync(ProjectId, ct);
+        Comparison = await rounds.CompareAsync(ProjectId, ct);
         return true;
     }
 }

@@ -1,10 +1,8 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Persistence;
-using Storytelling.Core.Stories;
 using Storytelling.Web.Features.Tellers;
 using Storytelling.Web.Security;
 
@@ -12,10 +10,10 @@ namespace Storytelling.Web.Pages.Projects;
 
 /// <summary>
 /// The facilitator's side of the teller's page: write "what happened with the stories", and withdraw a story when a
-/// teller asks by phone (they read out their receipt code). Plain forms over the same methods as the API.
+/// teller asks by phone (they read out their receipt code). Plain forms over the same service as the API.
 /// </summary>
 [Authorize(Policy = Policies.Facilitate)]
-public sealed class TellersModel(StorytellingDbContext db, StoryWithdrawal withdrawal, StoryConsentChange consent, TimeProvider time) : ProjectPageModel
+public sealed class TellersModel(StorytellingDbContext db, TellersService tellers) : ProjectPageModel
 {
     [BindProperty] public string? UpdateText { get; set; }
     [BindProperty] public string? Code { get; set; }
@@ -38,16 +36,17 @@ public sealed class TellersModel(StorytellingDbContext db, StoryWithdrawal withd
 
     public async Task<IActionResult> OnPostUpdateAsync(CancellationToken ct)
     {
-        var result = await TellerApi.PutUpdate(ProjectId, new PublishedUpdateRequest(UpdateText), HttpContext, db, time, ct);
-        if (result.Result is ValidationProblem problem)
+        var result = await tellers.PublishUpdateAsync(ProjectId, UpdateText, User.PersonId(), ct);
+        if (result.NotFound) return NotFound();
+        if (result.Update is null)
         {
             await LoadAsync(ct);
-            // The API's message is one language; the page says the same in the reader's.
-            Error = UpdateText?.Replace("\r\n", "\n", StringComparison.Ordinal).Trim().Length > TellerApi.MaxPublishedUpdateLength
+            // The service's message is one language; the page says the same in the reader's.
+            Error = UpdateText?.Replace("\r\n", "\n", StringComparison.Ordinal).Trim().Length > TellersService.MaxPublishedUpdateLength
                 ? "ErrorUpdateTooLong" : "ErrorUpdateControl";
             return Page();
         }
-        return result.Result is NotFound ? NotFound() : Redirect($"/projects/{ProjectId}/vertellers?saved=true");
+        return Redirect($"/projects/{ProjectId}/vertellers?saved=true");
     }
 
     public async Task<IActionResult> OnPostWithdrawAsync(CancellationToken ct)
@@ -55,7 +54,7 @@ public sealed class TellersModel(StorytellingDbContext db, StoryWithdrawal withd
         if (!await LoadAsync(ct)) return NotFound();
         var storyId = await StoryAskedForAsync(ct);
         if (storyId is null) return Page();
-        await withdrawal.WithdrawAsync(storyId.Value, User.PersonId(), ct);
+        await tellers.WithdrawAsync(ProjectId, storyId.Value, User.PersonId(), ct);
         return Redirect($"/projects/{ProjectId}/vertellers?withdrawn=true");
     }
 
@@ -65,17 +64,14 @@ public sealed class TellersModel(StorytellingDbContext db, StoryWithdrawal withd
         if (!await LoadAsync(ct)) return NotFound();
         var storyId = await StoryAskedForAsync(ct);
         if (storyId is null) return Page();
-        var wanted = (Quotes ? ConsentScopes.QuotesInReports : 0) | (Audio ? ConsentScopes.AudioInWorkshops : 0);
-        await consent.ChangeAsync(storyId.Value, wanted, User.PersonId(), ct);
+        await tellers.ChangeConsentAsync(ProjectId, storyId.Value, Quotes, Audio, User.PersonId(), ct);
         return Redirect($"/projects/{ProjectId}/vertellers?consentChanged=true");
     }
 
     /// <summary>The story of the receipt code in this project, if the facilitator confirmed the teller asked; else sets Error.</summary>
     private async Task<Guid?> StoryAskedForAsync(CancellationToken ct)
     {
-        var code = ReceiptCode.Normalize(Code);
-        var storyId = code is null ? null : await db.Stories.Where(s => s.ReceiptCode == code && s.ProjectId == ProjectId)
-            .Select(s => (Guid?)s.Id).SingleOrDefaultAsync(ct);
+        var storyId = await tellers.StoryByReceiptCodeAsync(ProjectId, Code, ct);
         if (storyId is null) Error = "ErrorUnknownCode";
         else if (!Asked) Error = "ErrorNotAsked";
         return Error is null ? storyId : null;

@@ -18,8 +18,7 @@ namespace Storytelling.Web.Pages.Teller;
 /// Plain forms, so it works without script on any phone.
 /// </summary>
 [EnableRateLimiting(RateLimits.Anonymous)]
-public sealed class MineModel(TellerAccess access, StorytellingDbContext db, StoryWithdrawal withdrawal, StoryConsentChange consent,
-    TranscriptService transcripts) : PageModel
+public sealed class MineModel(TellerAccess access, StorytellingDbContext db, TellersService tellers, TranscriptService transcripts) : PageModel
 {
     public Story? Story { get; private set; }
     public string? Status { get; private set; }
@@ -50,8 +49,8 @@ public sealed class MineModel(TellerAccess access, StorytellingDbContext db, Sto
     public async Task<IActionResult> OnPostConsentAsync(bool quotes, bool audio, CancellationToken ct)
     {
         if (!await LoadAsync(ct)) return Redirect("/verhaal?closed=true");
-        var wanted = (quotes ? ConsentScopes.QuotesInReports : 0) | (audio ? ConsentScopes.AudioInWorkshops : 0);
-        if (!await consent.ChangeAsync(Story!.Id, wanted, null, ct)) return Redirect("/verhaal?closed=true");
+        // The teller's own story, in its own project: the same service a facilitator's change goes through, by nobody.
+        if (await tellers.ChangeConsentAsync(Story!.ProjectId, Story.Id, quotes, audio, null, ct) is null) return Redirect("/verhaal?closed=true");
         return Redirect("/verhaal/mijn?consentSaved=true#h-consent");
     }
 
@@ -86,7 +85,7 @@ public sealed class MineModel(TellerAccess access, StorytellingDbContext db, Sto
     {
         if (!await LoadAsync(ct)) return Redirect("/verhaal?closed=true");
         if (confirm != "ja") return Redirect("/verhaal/mijn?stap=intrekken");
-        await withdrawal.WithdrawAsync(Story!.Id, null, ct);
+        await tellers.WithdrawAsync(Story!.ProjectId, Story.Id, null, ct);
         TellerAccess.SignOut(Response);
         Withdrawn = true;
         Story = null;
@@ -118,7 +117,7 @@ public sealed class MineModel(TellerAccess access, StorytellingDbContext db, Sto
         // Theme names only: who coded what stays with the analysts.
         Themes = await db.Codings.AsNoTracking().Where(c => c.Transcript!.StoryId == storyId)
             .Select(c => c.Theme!.Name).Distinct().OrderBy(n => n).ToListAsync(ct);
-        Update = TellerApi.Paragraphs(Story.Project?.PublishedUpdate);
+        Update = TellersService.Paragraphs(Story.Project?.PublishedUpdate);
         UpdateAt = Story.Project?.PublishedUpdateAt;
         return true;
     }
