@@ -12,7 +12,7 @@ public sealed class TextDiffTests
         for (var i = 0; i <= occurrence; i++) start = oldText.IndexOf(coded, start + 1, StringComparison.Ordinal);
         Assert.True(start >= 0);
         var text = TranscriptText.From([new TranscriptSegment { Text = newText }]);
-        return TranscriptApi.Reanchor(TextDiff.Compute(oldText, newText), text, start, start + coded.Length);
+        return TranscriptService.Reanchor(TextDiff.Compute(oldText, newText), text, start, start + coded.Length);
     }
 
     private static string Quote(string newText, (int Start, int End)? range) => newText[range!.Value.Start..range.Value.End];

@@ -108,14 +108,14 @@ public static partial class CodebookExchange
             throw new ExchangeRefusedException($"Het codeboek heeft meer dan {options.MaxCodes} codes.");
         var name = ((string?)e.Attribute("name")) is { } raw ? TextInput.Clean(raw, singleLine: true).Trim() : null;
         if (string.IsNullOrEmpty(name)) throw new ExchangeRefusedException("Een code in het codeboek heeft geen naam.");
-        if (name.Length > CodebookApi.MaxNameLength)
-            throw new ExchangeRefusedException($"De code ‘{name[..40]}…’ heeft een naam van meer dan {CodebookApi.MaxNameLength} tekens.");
+        if (name.Length > CodebookService.MaxNameLength)
+            throw new ExchangeRefusedException($"De code ‘{name[..40]}…’ heeft een naam van meer dan {CodebookService.MaxNameLength} tekens.");
         if (!QdaXml.TryParseGuid((string?)e.Attribute("guid"), out var guid))
             throw new ExchangeRefusedException($"De code ‘{name}’ heeft geen geldige GUID.");
         if (!seen.Add(guid)) throw new ExchangeRefusedException($"De GUID van code ‘{name}’ komt twee keer voor.");
         var (description, kind) = SplitKind(e.Element(ns + "Description")?.Value is { } text ? TextInput.Clean(text, singleLine: false) : null);
-        if (description is { Length: > CodebookApi.MaxDescriptionLength })
-            throw new ExchangeRefusedException($"De beschrijving van code ‘{name}’ is langer dan {CodebookApi.MaxDescriptionLength} tekens.");
+        if (description is { Length: > CodebookService.MaxDescriptionLength })
+            throw new ExchangeRefusedException($"De beschrijving van code ‘{name}’ is langer dan {CodebookService.MaxDescriptionLength} tekens.");
         var colour = QdaXml.NormaliseColour((string?)e.Attribute("color")) ?? "#808080";
         var children = e.Elements(ns + "Code").Select(c => ReadCode(c, ns, options, counter, seen)).ToList();
         return new QdaCode(guid, name, description, colour, kind, children);

@@ -39,7 +39,7 @@ public static partial class ExportsApi
     private static async Task<IResult> TranscriptFileAsync(Guid projectId, Guid storyId, TranscriptFileFormat format,
         StorytellingDbContext db, PseudonymService pseudonyms, CancellationToken ct)
     {
-        var story = await TranscriptApi.FindStoryAsync(db, projectId, storyId, ct);
+        var story = await TranscriptService.StoryInProject(db, projectId, storyId).SingleOrDefaultAsync(ct);
         if (story is null) return TypedResults.NotFound();
         var latest = await db.Transcripts.AsNoTracking().Include(t => t.Segments)
             .Where(t => t.StoryId == storyId).OrderByDescending(t => t.Version).FirstOrDefaultAsync(ct);

@@ -1,13 +1,5 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using Storytelling.Core.Analysis;
-using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
-using Storytelling.Core.Stories;
-using Storytelling.Web.Features.Workspace;
 using Storytelling.Web.Security;
-
-using Storytelling.Web.Features.Pseudonyms;
 
 namespace Storytelling.Web.Features.Workshops;
 
@@ -26,53 +18,7 @@ public sealed record TussenruimteDto(IReadOnlyList<TussenruimteThemeDto> Themes,
 public static class TussenruimteApi
 {
     public static void MapTussenruimteApi(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/projects/{projectId:guid}/tussenruimte", async (Guid projectId, StorytellingDbContext db, PseudonymService pseudonyms, CancellationToken ct) =>
-                TypedResults.Ok(await ComputeAsync(db, pseudonyms, projectId, ct)))
+        app.MapGet("/api/projects/{projectId:guid}/tussenruimte", async (Guid projectId, TussenruimteService tussenruimte, CancellationToken ct) =>
+                TypedResults.Ok(await tussenruimte.ComputeAsync(projectId, ct)))
             .RequireAuthorization(Policies.Analyse).WithTags("Workshops");
-
-    public static async Task<TussenruimteDto> ComputeAsync(StorytellingDbContext db, PseudonymService pseudonyms, Guid projectId, CancellationToken ct)
-    {
-        var themes = await db.Themes.AsNoTracking().Where(t => t.ProjectId == projectId && t.MergedIntoId == null)
-            .Select(t => new { t.Id, t.Name, t.Colour }).ToListAsync(ct);
-        var rows = await db.Codings.AsNoTracking()
-            .Where(c => c.Theme!.ProjectId == projectId && c.Theme.MergedIntoId == null
-                        && (c.Transcript!.Story!.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
-            .Select(c => new { c.ThemeId, c.TranscriptId, c.StartChar, c.EndChar, c.AuthorRole, c.Transcript!.StoryId, c.Transcript.Story!.TellerPseudonym })
-            .ToListAsync(ct);
-        var residents = rows.Where(r => RoleClasses.IsResident(r.AuthorRole)).ToList();
-        var professionals = rows.Where(r => RoleClasses.IsProfessional(r.AuthorRole)).ToList();
-
-        var perTheme = themes.Select(t => new TussenruimteThemeDto(t.Id, t.Name, t.Colour,
-                residents.Count(r => r.ThemeId == t.Id), professionals.Count(r => r.ThemeId == t.Id),
-                residents.Where(r => r.ThemeId == t.Id).Select(r => r.StoryId).Distinct().Count(),
-                professionals.Where(r => r.ThemeId == t.Id).Select(r => r.StoryId).Distinct().Count()))
-            .OrderByDescending(t => t.ResidentCodings + t.ProfessionalCodings).ThenBy(t => t.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
-
-        var bothRead = residents.Select(r => r.StoryId).ToHashSet();
-        bothRead.IntersectWith(professionals.Select(r => r.StoryId));
-        var residentPairs = residents.Select(r => (r.StoryId, r.ThemeId)).ToHashSet();
-        var professionalPairs = professionals.Select(r => (r.StoryId, r.ThemeId)).ToHashSet();
-        var decisions = bothRead.SelectMany(s => themes.Select(t => (residentPairs.Contains((s, t.Id)), professionalPairs.Contains((s, t.Id)))));
-        var kappa = Agreement.CohensKappa(decisions);
-
-        // Fragments where the groups differ most: coded by one side far more often than by the other.
-        var differences = rows.Where(r => RoleClasses.IsResident(r.AuthorRole) || RoleClasses.IsProfessional(r.AuthorRole))
-            .GroupBy(r => (r.TranscriptId, r.StartChar, r.EndChar, r.ThemeId))
-            .Select(g => new { g.Key, First = g.First(), R = g.Count(r => RoleClasses.IsResident(r.AuthorRole)), P = g.Count(r => RoleClasses.IsProfessional(r.AuthorRole)) })
-            .Where(x => x.R != x.P)
-            .OrderByDescending(x => x.R == 0 || x.P == 0).ThenByDescending(x => Math.Abs(x.R - x.P)).Take(10).ToList();
-        var transcriptIds = differences.Select(d => d.Key.TranscriptId).Distinct().ToList();
-        var segments = await db.TranscriptSegments.AsNoTracking().Where(s => transcriptIds.Contains(s.TranscriptId)).ToListAsync(ct);
-        var texts = segments.GroupBy(s => s.TranscriptId).ToDictionary(g => g.Key, g => TranscriptText.From(g).Text);
-        var filterFor = await pseudonyms.ForReaderAsync(projectId, seesOriginals: false, ct);
-        var names = themes.ToDictionary(t => t.Id, t => t.Name);
-        var diffs = differences.Select(d =>
-        {
-            var text = texts.TryGetValue(d.Key.TranscriptId, out var t) && d.Key.EndChar <= t.Length ? t[d.Key.StartChar..d.Key.EndChar] : "";
-            return new DifferenceDto(d.First.StoryId, d.First.TellerPseudonym, d.Key.ThemeId, names[d.Key.ThemeId], filterFor(d.First.StoryId).Apply(text), d.R, d.P);
-        }).ToList();
-
-        return new TussenruimteDto(perTheme, kappa, Agreement.Formula,
-            $"{kappa.Units} beslissingen: {bothRead.Count} verhalen die beide groepen codeerden × {themes.Count} thema's", diffs);
-    }
 }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using QRCoder;
 using Storytelling.Web.Realtime;
 using Storytelling.Web.Security;
 
@@ -25,13 +24,13 @@ public static class WorkshopsApi
     private static async Task<Results<Created<WorkshopDto>, ValidationProblem>> Open(
         Guid projectId, OpenWorkshopRequest request, HttpContext http, WorkshopService workshops, CancellationToken ct)
     {
-        var (session, errors) = await workshops.OpenAsync(projectId, request, http.User.PersonId()!.Value, BaseUrl(http), ct);
+        var (session, errors) = await workshops.OpenAsync(projectId, request, http.User.PersonId()!.Value, WorkshopLinks.BaseUrl(http), ct);
         if (errors is not null) return TypedResults.ValidationProblem(errors);
         return TypedResults.Created($"/api/projects/{projectId}/workshops/{session!.Id}", session);
     }
 
     private static async Task<Ok<List<WorkshopDto>>> List(Guid projectId, HttpContext http, WorkshopService workshops, CancellationToken ct) =>
-        TypedResults.Ok((await workshops.ListAsync(projectId, ct)).Select(s => WorkshopService.ToDto(s, BaseUrl(http))).ToList());
+        TypedResults.Ok((await workshops.ListAsync(projectId, ct)).Select(s => WorkshopService.ToDto(s, WorkshopLinks.BaseUrl(http))).ToList());
 
     private static async Task<Results<NoContent, NotFound>> Close(Guid projectId, Guid sessionId, HttpContext http,
         WorkshopService workshops, WorkshopRoom room, CancellationToken ct)
@@ -46,7 +45,7 @@ public static class WorkshopsApi
 
     private static async Task<IResult> Qr(Guid projectId, Guid sessionId, HttpContext http, WorkshopService workshops, CancellationToken ct) =>
         await workshops.FindAsync(projectId, sessionId, ct) is { } session
-            ? TypedResults.Text(QrSvg(WorkshopService.JoinUrl(BaseUrl(http), session.Code)), "image/svg+xml")
+            ? TypedResults.Text(WorkshopLinks.QrSvg(WorkshopService.JoinUrl(WorkshopLinks.BaseUrl(http), session.Code)), "image/svg+xml")
             : TypedResults.NotFound();
 
     private static async Task<IResult> Join(string code, JoinRequest? request, HttpContext http, WorkshopService workshops,
@@ -58,24 +57,7 @@ public static class WorkshopsApi
             return TypedResults.Problem("Deze code kennen we niet, of de werksessie is gesloten. Kijk nog eens op het scherm.", statusCode: StatusCodes.Status404NotFound);
         var outcome = await workshops.JoinAsync(session, request?.DisplayName, http.User, ct);
         if (outcome.Joined is null) return TypedResults.Problem(outcome.Error, statusCode: outcome.Status);
-        if (outcome.Token is not null) SetGuestCookie(http, outcome.Token);
+        if (outcome.Token is not null) WorkshopLinks.SetGuestCookie(http, outcome.Token);
         return TypedResults.Ok(outcome.Joined);
-    }
-
-    /// <summary>The guest's bearer token: HttpOnly so page scripts never hold it, Strict so no other site can use it.</summary>
-    public static void SetGuestCookie(HttpContext http, string token) =>
-        http.Response.Cookies.Append(WorkshopService.GuestCookie, token, new CookieOptions
-        {
-            HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = http.Request.IsHttps, Path = "/", MaxAge = TimeSpan.FromHours(12), IsEssential = true,
-        });
-
-    public static string BaseUrl(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
-
-    public static string QrSvg(string url)
-    {
-        using var generator = new QRCodeGenerator();
-        using var data = generator.CreateQrCode(url, QRCodeGenerator.ECCLevel.M);
-        using var svg = new SvgQRCode(data);
-        return svg.GetGraphic(new System.Drawing.Size(320, 320), "#000000", "#ffffff", drawQuietZones: true, sizingMode: SvgQRCode.SizingMode.ViewBoxAttribute);
     }
 }

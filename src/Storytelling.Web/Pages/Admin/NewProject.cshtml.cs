@@ -1,12 +1,11 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Storytelling.Core.Persistence;
 using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Pages.Admin;
 
-public sealed class NewProjectModel(StorytellingDbContext db, TimeProvider time) : PageModel
+public sealed class NewProjectModel(ProjectsService projects) : PageModel
 {
     [BindProperty] public string? Name { get; set; }
     [BindProperty] public string? GuidingQuestion { get; set; }
@@ -20,8 +19,8 @@ public sealed class NewProjectModel(StorytellingDbContext db, TimeProvider time)
     {
         var languages = (Languages ?? "nl").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var input = new ProjectInput(Name, GuidingQuestion, languages.FirstOrDefault() ?? "nl", languages, null, null, null, null, null);
-        var errors = input.Validate();
-        if (errors.Count > 0)
+        var result = await projects.CreateAsync(input, User.PersonId()!.Value, ct);
+        if (result.Errors is { } errors)
         {
             Errors = errors.Keys.Select(field => field switch
             {
@@ -32,7 +31,6 @@ public sealed class NewProjectModel(StorytellingDbContext db, TimeProvider time)
             }).Distinct().ToList();
             return Page();
         }
-        var project = await ProjectsApi.CreateProjectAsync(db, time, input, User.PersonId()!.Value, ct);
-        return Redirect($"/projects/{project.Id}");
+        return Redirect($"/projects/{result.Project!.Id}");
     }
 }

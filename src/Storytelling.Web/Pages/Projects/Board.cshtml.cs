@@ -19,7 +19,7 @@ public sealed class BoardModel(WorkshopService workshops) : ProjectPageModel
     {
         if (await workshops.FindAsync(ProjectId, SessionId, ct) is not { } session) return NotFound();
         Session = session;
-        JoinUrl = WorkshopService.JoinUrl(WorkshopsApi.BaseUrl(HttpContext), session.Code);
+        JoinUrl = WorkshopService.JoinUrl(WorkshopLinks.BaseUrl(HttpContext), session.Code);
         return Page();
     }
 }

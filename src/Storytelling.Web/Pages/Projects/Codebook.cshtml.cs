@@ -1,11 +1,9 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Analysis;
 using Storytelling.Core.Persistence;
-using Storytelling.Web.Features.Analysis;
 using Storytelling.Web.Features.Codebook;
 using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Features.Pseudonyms;
@@ -19,7 +17,7 @@ namespace Storytelling.Web.Pages.Projects;
 /// Plain forms posting to the same endpoints' logic, so it works without script and with the keyboard alone.
 /// </summary>
 [Authorize(Policy = Policies.Analyse)]
-public sealed class CodebookModel(StorytellingDbContext db, TimeProvider time, IEnumerable<IAnalysisEvents> listeners, PseudonymService pseudonyms) : ProjectPageModel
+public sealed class CodebookModel(StorytellingDbContext db, CodebookService codebook, PseudonymService pseudonyms) : ProjectPageModel
 {
     /// <summary>The theme whose split form is open (its codings are listed to choose from).</summary>
     [BindProperty(SupportsGet = true)] public Guid? Split { get; set; }
@@ -46,8 +44,8 @@ public sealed class CodebookModel(StorytellingDbContext db, TimeProvider time, I
     public async Task<IActionResult> OnPostProposeAsync(string? name, string? description, string? colour, ThemeKind? kind, Guid? parentId, CancellationToken ct)
     {
         if (!await LoadAsync(ct)) return NotFound();
-        var result = await CodebookApi.Propose(ProjectId, new ProposeThemeRequest(name, description, colour, kind, parentId), HttpContext, db, time, listeners, ct);
-        return await AfterAsync(result.Result, "MessageProposed", name?.Trim(), ct);
+        var result = await codebook.ProposeAsync(ProjectId, new ProposeThemeRequest(name, description, colour, kind, parentId), User.PersonId(), ct);
+        return await AfterAsync(result, "MessageProposed", name?.Trim(), ct);
     }
 
     public async Task<IActionResult> OnPostEditAsync(Guid themeId, string? name, string? description, string? colour, ThemeKind? kind, Guid? parentId, CancellationToken ct)
@@ -55,32 +53,33 @@ public sealed class CodebookModel(StorytellingDbContext db, TimeProvider time, I
         if (!await LoadAsync(ct)) return NotFound();
         if (!CanCurate) return Forbid();
         var request = new EditThemeRequest(name, description ?? "", colour, kind, parentId, MoveToRoot: parentId is null);
-        var result = await CodebookApi.Edit(ProjectId, themeId, request, HttpContext, db, time, listeners, ct);
-        return await AfterAsync(result.Result, "MessageEdited", null, ct);
+        var result = await codebook.EditAsync(ProjectId, themeId, request, User.PersonId(), ct);
+        return await AfterAsync(result, "MessageEdited", null, ct);
     }
 
     public async Task<IActionResult> OnPostMergeAsync(Guid themeId, Guid intoThemeId, CancellationToken ct)
     {
         if (!await LoadAsync(ct)) return NotFound();
         if (!CanCurate) return Forbid();
-        var result = await CodebookApi.Merge(ProjectId, themeId, new MergeThemeRequest(intoThemeId), HttpContext, db, time, listeners, ct);
-        return await AfterAsync(result.Result, "MessageMerged", null, ct);
+        var result = await codebook.MergeAsync(ProjectId, themeId, new MergeThemeRequest(intoThemeId), User.PersonId(), ct);
+        return await AfterAsync(result, "MessageMerged", null, ct);
     }
 
     public async Task<IActionResult> OnPostSplitAsync(Guid themeId, string? name, List<Guid>? codingIds, CancellationToken ct)
     {
         if (!await LoadAsync(ct)) return NotFound();
         if (!CanCurate) return Forbid();
-        var result = await CodebookApi.Split(ProjectId, themeId, new SplitThemeRequest(name, null, null, null, codingIds ?? []), HttpContext, db, time, listeners, ct);
+        var result = await codebook.SplitAsync(ProjectId, themeId, new SplitThemeRequest(name, null, null, null, codingIds ?? []), User.PersonId(), ct);
         Split = null;
-        return await AfterAsync(result.Result, "MessageSplit", name?.Trim(), ct);
+        return await AfterAsync(result, "MessageSplit", name?.Trim(), ct);
     }
 
-    private async Task<IActionResult> AfterAsync(IResult result, string successKey, string? name, CancellationToken ct)
+    /// <summary>A theme of another project (or none) is not found; refused fields become this page's messages.</summary>
+    private async Task<IActionResult> AfterAsync(ThemeResult? result, string successKey, string? name, CancellationToken ct)
     {
-        if (result is NotFound) return NotFound();
-        if (result is ValidationProblem problem)
-            ErrorKeys = problem.ProblemDetails.Errors.Keys
+        if (result is null) return NotFound();
+        if (result.Errors is { } errors)
+            ErrorKeys = errors.Keys
                 .Select(field => ErrorFields.Contains(field, StringComparer.OrdinalIgnoreCase) ? "Error_" + ErrorFields.First(f => f.Equals(field, StringComparison.OrdinalIgnoreCase)) : "Error_Other")
                 .Distinct().ToList();
         else
@@ -100,10 +99,8 @@ public sealed class CodebookModel(StorytellingDbContext db, TimeProvider time, I
         ProjectName = project.Name;
         var roles = await MyRolesAsync(ct);
         CanCurate = roles.Any(Policies.ProjectRoles[Policies.CurateCodebook].Contains);
-        Themes = await CodebookApi.ListAsync(db, ProjectId, ct);
-        var events = new List<ThemeEventDto>();
-        foreach (var t in Themes) events.AddRange(await CodebookApi.HistoryAsync(db, ProjectId, t.Id, ct));
-        History = events.ToLookup(e => e.ThemeId);
+        Themes = await codebook.ListAsync(ProjectId, ct);
+        History = (await codebook.ProjectHistoryAsync(ProjectId, ct)).ToLookup(e => e.ThemeId);
         SplitCodings = [];
         if (CanCurate && Split is { } splitId && Themes.Any(t => t.Id == splitId && t.MergedIntoId is null))
         {

@@ -7,14 +7,14 @@ using Storytelling.Core.Projects;
 using Storytelling.Web.Features.Codebook;
 using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Features.Projects;
-using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Features.Stories;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Pages.Projects;
 
 [Authorize(Policy = Policies.ProjectMember)]
-public sealed class DetailsModel(StorytellingDbContext db, InvitationService invitations, PseudonymService pseudonyms) : ProjectPageModel
+public sealed class DetailsModel(StorytellingDbContext db, InvitationService invitations, StoriesService stories, CodebookService codebook,
+    ProjectsService projects) : ProjectPageModel
 {
     [BindProperty(SupportsGet = true, Name = "status")] public string? StatusFilter { get; set; }
     [BindProperty(SupportsGet = true, Name = "language")] public string? LanguageFilter { get; set; }
@@ -24,7 +24,7 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
     /// which model binding prefers, so a bound property never saw the number and every page showed the first.</summary>
     public int? PageNumber { get; private set; }
     public int Total { get; private set; }
-    public int PageSize { get; } = StoriesApi.DefaultPageSize;
+    public int PageSize { get; } = StoriesService.DefaultPageSize;
     public bool Filtered => !string.IsNullOrEmpty(StatusFilter) || !string.IsNullOrEmpty(LanguageFilter) || ThemeFilter is not null || !string.IsNullOrWhiteSpace(Query);
     public List<ThemeDto> Themes { get; private set; } = [];
     public Dictionary<string, string[]>? FilterErrors { get; private set; }
@@ -74,20 +74,22 @@ public sealed class DetailsModel(StorytellingDbContext db, InvitationService inv
             if (Request.Query.TryGetValue("page", out var asked) && asked.Count > 0)
                 PageNumber = int.TryParse(asked[0], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
             var filter = new StoryFilter(StatusFilter, LanguageFilter, ThemeFilter, Query, PageNumber ?? 1, PageSize);
-            FilterErrors = StoriesApi.Validate(filter);
-            if (FilterErrors is not null) (filter, PageNumber) = (new StoryFilter(PageSize: PageSize), null);
-            var page = await StoriesApi.SearchAsync(db, pseudonyms, ProjectId, User.PersonId(), filter, ct);
+            var result = await stories.SearchAsync(ProjectId, User.PersonId(), filter, ct);
+            FilterErrors = result.Errors;
+            if (FilterErrors is not null) PageNumber = null;
+            // A filter that is not right shows every story below the message.
+            var page = result.Page ?? (await stories.SearchAsync(ProjectId, User.PersonId(), new StoryFilter(PageSize: PageSize), ct)).Page!;
             Stories = page.Items;
             Total = page.Total;
-            Themes = (await CodebookApi.ListAsync(db, ProjectId, ct)).Where(t => t.MergedIntoId is null).ToList();
+            Themes = (await codebook.ListAsync(ProjectId, ct)).Where(t => t.MergedIntoId is null).ToList();
         }
         if (CanManage)
         {
             // The invite rule: only a project beheerder may hand out the beheerder role.
             InvitableRoles = Enum.GetValues<ProjectRole>()
                 .Where(r => InviteRequirement.Allows(roles, InvitationKind.Membership, r)).ToList();
-            Members = await ProjectsApi.MembersAsync(db, ProjectId, ct);
-            Readers = await ProjectsApi.ReadersAsync(db, ProjectId, ct);
+            Members = await projects.MembersAsync(ProjectId, ct);
+            Readers = await projects.ReadersAsync(ProjectId, ct);
         }
         return true;
     }

@@ -1,11 +1,8 @@
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Storytelling.Core.Persistence;
-using Storytelling.Web.Features.Analysis;
 using Storytelling.Web.Features.Exchange;
 using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Security;
@@ -19,8 +16,7 @@ namespace Storytelling.Web.Pages.Projects;
 [Authorize(Policy = Policies.Analyse)]
 [RequestSizeLimit(2L * 1024 * 1024 * 1024)]
 [RequestFormLimits(MultipartBodyLengthLimit = 2L * 1024 * 1024 * 1024)]
-public sealed class ExchangeModel(StorytellingDbContext db, TimeProvider time, IOptions<ExchangeOptions> options,
-    IEnumerable<IAnalysisEvents> listeners, RefiQdaImport import) : ProjectPageModel
+public sealed class ExchangeModel(StorytellingDbContext db, ExchangeService exchange) : ProjectPageModel
 {
 
     public string ProjectName { get; private set; } = "";
@@ -43,10 +39,10 @@ public sealed class ExchangeModel(StorytellingDbContext db, TimeProvider time, I
         if (!CanImport) return Forbid();
         if (file is null || file.Length == 0) { ErrorKeys.Add("ChooseQdc"); return Page(); }
         await using var stream = file.OpenReadStream();
-        var result = await ExchangeApi.ImportCodebookAsync(ProjectId, stream, User.PersonId(), db, time, options.Value, listeners, ct);
-        if (result.Result is ValidationProblem problem) Refused(problem, "ErrorCodebookRefused");
-        else if (result.Result is Ok<CodebookImportDto> ok)
-            Message = ("CodebookImported", [ok.Value!.Created, ok.Value.Merged]);
+        var result = await exchange.ImportCodebookAsync(ProjectId, stream, User.PersonId(), ct);
+        if (result.Refusal is { } refusal) Refused(refusal, "ErrorCodebookRefused");
+        else if (result.Imported is { } imported)
+            Message = ("CodebookImported", [imported.Created, imported.Merged]);
         return Page();
     }
 
@@ -56,11 +52,10 @@ public sealed class ExchangeModel(StorytellingDbContext db, TimeProvider time, I
         if (!CanImport) return Forbid();
         if (file is null || file.Length == 0) { ErrorKeys.Add("ChooseQdpx"); return Page(); }
         await using var stream = file.OpenReadStream();
-        var result = await ExchangeApi.ImportProjectAsync(ProjectId, consentConfirmed, stream, User.PersonId(), import, listeners, ct);
-        if (result.Result is ValidationProblem problem) Refused(problem, "ErrorProjectRefused");
-        else if (result.Result is Ok<QdpxImportResult> ok)
+        var result = await exchange.ImportProjectAsync(ProjectId, consentConfirmed, stream, User.PersonId(), ct);
+        if (result.Refusal is { } refusal) Refused(refusal, "ErrorProjectRefused");
+        else if (result.Imported is { } r)
         {
-            var r = ok.Value!;
             Message = r.SourcesSkipped > 0
                 ? ("ProjectImportedSkipped", [r.Stories, r.Recordings, r.Codings, r.ThemesCreated, r.ThemesMerged, r.SourcesSkipped])
                 : ("ProjectImported", [r.Stories, r.Recordings, r.Codings, r.ThemesCreated, r.ThemesMerged]);
@@ -68,9 +63,9 @@ public sealed class ExchangeModel(StorytellingDbContext db, TimeProvider time, I
         return Page();
     }
 
-    private void Refused(ValidationProblem problem, string key)
+    private void Refused(string sentence, string key)
     {
-        Errors.AddRange(problem.ProblemDetails.Errors.SelectMany(e => e.Value));
+        Errors.Add(sentence);
         RefusedKey = key;
     }
 

@@ -18,7 +18,7 @@ namespace Storytelling.Web.Pages.Projects;
 /// facilitators and policy officers write them. Plain forms over the same service as the API: keyboard and no-script friendly.
 /// </summary>
 [Authorize(Policy = Policies.Analyse)]
-public sealed class ExperimentsModel(StorytellingDbContext db, ExperimentsService experiments) : ProjectPageModel
+public sealed class ExperimentsModel(StorytellingDbContext db, ExperimentsService experiments, CodebookService codebook, ProjectsService projects) : ProjectPageModel
 {
     /// <summary>The experiment whose form is open for editing; null shows the form for a new one.</summary>
     [BindProperty(SupportsGet = true)] public Guid? Edit { get; set; }
@@ -105,13 +105,13 @@ public sealed class ExperimentsModel(StorytellingDbContext db, ExperimentsServic
         Editing = Edit is { } id ? Experiments.FirstOrDefault(e => e.Id == id) : null;
         if (CanWrite)
         {
-            Themes = (await CodebookApi.ListAsync(db, ProjectId, ct)).Where(t => t.MergedIntoId is null).ToList();
+            Themes = (await codebook.ListAsync(ProjectId, ct)).Where(t => t.MergedIntoId is null).ToList();
             // Only stories whose teller agreed to the analysis can be linked; they are named by pseudonym.
             Stories = (await db.Stories.AsNoTracking()
                     .Where(s => s.ProjectId == ProjectId && (s.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
                     .OrderBy(s => s.CreatedAt).Select(s => new { s.Id, s.TellerPseudonym }).ToListAsync(ct))
                 .Select(s => (s.Id, s.TellerPseudonym)).ToList();
-            Owners = (await ProjectsApi.MembersAsync(db, ProjectId, ct)).Where(m => m.Roles.Any(r => r != ProjectRole.Bewoner)).ToList();
+            Owners = (await projects.MembersAsync(ProjectId, ct)).Where(m => m.Roles.Any(r => r != ProjectRole.Bewoner)).ToList();
         }
         return true;
     }

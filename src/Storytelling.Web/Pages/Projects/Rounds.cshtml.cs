@@ -99,7 +99,7 @@ public sealed class RoundsModel(StorytellingDbContext db, RoundsService rounds) 
     private void ShowLink(string token, int number)
     {
         NewLink = RoundsService.CaptureUrl(HttpContext, token);
-        NewLinkQr = Features.Workshops.WorkshopsApi.QrSvg(NewLink);
+        NewLinkQr = Features.Workshops.WorkshopLinks.QrSvg(NewLink);
         NewLinkRound = number;
     }
 

@@ -9,7 +9,7 @@ using Storytelling.Web.Security;
 namespace Storytelling.Web.Pages.Projects;
 
 [Authorize(Policy = Policies.Analyse)]
-public sealed class TussenruimteModel(StorytellingDbContext db, Features.Pseudonyms.PseudonymService pseudonyms) : ProjectPageModel
+public sealed class TussenruimteModel(StorytellingDbContext db, TussenruimteService tussenruimte) : ProjectPageModel
 {
     public string ProjectName { get; private set; } = "";
     public TussenruimteDto Result { get; private set; } = null!;
@@ -19,7 +19,7 @@ public sealed class TussenruimteModel(StorytellingDbContext db, Features.Pseudon
         var name = await db.Projects.Where(p => p.Id == ProjectId).Select(p => p.Name).FirstOrDefaultAsync(ct);
         if (name is null) return NotFound();
         ProjectName = name;
-        Result = await TussenruimteApi.ComputeAsync(db, pseudonyms, ProjectId, ct);
+        Result = await tussenruimte.ComputeAsync(ProjectId, ct);
         return Page();
     }
 

@@ -22,7 +22,7 @@ public sealed class WorkshopsModel(StorytellingDbContext db, WorkshopService wor
     /// <summary>The resource key of the message to show (Workshops.resx); TitleTooLong takes the longest title as {0}.</summary>
     public string? Error { get; private set; }
 
-    public string JoinUrl(WorkshopSession s) => WorkshopService.JoinUrl(WorkshopsApi.BaseUrl(HttpContext), s.Code);
+    public string JoinUrl(WorkshopSession s) => WorkshopService.JoinUrl(WorkshopLinks.BaseUrl(HttpContext), s.Code);
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
 
@@ -30,7 +30,7 @@ public sealed class WorkshopsModel(StorytellingDbContext db, WorkshopService wor
     {
         if (!await LoadAsync(ct)) return NotFound();
         var (session, errors) = await workshops.OpenAsync(ProjectId, new OpenWorkshopRequest(Title, VotesPerParticipant),
-            User.PersonId()!.Value, WorkshopsApi.BaseUrl(HttpContext), ct);
+            User.PersonId()!.Value, WorkshopLinks.BaseUrl(HttpContext), ct);
         if (session is null)
         {
             Error = errors!.ContainsKey("title") ? "TitleTooLong" : "VotesRange";

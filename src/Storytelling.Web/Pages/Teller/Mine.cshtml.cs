@@ -19,7 +19,7 @@ namespace Storytelling.Web.Pages.Teller;
 /// </summary>
 [EnableRateLimiting(RateLimits.Anonymous)]
 [TextCheckedByPage("text")]
-public sealed class MineModel(TellerAccess access, StorytellingDbContext db, TellersService tellers, TimeProvider time, ILoggerFactory loggers) : PageModel
+public sealed class MineModel(TellerAccess access, StorytellingDbContext db, TellersService tellers, TranscriptService transcripts) : PageModel
 {
     public Story? Story { get; private set; }
     public string? Status { get; private set; }
@@ -71,7 +71,7 @@ public sealed class MineModel(TellerAccess access, StorytellingDbContext db, Tel
                 s.Position == position ? trimmed.ReplaceLineEndings(" ") : s.Text, s.SpeakerLabel)).ToList();
             // No pseudonyms in the teller's view, so the text they send is the stored text.
             var view = TranscriptView.For(ordered, []);
-            var saved = await TranscriptApi.SaveCorrectionAsync(db, Story!, Latest, view, input, null, time, loggers, ct);
+            var saved = await transcripts.SaveCorrectionAsync(Story!, Latest, view, input, null, ct);
             if (saved.Corrected is not null) return Redirect("/verhaal/mijn?saved=true");
             Problem = saved.Errors is null ? "FixStale"
                 : saved.Errors.ContainsKey("segments") ? "FixNothing" : "FixInvalid";

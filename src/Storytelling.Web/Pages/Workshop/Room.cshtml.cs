@@ -60,7 +60,7 @@ public sealed class RoomModel(WorkshopService workshops, WorkshopJoinLimiter lim
             Response.StatusCode = outcome.Status;
             return Page();
         }
-        if (outcome.Token is not null) WorkshopsApi.SetGuestCookie(HttpContext, outcome.Token);
+        if (outcome.Token is not null) WorkshopLinks.SetGuestCookie(HttpContext, outcome.Token);
         return Redirect($"/w/{Session.Code}");
     }
 

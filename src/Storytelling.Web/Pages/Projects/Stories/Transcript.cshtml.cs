@@ -11,7 +11,7 @@ namespace Storytelling.Web.Pages.Projects.Stories;
 /// <summary>The transcript workspace: the page is a shell, wwwroot/js/transcript.js reads and writes through the
 /// transcript API, so the page and the API can never disagree about pseudonyms or rights.</summary>
 [Authorize(Policy = Policies.Analyse)]
-public sealed class TranscriptModel(StorytellingDbContext db, Features.Pseudonyms.PseudonymService pseudonyms) : ProjectPageModel
+public sealed class TranscriptModel(StorytellingDbContext db, TranscriptService transcripts, Features.Pseudonyms.PseudonymService pseudonyms) : ProjectPageModel
 {
     public Guid StoryId => RouteId("storyId");
 
@@ -26,7 +26,7 @@ public sealed class TranscriptModel(StorytellingDbContext db, Features.Pseudonym
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
-        var story = await TranscriptApi.FindStoryAsync(db, ProjectId, StoryId, ct);
+        var story = await transcripts.FindStoryAsync(ProjectId, StoryId, ct);
         if (story is null) return NotFound();
         ProjectName = await db.Projects.Where(p => p.Id == ProjectId).Select(p => p.Name).SingleAsync(ct);
         TellerPseudonym = story.TellerPseudonym;

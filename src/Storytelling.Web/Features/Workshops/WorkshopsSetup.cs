@@ -1,0 +1,14 @@
+namespace Storytelling.Web.Features.Workshops;
+
+public static class WorkshopsSetup
+{
+    public static IServiceCollection AddWorkshops(this IServiceCollection services)
+    {
+        services.AddOptions<WorkshopOptions>().BindConfiguration(WorkshopOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<WorkshopService>();
+        services.AddSingleton<WorkshopJoinLimiter>();
+        services.AddSingleton<WorkshopWriteGate>();
+        services.AddScoped<TussenruimteService>();
+        return services;
+    }
+}
