@@ -95,6 +95,7 @@ public static class WebSetup
         services.AddSingleton<Features.Transcripts.AudioRetentionJob>();
         services.AddHostedService(sp => sp.GetRequiredService<Features.Transcripts.AudioRetentionJob>());
         services.AddStorytellingRateLimits();
+        services.AddStorytellingWebSecurity();
         services.AddUiLanguages();
         services.AddTellerPages();
         services.AddStorytellingHealthChecks();
@@ -114,6 +115,7 @@ public static class WebSetup
 
     public static WebApplication UseStorytellingWeb(this WebApplication app)
     {
+        app.UseStorytellingWebSecurity();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
