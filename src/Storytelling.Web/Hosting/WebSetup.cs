@@ -40,6 +40,7 @@ public static class WebSetup
         services.AddIdentity<Person, IdentityRole<Guid>>(o =>
             {
                 o.User.RequireUniqueEmail = true;
+                // NIST SP 800-63B: at least 8 (we ask 10), no composition rules, refuse common passwords (CommonPasswordValidator).
                 o.Password.RequiredLength = 10;
                 o.Password.RequireNonAlphanumeric = false;
                 o.Password.RequireUppercase = false;
@@ -50,6 +51,7 @@ public static class WebSetup
             })
             .AddEntityFrameworkStores<StorytellingDbContext>()
             .AddDefaultTokenProviders()
+            .AddPasswordValidator<CommonPasswordValidator>()
             .AddClaimsPrincipalFactory<PersonClaimsFactory>();
 
         services.ConfigureApplicationCookie(o =>
@@ -70,6 +72,7 @@ public static class WebSetup
 
         services.AddAuthorization(o => o.AddStorytellingPolicies());
         services.AddScoped<IAuthorizationHandler, ProjectRoleHandler>();
+        services.AddScoped<PasswordSignIn>();
         services.AddScoped<InvitationService>();
         services.AddScoped<Features.Analysis.CodingService>();
         services.AddScoped<Features.Pseudonyms.PseudonymService>();
@@ -124,6 +127,7 @@ public static class WebSetup
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseCrossSiteFormGuard();
 
         app.MapOpenApi();
         app.MapStorytellingHealth();
