@@ -74,7 +74,8 @@ public sealed class TellersModel(StorytellingDbContext db, StoryWithdrawal withd
     private async Task<Guid?> StoryAskedForAsync(CancellationToken ct)
     {
         var code = ReceiptCode.Normalize(Code);
-        var storyId = code is null ? null : await db.Stories.Where(s => s.ReceiptCode == code && s.ProjectId == ProjectId)
+        var hash = code is null ? null : ReceiptCode.Hash(code);
+        var storyId = hash is null ? null : await db.Stories.Where(s => s.ReceiptCodeHash == hash && s.ProjectId == ProjectId)
             .Select(s => (Guid?)s.Id).SingleOrDefaultAsync(ct);
         if (storyId is null) Error = "ErrorUnknownCode";
         else if (!Asked) Error = "ErrorNotAsked";
