@@ -131,7 +131,7 @@ internal static class ExportsBenchmark
             var segments = s == Stories ? LongStorySegments : SegmentsPerStory;
             var story = new Story
             {
-                ProjectId = project.Id, TellerPseudonym = $"Verteller {s + 1}", ReceiptCode = ReceiptCode.New(), CreatedAt = now.AddSeconds(s),
+                ProjectId = project.Id, TellerPseudonym = $"Verteller {s + 1}", ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = now.AddSeconds(s),
                 Status = StoryStatus.Transcribed, Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = now },
             };
             var transcript = new Transcript { StoryId = story.Id, Version = 1, Origin = TranscriptOrigin.Machine, Language = "nl", ModelName = "ggml-base.bin", CreatedAt = now };

@@ -118,7 +118,7 @@ internal static class ReportBenchmark
         {
             var story = new Story
             {
-                ProjectId = project.Id, TellerPseudonym = $"Verteller {s + 1}", ReceiptCode = ReceiptCode.New(), CreatedAt = now, Status = StoryStatus.Transcribed,
+                ProjectId = project.Id, TellerPseudonym = $"Verteller {s + 1}", ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = now, Status = StoryStatus.Transcribed,
                 Consent = new Consent { Scopes = ConsentScopes.Analysis | ConsentScopes.QuotesInReports, GivenAt = now },
             };
             db.Stories.Add(story);

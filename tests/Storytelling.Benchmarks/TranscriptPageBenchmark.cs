@@ -120,7 +120,7 @@ internal static class TranscriptPageBenchmark
         db.Themes.AddRange(themes);
         var story = new Story
         {
-            ProjectId = project.Id, TellerPseudonym = "Verteller 1", ReceiptCode = ReceiptCode.New(), CreatedAt = now,
+            ProjectId = project.Id, TellerPseudonym = "Verteller 1", ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = now,
             Consent = new Consent { Scopes = ConsentScopes.Analysis | ConsentScopes.QuotesInReports, GivenAt = now },
         };
         db.Stories.Add(story);

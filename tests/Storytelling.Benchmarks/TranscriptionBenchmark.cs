@@ -190,7 +190,7 @@ internal static class TranscriptionBenchmark
             var now = DateTimeOffset.UtcNow;
             var story = new Story
             {
-                ProjectId = _projectId, TellerPseudonym = "Bench", ReceiptCode = ReceiptCode.New(), CreatedAt = now,
+                ProjectId = _projectId, TellerPseudonym = "Bench", ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = now,
                 Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = now },
             };
             var recording = new Recording

@@ -63,7 +63,7 @@ internal static class WorkshopBenchmark
         var project = new Project { Name = "Workshop benchmark", GuidingQuestion = "Wat betekent werk voor jou?", CreatedAt = now };
         var story = new Story
         {
-            ProjectId = project.Id, TellerPseudonym = "Karim", ReceiptCode = ReceiptCode.New(), CreatedAt = now,
+            ProjectId = project.Id, TellerPseudonym = "Karim", ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = now,
             Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = now },
         };
         const int segmentCount = 60;

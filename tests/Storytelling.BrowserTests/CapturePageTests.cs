@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Storytelling.Core.Stories;
 using Storytelling.BrowserTests.Infrastructure;
 using Storytelling.Core.Projects;
 using Storytelling.Web.Features.Invitations;
@@ -189,7 +190,7 @@ public sealed class CapturePageTests(BrowserFixture browser) : IClassFixture<Bro
         var receipt = await page.Locator("#receipt").InnerTextAsync();
         await browser.App.WithDbAsync(async db =>
         {
-            var story = await db.Stories.AsNoTracking().SingleAsync(s => s.ReceiptCode == receipt);
+            var story = await db.Stories.AsNoTracking().SingleAsync(s => s.ReceiptCodeHash == ReceiptCode.Hash(receipt));
             Assert.Equal("Peter", story.TellerPseudonym);
             Assert.Equal(Storytelling.Core.Stories.ConsentMethod.GivenVerbally, story.Consent.Method);
         });
@@ -239,7 +240,7 @@ public sealed class CapturePageTests(BrowserFixture browser) : IClassFixture<Bro
         string? storedHash = null;
         await browser.App.WithDbAsync(async db =>
         {
-            var story = await db.Stories.AsNoTracking().SingleAsync(s => s.ReceiptCode == receipt);
+            var story = await db.Stories.AsNoTracking().SingleAsync(s => s.ReceiptCodeHash == ReceiptCode.Hash(receipt));
             storedHash = await db.Recordings.AsNoTracking().Where(r => r.StoryId == story.Id).Select(r => r.Sha256).SingleAsync();
         });
         Assert.Equal(browserHash, storedHash);

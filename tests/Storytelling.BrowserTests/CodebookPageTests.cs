@@ -27,7 +27,7 @@ public sealed class CodebookPageTests(BrowserFixture browser) : IClassFixture<Br
                 new Theme { ProjectId = project.Id, Name = "Taalcafé", Colour = "#2E7D32", Kind = ThemeKind.Kracht, CreatedAt = at });
             var story = new Story
             {
-                ProjectId = project.Id, TellerPseudonym = "Anna", ReceiptCode = ReceiptCode.New(), CreatedAt = at, Status = StoryStatus.Transcribed, Language = "nl",
+                ProjectId = project.Id, TellerPseudonym = "Anna", ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = at, Status = StoryStatus.Transcribed, Language = "nl",
                 Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = at },
             };
             db.Stories.Add(story);

@@ -23,7 +23,7 @@ public sealed class EvaluationPagesTests(BrowserFixture browser) : IClassFixture
             db.Themes.Add(new Theme { ProjectId = project.Id, Name = "Schulden", Colour = "#A61B1B", Kind = ThemeKind.Knelpunt, CreatedAt = at });
             db.Stories.Add(new Story
             {
-                ProjectId = project.Id, TellerPseudonym = "Anna", ReceiptCode = ReceiptCode.New(), CreatedAt = at, Status = StoryStatus.Transcribed,
+                ProjectId = project.Id, TellerPseudonym = "Anna", ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = at, Status = StoryStatus.Transcribed,
                 Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = at },
             });
             await db.SaveChangesAsync();

@@ -115,7 +115,7 @@ public sealed partial class HoutenLoopTests(HoutenLoopFixture browser) : IClassF
         string quote = "", pseudonym = "";
         await browser.App.WithDbAsync(async db =>
         {
-            var story = await db.Stories.AsNoTracking().SingleAsync(s => s.ReceiptCode == receipt);
+            var story = await db.Stories.AsNoTracking().SingleAsync(s => s.ReceiptCodeHash == ReceiptCode.Hash(receipt));
             Assert.Equal(StoryStatus.Transcribed, story.Status);
             var segments = await db.TranscriptSegments.AsNoTracking().Where(s => db.Transcripts.Any(t => t.Id == s.TranscriptId && t.StoryId == story.Id)).OrderBy(s => s.Position).ToListAsync();
             Assert.NotEmpty(segments);

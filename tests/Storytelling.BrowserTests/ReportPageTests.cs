@@ -30,7 +30,7 @@ public sealed class ReportPageTests(BrowserFixture browser) : IClassFixture<Brow
             meetingId = meeting.Id;
             var story = new Story
             {
-                ProjectId = project.Id, TellerPseudonym = "Anna", ReceiptCode = ReceiptCode.New(), CreatedAt = at, Status = StoryStatus.Transcribed,
+                ProjectId = project.Id, TellerPseudonym = "Anna", ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = at, Status = StoryStatus.Transcribed,
                 Consent = new Consent { Scopes = ConsentScopes.Analysis | ConsentScopes.QuotesInReports, GivenAt = at },
             };
             db.Stories.Add(story);

@@ -34,7 +34,7 @@ public sealed class TellerPageTests(BrowserFixture browser) : IClassFixture<Brow
             tracked.PublishedUpdateAt = at;
             var story = new Story
             {
-                ProjectId = project.Id, TellerPseudonym = "Anna", ReceiptCode = code, CreatedAt = at, Status = StoryStatus.Transcribed,
+                ProjectId = project.Id, TellerPseudonym = "Anna", ReceiptCodeHash = ReceiptCode.Hash(code), CreatedAt = at, Status = StoryStatus.Transcribed,
                 Consent = new Consent { Scopes = ConsentScopes.Analysis | ConsentScopes.QuotesInReports, GivenAt = at },
             };
             var recording = new Recording

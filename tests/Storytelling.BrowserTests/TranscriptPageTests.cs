@@ -60,7 +60,7 @@ public sealed class TranscriptPageTests(BrowserFixture browser) : IClassFixture<
             db.Themes.Add(new Theme { ProjectId = project.Id, Name = "Taal", Colour = "#1F77B4", CreatedAt = at });
             var story = new Story
             {
-                ProjectId = project.Id, TellerPseudonym = "Anna", ReceiptCode = ReceiptCode.New(), CreatedAt = at, Status = StoryStatus.Transcribed,
+                ProjectId = project.Id, TellerPseudonym = "Anna", ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = at, Status = StoryStatus.Transcribed,
                 Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = at },
             };
             db.AddRange(story,

@@ -139,7 +139,7 @@ public sealed class WorkshopTests(BrowserFixture browser) : IClassFixture<Browse
         var at = browser.App.Time.GetUtcNow();
         var story = new Story
         {
-            ProjectId = projectId, TellerPseudonym = "Karim", ReceiptCode = ReceiptCode.New(), CreatedAt = at,
+            ProjectId = projectId, TellerPseudonym = "Karim", ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = at,
             Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = at },
         };
         db.Stories.Add(story);

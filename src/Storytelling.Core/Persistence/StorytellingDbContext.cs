@@ -125,9 +125,9 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
         builder.Entity<Story>(e =>
         {
             e.Property(s => s.TellerPseudonym).HasMaxLength(100);
-            e.Property(s => s.ReceiptCode).HasMaxLength(9);
+            e.Property(s => s.ReceiptCodeHash).HasMaxLength(64);
             e.Property(s => s.Language).HasMaxLength(8);
-            e.HasIndex(s => s.ReceiptCode).IsUnique();
+            e.HasIndex(s => s.ReceiptCodeHash).IsUnique();
             e.HasIndex(s => new { s.ProjectId, s.CreatedAt });
             e.HasOne(s => s.Project).WithMany().HasForeignKey(s => s.ProjectId).OnDelete(DeleteBehavior.Cascade);
             e.OwnsOne(s => s.Consent, c =>

@@ -12,7 +12,8 @@ public sealed class Story
     /// <summary>Fictive name shown everywhere instead of the teller's real name.</summary>
     public required string TellerPseudonym { get; set; }
     /// <summary>Short readable code (e.g. "K7QM-4TXP") handed to the teller; unique across the installation.</summary>
-    public required string ReceiptCode { get; set; }
+    /// <summary>SHA-256 of the teller's receipt code (<see cref="Stories.ReceiptCode.Hash"/>); the code itself is never stored.</summary>
+    public required string ReceiptCodeHash { get; set; }
     public StoryStatus Status { get; set; } = StoryStatus.Received;
     /// <summary>Language the teller chose, or null to use the project's default.</summary>
     public string? Language { get; set; }

@@ -40,6 +40,7 @@ public static class WebSetup
         services.AddIdentity<Person, IdentityRole<Guid>>(o =>
             {
                 o.User.RequireUniqueEmail = true;
+                // NIST SP 800-63B: at least 8 (we ask 10), no composition rules, refuse common passwords (CommonPasswordValidator).
                 o.Password.RequiredLength = 10;
                 o.Password.RequireNonAlphanumeric = false;
                 o.Password.RequireUppercase = false;
@@ -50,6 +51,7 @@ public static class WebSetup
             })
             .AddEntityFrameworkStores<StorytellingDbContext>()
             .AddDefaultTokenProviders()
+            .AddPasswordValidator<CommonPasswordValidator>()
             .AddClaimsPrincipalFactory<PersonClaimsFactory>();
 
         services.ConfigureApplicationCookie(o =>
@@ -69,6 +71,7 @@ public static class WebSetup
         });
 
         services.AddStorytellingAuthorization();
+        services.AddScoped<PasswordSignIn>();
         services.AddScoped<InvitationService>();
         services.AddScoped<Features.Analysis.CodingService>();
         services.AddScoped<Features.Pseudonyms.PseudonymService>();
@@ -95,6 +98,7 @@ public static class WebSetup
         services.AddHostedService(sp => sp.GetRequiredService<Features.Transcripts.AudioRetentionJob>());
         services.AddStorytellingRateLimits();
         services.AddTextInputGuard();
+        services.AddStorytellingWebSecurity();
         services.AddUiLanguages();
         services.AddTellerPages();
         services.AddStorytellingHealthChecks();
@@ -114,6 +118,7 @@ public static class WebSetup
 
     public static WebApplication UseStorytellingWeb(this WebApplication app)
     {
+        app.UseStorytellingWebSecurity();
         if (!app.Environment.IsDevelopment()) app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
@@ -122,6 +127,7 @@ public static class WebSetup
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseCrossSiteFormGuard();
         app.UseTextInputGuard();
 
         // Public on purpose, like the health probes: the API's description holds no project data.

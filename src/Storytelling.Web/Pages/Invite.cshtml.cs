@@ -6,6 +6,7 @@ using Storytelling.Core.Audit;
 using Storytelling.Core.People;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
+using Storytelling.Web.Features.Accounts;
 using Storytelling.Web.Features.Translation;
 using Storytelling.Web.Features.Invitations;
 using Storytelling.Web.Security;
@@ -14,7 +15,7 @@ namespace Storytelling.Web.Pages;
 
 [EnableRateLimiting(RateLimits.Login)]
 public sealed class InviteModel(InvitationService invitations, UserManager<Person> users, SignInManager<Person> signIn,
-    StorytellingDbContext db, TimeProvider time) : PageModel
+    PasswordSignIn passwordSignIn, StorytellingDbContext db, TimeProvider time) : PageModel
 {
     // From the address only, never from a posted field (see ProjectPageModel).
     public string Token => RouteData.Values["token"]?.ToString() ?? "";
@@ -56,24 +57,43 @@ public sealed class InviteModel(InvitationService invitations, UserManager<Perso
             Error = "ErrorMissing";
             return Page();
         }
+        var person = new Person { UserName = email, Email = email, DisplayName = name, CreatedAt = time.GetUtcNow() };
+        // The password is judged first, the same way whether or not the address has an account.
+        foreach (var validator in users.PasswordValidators)
+        {
+            var judged = await validator.ValidateAsync(users, person, Password);
+            if (!judged.Succeeded)
+            {
+                Error = judged.Errors.Any(e => e.Code == CommonPasswordValidator.ErrorCode) ? "ErrorCommonPassword" : "ErrorPassword";
+                return Page();
+            }
+        }
+        // An address that already has an account gets no answer of its own: with that account's password this is
+        // a sign-in (what the person meant), otherwise the same sentence as an address that cannot be used.
         if (await users.FindByEmailAsync(email) is not null)
         {
-            Error = "ErrorExists";
-            return Page();
+            if (await passwordSignIn.SignInAsync(email, Password, ct) is not { } existing)
+            {
+                Error = "ErrorNotCreated";
+                return Page();
+            }
+            return await JoinAsync(existing.Id, ct);
         }
-        var person = new Person { UserName = email, Email = email, DisplayName = name, CreatedAt = time.GetUtcNow() };
         var created = await users.CreateAsync(person, Password);
         if (!created.Succeeded)
         {
-            Error = created.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal))
-                ? "ErrorPassword"
-                : "ErrorEmail";
+            Error = created.Errors.Any(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? "ErrorPassword" : "ErrorNotCreated";
             return Page();
         }
         db.Record(time, "person.registered", person.Id, null, "person", person.Id);
         await db.SaveChangesAsync(ct);
         await signIn.SignInAsync(person, isPersistent: false);
-        var (outcome, invitation) = await invitations.AcceptAsync(Token, person.Id, ct);
+        return await JoinAsync(person.Id, ct);
+    }
+
+    private async Task<IActionResult> JoinAsync(Guid personId, CancellationToken ct)
+    {
+        var (outcome, invitation) = await invitations.AcceptAsync(Token, personId, ct);
         if (invitation is not null) return Redirect($"/projects/{invitation.ProjectId}");
         Problem = Describe(outcome);
         return Page();

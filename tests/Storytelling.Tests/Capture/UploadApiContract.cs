@@ -148,7 +148,9 @@ public abstract class UploadApiContract : IAsyncLifetime, IClassFixture<MediaCor
         await _app.WithDbAsync(async db =>
         {
             var story = await db.Stories.Include(s => s.Recordings).SingleAsync();
-            Assert.Equal(receipt, story.ReceiptCode);
+            // Stored as its SHA-256 only, like invitation links: a copy of the database hands out no teller's key.
+            Assert.Equal(ReceiptCode.Hash(receipt), story.ReceiptCodeHash);
+            Assert.DoesNotContain(receipt, story.ReceiptCodeHash, StringComparison.OrdinalIgnoreCase);
             Assert.Equal(ConsentScopes.Analysis | ConsentScopes.QuotesInReports, story.Consent.Scopes);
             Assert.Equal(ConsentMethod.GivenOnline, story.Consent.Method);
             Assert.Equal("nl", story.Language);
@@ -162,13 +164,33 @@ public abstract class UploadApiContract : IAsyncLifetime, IClassFixture<MediaCor
             Assert.Equal(TranscriptionJobStatus.Queued, job.Status);
         });
 
-        // Asking again (the answer got lost) gives the same receipt, and creates nothing twice.
-        var again = await Body(await phone.PostAsync($"/api/uploads/{uploadId}/complete", null));
-        Assert.Equal(receipt, again.GetProperty("receiptCode").GetString());
-        var status = await Body(await phone.GetAsync($"/api/uploads/{uploadId}"));
-        Assert.Equal("Completed", status.GetProperty("status").GetString());
-        Assert.Equal(receipt, status.GetProperty("receiptCode").GetString());
-        await _app.WithDbAsync(async db => Assert.Equal(1, await db.Stories.CountAsync()));
+        // Not anywhere in the database file either (SQLite; the PostgreSQL run checks the column above).
+        foreach (var file in Directory.EnumerateFiles(_app.Folder, "storytelling.db*"))
+        {
+            using var copy = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var buffer = new MemoryStream();
+            await copy.CopyToAsync(buffer);
+            Assert.DoesNotContain(receipt, System.Text.Encoding.ASCII.GetString(buffer.ToArray()), StringComparison.Ordinal);
+        }
+
+        // The upload id travels in addresses: its status says the story arrived, never the code.
+        var statusText = await (await Phone().GetAsync($"/api/uploads/{uploadId}")).Content.ReadAsStringAsync();
+        Assert.Equal("Completed", JsonDocument.Parse(statusText).RootElement.GetProperty("status").GetString());
+        Assert.DoesNotContain(receipt, statusText, StringComparison.Ordinal);
+        Assert.DoesNotContain("receiptCode", statusText, StringComparison.Ordinal);
+
+        // Asking again with the id alone creates nothing twice and repeats no code.
+        var again = await Body(await Phone().PostAsync($"/api/uploads/{uploadId}/complete", null));
+        Assert.Equal(JsonValueKind.Null, again.GetProperty("receiptCode").ValueKind);
+        // The phone whose answer got lost proves it holds the recording and gets a fresh code; the lost one stops counting.
+        var proved = await Body(await phone.PostAsJsonAsync($"/api/uploads/{uploadId}/complete", new { sha256 = sha }));
+        var fresh = proved.GetProperty("receiptCode").GetString()!;
+        Assert.NotEqual(receipt, fresh);
+        await _app.WithDbAsync(async db =>
+        {
+            Assert.Equal(1, await db.Stories.CountAsync());
+            Assert.Equal(ReceiptCode.Hash(fresh), (await db.Stories.SingleAsync()).ReceiptCodeHash);
+        });
     }
 
     /// <summary>Every bad file of the generated corpus, sent whole through the API: the exact refusal, nothing left.</summary>

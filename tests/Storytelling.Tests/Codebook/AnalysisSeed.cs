@@ -20,7 +20,7 @@ internal static class AnalysisSeed
             var at = app.Time.GetUtcNow();
             var story = new Story
             {
-                ProjectId = projectId, TellerPseudonym = teller, ReceiptCode = ReceiptCode.New(), CreatedAt = at, Status = status, Language = language,
+                ProjectId = projectId, TellerPseudonym = teller, ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = at, Status = status, Language = language,
                 Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = at },
             };
             db.Stories.Add(story);

@@ -27,7 +27,7 @@ public sealed class DemoLoaderTests
         var stories = await db.Stories.Include(s => s.Recordings).Include(s => s.Transcripts).ThenInclude(t => t.Segments)
             .Where(s => s.ProjectId == first.ProjectId).ToListAsync();
         Assert.InRange(stories.Count, 12, 31);
-        Assert.Equal(stories.Count, stories.Select(s => s.ReceiptCode).Distinct().Count());
+        Assert.Equal(stories.Count, stories.Select(s => s.ReceiptCodeHash).Distinct().Count());
         foreach (var story in stories)
         {
             var recording = Assert.Single(story.Recordings);

@@ -213,7 +213,7 @@ public abstract class EvaluationApiContract : IAsyncLifetime
         {
             var s = new Story
             {
-                ProjectId = _project.Id, TellerPseudonym = "Verteller X", ReceiptCode = ReceiptCode.New(), CreatedAt = _app.Time.GetUtcNow(),
+                ProjectId = _project.Id, TellerPseudonym = "Verteller X", ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = _app.Time.GetUtcNow(),
                 Consent = new Consent { Scopes = ConsentScopes.None, GivenAt = _app.Time.GetUtcNow() },
             };
             db.Stories.Add(s);

@@ -99,7 +99,8 @@ public sealed class ExchangeHostileInputTests : IAsyncLifetime
     [MemberData(nameof(Hostile))]
     public async Task A_hostile_or_broken_qdpx_is_refused_in_one_sentence_and_nothing_is_written(string kind, string expected)
     {
-        var response = await _client.PostAsync($"/api/projects/{_projectId}/exchange/project?consentConfirmed=true", new ByteArrayContent(Build(kind)));
+        var response = await _client.PostAsync($"/api/projects/{_projectId}/exchange/project?consentConfirmed=true",
+            Typed(Build(kind), "application/zip"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<Microsoft.AspNetCore.Mvc.ValidationProblemDetails>();
         var sentence = Assert.Single(problem!.Errors["file"]);
@@ -114,7 +115,7 @@ public sealed class ExchangeHostileInputTests : IAsyncLifetime
         var zip = Valid(Qdpx.ProjectXml(), string.Concat(Enumerable.Repeat("Werk is alles voor mij. ", 200)));
         // Overwrite the middle of the compressed data (the central directory at the end stays intact).
         for (var i = 80; i < 200; i++) zip[i] ^= 0x5A;
-        var response = await _client.PostAsync($"/api/projects/{_projectId}/exchange/project?consentConfirmed=true", new ByteArrayContent(zip));
+        var response = await _client.PostAsync($"/api/projects/{_projectId}/exchange/project?consentConfirmed=true", Typed(zip, "application/zip"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<Microsoft.AspNetCore.Mvc.ValidationProblemDetails>();
         Assert.Single(problem!.Errors["file"]);
@@ -125,7 +126,7 @@ public sealed class ExchangeHostileInputTests : IAsyncLifetime
     public async Task A_valid_hand_made_qdpx_is_accepted_so_the_refusals_above_are_about_their_flaw()
     {
         var response = await _client.PostAsync($"/api/projects/{_projectId}/exchange/project?consentConfirmed=true",
-            new ByteArrayContent(Valid(Qdpx.ProjectXml())));
+            Typed(Valid(Qdpx.ProjectXml()), "application/zip"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         await _app.WithDbAsync(async db =>
         {
@@ -145,7 +146,7 @@ public sealed class ExchangeHostileInputTests : IAsyncLifetime
     [InlineData("<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes></Codes></CodeBook>", "geen codes")]
     public async Task A_broken_or_hostile_qdc_is_refused_in_one_sentence_and_nothing_is_written(string qdc, string expected)
     {
-        var response = await _client.PostAsync($"/api/projects/{_projectId}/exchange/codebook", new ByteArrayContent(Qdpx.Utf8(qdc)));
+        var response = await _client.PostAsync($"/api/projects/{_projectId}/exchange/codebook", Typed(Qdpx.Utf8(qdc), "application/xml"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<Microsoft.AspNetCore.Mvc.ValidationProblemDetails>();
         Assert.Contains(expected, Assert.Single(problem!.Errors["file"]), StringComparison.Ordinal);
@@ -158,12 +159,12 @@ public sealed class ExchangeHostileInputTests : IAsyncLifetime
         var many = "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes>"
             + string.Concat(Enumerable.Range(0, 60).Select(i => $"<Code guid=\"{Guid.NewGuid()}\" name=\"Thema {i}\" isCodable=\"true\"/>"))
             + "</Codes></CodeBook>";
-        var response = await _client.PostAsync($"/api/projects/{_projectId}/exchange/codebook", new ByteArrayContent(Qdpx.Utf8(many)));
+        var response = await _client.PostAsync($"/api/projects/{_projectId}/exchange/codebook", Typed(Qdpx.Utf8(many), "application/xml"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("meer dan 50 codes", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         var longName = $"<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes><Code guid=\"{Guid.NewGuid()}\" name=\"{new string('x', 201)}\" isCodable=\"true\"/></Codes></CodeBook>";
-        response = await _client.PostAsync($"/api/projects/{_projectId}/exchange/codebook", new ByteArrayContent(Qdpx.Utf8(longName)));
+        response = await _client.PostAsync($"/api/projects/{_projectId}/exchange/codebook", Typed(Qdpx.Utf8(longName), "application/xml"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         await AssertNothingWrittenAsync();
     }
@@ -177,4 +178,7 @@ public sealed class ExchangeHostileInputTests : IAsyncLifetime
         });
         Assert.Empty(Directory.Exists(_media) ? Directory.GetFiles(_media, "*", SearchOption.AllDirectories) : []);
     }
+
+    private static ByteArrayContent Typed(byte[] bytes, string mediaType) =>
+        new(bytes) { Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType) } };
 }

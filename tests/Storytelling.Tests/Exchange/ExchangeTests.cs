@@ -72,7 +72,7 @@ public sealed class ExchangeTests(TranscriptWorld world) : IClassFixture<Transcr
 
     private async Task<HttpResponseMessage> ImportAsync(string caller, Guid projectId, byte[] qdpx, bool consent = true) =>
         await world.Clients[caller].PostAsync($"/api/projects/{projectId}/exchange/project?consentConfirmed={consent.ToString().ToLowerInvariant()}",
-            new ByteArrayContent(qdpx));
+            Typed(qdpx, "application/zip"));
 
     private sealed record CodingView(string Theme, string Quote);
 
@@ -293,10 +293,10 @@ public sealed class ExchangeTests(TranscriptWorld world) : IClassFixture<Transcr
         var fresh = await FreshProjectAsync();
         await AnalysisSeed.ThemeAsync(world.App, fresh, "werk"); // same name, other case: merged, not doubled
 
-        var first = await world.Clients["begeleider"].PostAsync($"/api/projects/{fresh}/exchange/codebook", new ByteArrayContent(qdc));
+        var first = await world.Clients["begeleider"].PostAsync($"/api/projects/{fresh}/exchange/codebook", Typed(qdc, "application/xml"));
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(new CodebookImportDto(1, 1), await first.Content.ReadFromJsonAsync<CodebookImportDto>(TestJson.Options));
-        var second = await world.Clients["begeleider"].PostAsync($"/api/projects/{fresh}/exchange/codebook", new ByteArrayContent(qdc));
+        var second = await world.Clients["begeleider"].PostAsync($"/api/projects/{fresh}/exchange/codebook", Typed(qdc, "application/xml"));
         Assert.Equal(new CodebookImportDto(0, 2), await second.Content.ReadFromJsonAsync<CodebookImportDto>(TestJson.Options));
         var themes = await ThemesAsync(fresh);
         Assert.Equal(["Erbij horen", "werk"], themes.Select(t => t.Name));
@@ -345,8 +345,8 @@ public sealed class ExchangeTests(TranscriptWorld world) : IClassFixture<Transcr
     public async Task Only_the_facilitator_imports(string caller)
     {
         var qdpx = Qdpx.Zip(("project.qde", Qdpx.Utf8(Qdpx.ProjectXml())), ("Sources/a.txt", Qdpx.Utf8("Werk is alles")));
-        var project = await world.Clients[caller].PostAsync($"/api/projects/{world.ProjectId}/exchange/project?consentConfirmed=true", new ByteArrayContent(qdpx));
-        var codebook = await world.Clients[caller].PostAsync($"/api/projects/{world.ProjectId}/exchange/codebook", new ByteArrayContent(Qdpx.Utf8("<x/>")));
+        var project = await world.Clients[caller].PostAsync($"/api/projects/{world.ProjectId}/exchange/project?consentConfirmed=true", Typed(qdpx, "application/zip"));
+        var codebook = await world.Clients[caller].PostAsync($"/api/projects/{world.ProjectId}/exchange/codebook", Typed(Qdpx.Utf8("<x/>"), "application/xml"));
         Assert.Equal((HttpStatusCode.Forbidden, HttpStatusCode.Forbidden), (project.StatusCode, codebook.StatusCode));
     }
 
@@ -397,6 +397,13 @@ public sealed class ExchangeTests(TranscriptWorld world) : IClassFixture<Transcr
         Assert.Contains("codebook.qdc", resident, StringComparison.Ordinal);
         Assert.DoesNotContain("project.qdpx", resident, StringComparison.Ordinal);
         Assert.DoesNotContain("Project importeren", resident, StringComparison.Ordinal);
+    }
+
+    private static ByteArrayContent Typed(byte[] bytes, string mediaType)
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+        return content;
     }
 }
 

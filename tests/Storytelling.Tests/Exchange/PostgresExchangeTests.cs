@@ -53,7 +53,8 @@ public sealed class PostgresExchangeTests : IAsyncLifetime
         Assert.Empty(Qdpx.Validate(entries["project.qde"], Qdpx.Ns.NamespaceName, "Project.xsd"));
         Assert.Contains("Tweede versie.", System.Text.Encoding.UTF8.GetString(entries[$"Sources/{story}.txt"]), StringComparison.Ordinal);
 
-        var response = await client.PostAsync($"/api/projects/{target}/exchange/project?consentConfirmed=true", new ByteArrayContent(qdpx));
+        var response = await client.PostAsync($"/api/projects/{target}/exchange/project?consentConfirmed=true",
+            new ByteArrayContent(qdpx) { Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/zip") } });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(new QdpxImportResult(1, 0, 2, 2, 0, 0), await response.Content.ReadFromJsonAsync<QdpxImportResult>(TestJson.Options));
         await _app.WithDbAsync(async db =>

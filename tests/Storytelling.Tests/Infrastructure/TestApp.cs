@@ -91,6 +91,9 @@ public sealed class TestApp : WebApplicationFactory<Program>
         var client = CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = true, AllowAutoRedirect = false });
         var response = await client.PostAsJsonAsync("/api/account/login", new { email, password = Password });
         response.EnsureSuccessStatusCode();
+        // Like a script that posts multipart (story import): the antiforgery token rides in a header on every request.
+        var antiforgery = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/account/antiforgery");
+        client.DefaultRequestHeaders.Add(antiforgery.GetProperty("headerName").GetString()!, antiforgery.GetProperty("token").GetString());
         return client;
     }
 

@@ -40,7 +40,7 @@ public abstract class PersistenceContract : IAsyncLifetime
     {
         ProjectId = projectId,
         TellerPseudonym = pseudonym,
-        ReceiptCode = ReceiptCode.New(),
+        ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()),
         CreatedAt = at,
         Consent = new Consent { Scopes = scopes, GivenAt = at, Method = ConsentMethod.GivenOnline },
     };
@@ -101,14 +101,14 @@ public abstract class PersistenceContract : IAsyncLifetime
         await using (var db = NewContext())
         {
             var first = NewStory(project.Id, "Peter", T0);
-            first.ReceiptCode = code;
+            first.ReceiptCodeHash = ReceiptCode.Hash(code);
             db.Stories.Add(first);
             await db.SaveChangesAsync();
         }
         await using (var db = NewContext())
         {
             var second = NewStory(project.Id, "Fatima", T0);
-            second.ReceiptCode = code;
+            second.ReceiptCodeHash = ReceiptCode.Hash(code);
             db.Stories.Add(second);
             await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
         }

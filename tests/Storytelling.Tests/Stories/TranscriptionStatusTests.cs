@@ -32,7 +32,7 @@ public sealed class TranscriptionStatusTests
             {
                 var story = new Story
                 {
-                    ProjectId = project.Id, TellerPseudonym = teller, ReceiptCode = ReceiptCode.New(), CreatedAt = at = at.AddMinutes(1),
+                    ProjectId = project.Id, TellerPseudonym = teller, ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = at = at.AddMinutes(1),
                     Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = at },
                 };
                 var recording = new Recording { StoryId = story.Id, BlobName = Guid.NewGuid().ToString("N"), Format = "webm", MediaType = "audio/webm", DurationMs = 8000, Sha256 = new string('0', 64), CreatedAt = at };

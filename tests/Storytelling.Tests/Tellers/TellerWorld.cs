@@ -52,9 +52,10 @@ public static class TellerSeed
         var store = app.Services.GetRequiredService<IMediaStore>();
         var stored = await store.SaveAsync(new MemoryStream(audio), "audio/ogg", CancellationToken.None);
         var at = app.Time.GetUtcNow();
+        var code = ReceiptCode.New();
         var story = new Story
         {
-            ProjectId = projectId, TellerPseudonym = "Anna", ReceiptCode = ReceiptCode.New(), CreatedAt = at, Status = StoryStatus.Transcribed,
+            ProjectId = projectId, TellerPseudonym = "Anna", ReceiptCodeHash = ReceiptCode.Hash(code), CreatedAt = at, Status = StoryStatus.Transcribed,
             Consent = new Consent { Scopes = ConsentScopes.Analysis | ConsentScopes.QuotesInReports, GivenAt = at },
         };
         await app.WithDbAsync(async db =>
@@ -99,7 +100,7 @@ public static class TellerSeed
                 });
             await db.SaveChangesAsync();
         });
-        return new SeededStory(story.Id, story.ReceiptCode, stored.BlobName, audio);
+        return new SeededStory(story.Id, code, stored.BlobName, audio);
     }
 
     /// <summary>Enters the code on /verhaal like a phone does; returns the client, now holding the teller cookie.</summary>

@@ -55,7 +55,7 @@ public class AudioRetentionTests : IAsyncLifetime
         var at = _app.Time.GetUtcNow().AddDays(-daysAgo);
         var story = new Story
         {
-            ProjectId = projectId, TellerPseudonym = "Anna", ReceiptCode = ReceiptCode.New(), CreatedAt = at,
+            ProjectId = projectId, TellerPseudonym = "Anna", ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = at,
             Status = transcribed ? StoryStatus.Transcribed : StoryStatus.Received,
             Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = at },
         };

@@ -250,7 +250,7 @@ public sealed class ImportApiTests(ImportWorld world) : IClassFixture<ImportWorl
         Assert.NotNull(ReceiptCode.Normalize(code));
         await world.App.WithDbAsync(async db =>
         {
-            var story = await db.Stories.SingleAsync(s => s.ReceiptCode == code);
+            var story = await db.Stories.SingleAsync(s => s.ReceiptCodeHash == ReceiptCode.Hash(code));
             Assert.Equal("Meneer Visser", story.TellerPseudonym);
             Assert.Equal(ConsentMethod.Imported, story.Consent.Method);
         });

@@ -48,7 +48,7 @@ public sealed class ProjectLanguageTests : IAsyncLifetime
             {
                 var story = new Story
                 {
-                    ProjectId = _project, TellerPseudonym = teller, ReceiptCode = ReceiptCode.New(), CreatedAt = at = at.AddMinutes(1),
+                    ProjectId = _project, TellerPseudonym = teller, ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = at = at.AddMinutes(1),
                     Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = at },
                 };
                 var recording = new Recording

@@ -42,7 +42,7 @@ public sealed class StaffLanguageTests : IAsyncLifetime
         // The choice is remembered: the next page without ?lang= stays English, also after a failed sign-in.
         var failed = await Forms.PostAsync(browser, "/account/login", html, null, new() { ["Email"] = "anna@example.org", ["Password"] = "wrong password!" });
         var failedHtml = await failed.Content.ReadAsStringAsync();
-        Assert.Contains("This email address or password is not right.", failedHtml);
+        Assert.Contains("This email address or password is not right, or there were too many attempts.", failedHtml);
         Assert.Empty(DutchWords.Find(failedHtml, "Storytelling", "anna@example.org"));
     }
 

@@ -35,7 +35,7 @@ public sealed class TranscriptLanguageTests : IAsyncLifetime
             db.Projects.Find(_projectId)!.AudioRetentionDays = 30;
             var story = new Story
             {
-                ProjectId = _projectId, TellerPseudonym = "Anna", ReceiptCode = ReceiptCode.New(), CreatedAt = at, Status = StoryStatus.Transcribed,
+                ProjectId = _projectId, TellerPseudonym = "Anna", ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = at, Status = StoryStatus.Transcribed,
                 Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = at },
             };
             db.AddRange(story,

@@ -116,7 +116,7 @@ internal sealed class WorkerHarness : IAsyncDisposable
         {
             ProjectId = ProjectId,
             TellerPseudonym = "Verteller",
-            ReceiptCode = ReceiptCode.New(),
+            ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()),
             Language = language,
             CreatedAt = now,
             Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = now },

@@ -46,7 +46,7 @@ public sealed class WorkshopWorld : IAsyncDisposable
             {
                 var s = new Story
                 {
-                    ProjectId = project.Id, TellerPseudonym = teller, ReceiptCode = ReceiptCode.New(), CreatedAt = at = at.AddMinutes(1),
+                    ProjectId = project.Id, TellerPseudonym = teller, ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = at = at.AddMinutes(1),
                     Consent = new Consent { Scopes = scopes, GivenAt = at },
                 };
                 db.Stories.Add(s);

@@ -73,7 +73,7 @@ public sealed class TranscriptWorld : IAsyncLifetime
             var at = App.Time.GetUtcNow();
             var story = new Story
             {
-                ProjectId = projectId ?? ProjectId, TellerPseudonym = "Anna", ReceiptCode = ReceiptCode.New(), CreatedAt = at,
+                ProjectId = projectId ?? ProjectId, TellerPseudonym = "Anna", ReceiptCodeHash = ReceiptCode.Hash(ReceiptCode.New()), CreatedAt = at,
                 Status = StoryStatus.Transcribed, Consent = new Consent { Scopes = consent, GivenAt = at },
             };
             var recording = new Recording

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Storytelling.Core.People;
@@ -6,6 +7,8 @@ using Storytelling.Web.Security;
 namespace Storytelling.Web.Features.Accounts;
 
 public sealed record LoginRequest(string? Email, string? Password);
+
+public sealed record AntiforgeryDto(string Token, string HeaderName);
 
 public sealed record MeDto(Guid Id, string DisplayName, string? Email, bool IsAdministrator);
 
@@ -18,28 +21,27 @@ public static class AccountApi
         group.MapPost("/login", Login).AllowAnonymous().RequireRateLimiting(RateLimits.Login);
         group.MapPost("/logout", Logout).RequireAuthorization();
         group.MapGet("/me", Me).RequireAuthorization();
+        // For API clients that post multipart (story import): the token goes in the RequestVerificationToken header.
+        group.MapGet("/antiforgery", (HttpContext http, IAntiforgery antiforgery) =>
+            TypedResults.Ok(new AntiforgeryDto(antiforgery.GetAndStoreTokens(http).RequestToken!, CrossSiteForms.TokenHeader))).RequireAuthorization();
         return group;
     }
 
-    private static async Task<Results<Ok<MeDto>, ProblemHttpResult>> Login(
-        LoginRequest request, SignInManager<Person> signIn, UserManager<Person> users)
+    private static async Task<Results<Ok<MeDto>, ProblemHttpResult>> Login(LoginRequest request, PasswordSignIn signIn, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(request.Email) || string.IsNullOrEmpty(request.Password)
             || request.Email.Length > 256 || request.Password.Length > 512)
         {
             return TypedResults.Problem("Give an e-mail address and a password.", statusCode: 400);
         }
-        var person = await users.FindByEmailAsync(request.Email.Trim());
+        var person = await signIn.SignInAsync(request.Email, request.Password, ct);
         if (person is null) return Refused();
-        var result = await signIn.PasswordSignInAsync(person, request.Password, isPersistent: false, lockoutOnFailure: true);
-        if (result.IsLockedOut) return TypedResults.Problem("Too many failed attempts; try again in a few minutes.", statusCode: 429);
-        if (!result.Succeeded) return Refused();
         return TypedResults.Ok(new MeDto(person.Id, person.DisplayName, person.Email, person.IsAdministrator));
     }
 
-    // One answer for "no such account" and "wrong password", so the endpoint does not reveal who has an account.
+    // One answer for "no such account", "wrong password" and "locked out", so the endpoint does not reveal who has an account.
     private static ProblemHttpResult Refused() =>
-        TypedResults.Problem("The e-mail address or password is not right.", statusCode: 401);
+        TypedResults.Problem("The e-mail address or password is not right, or there were too many attempts: try again in a few minutes.", statusCode: 401);
 
     private static async Task<NoContent> Logout(SignInManager<Person> signIn)
     {

@@ -9,11 +9,16 @@ public sealed record CreateUploadRequest(long? SizeBytes, string? MediaType, str
     string? Language, string? TellerPseudonym, bool? ConsentGivenVerbally);
 
 public sealed record UploadDto(string UploadId, long SizeBytes, long ReceivedBytes, int MaxChunkBytes, DateTimeOffset ExpiresAt,
-    UploadStatus Status, Guid? StoryId, string? ReceiptCode);
+    UploadStatus Status, Guid? StoryId);
 
 public sealed record ChunkAcceptedDto(long ReceivedBytes);
 
-public sealed record CompletedUploadDto(Guid StoryId, string ReceiptCode, long DurationMs, string Format);
+/// <param name="ReceiptCode">Only in the answer that created the story, or to a repeated call that proves it holds the
+/// recording (<see cref="CompleteUploadRequest"/>); never in the upload's status.</param>
+public sealed record CompletedUploadDto(Guid StoryId, string? ReceiptCode, long DurationMs, string Format);
+
+/// <param name="Sha256">The recording's SHA-256 (hex), sent by a phone that asks again after the first answer got lost.</param>
+public sealed record CompleteUploadRequest(string? Sha256);
 
 /// <summary>Either a value or a refusal a teller can read.</summary>
 public sealed record Outcome<T>(T? Value, CaptureErrors.Error? Error = null, Dictionary<string, object?>? Extra = null)

@@ -63,17 +63,15 @@ public sealed partial class UploadService(
         };
         db.UploadSessions.Add(session);
         await db.SaveChangesAsync(ct);
-        return ToDto(session, null);
+        return ToDto(session);
     }
 
     public async Task<Outcome<UploadDto>> GetAsync(string uploadId, CancellationToken ct)
     {
         var session = await FindAsync(uploadId, ct);
         if (session is null) return CaptureErrors.UploadUnknown;
-        var receipt = session.StoryId is { } storyId
-            ? await db.Stories.Where(s => s.Id == storyId).Select(s => s.ReceiptCode).FirstOrDefaultAsync(ct)
-            : null;
-        return ToDto(session, receipt);
+        // Never the receipt code: the upload id travels in addresses, the code only in the answer that created the story.
+        return ToDto(session);
     }
 
     public async Task<Outcome<ChunkAcceptedDto>> AppendAsync(string uploadId, long? offset, long? length, Stream body, CancellationToken ct)
@@ -119,11 +117,13 @@ public sealed partial class UploadService(
         return current >= start + count ? new ChunkAcceptedDto(current) : OutOfOrder(current);
     }
 
-    public async Task<Outcome<CompletedUploadDto>> CompleteAsync(string uploadId, CancellationToken ct)
+    /// <param name="recordingSha256">On a repeated call (the first answer got lost), proof that the caller holds the
+    /// recording itself and not just the upload id, which travels in addresses: it then gets a fresh receipt code.</param>
+    public async Task<Outcome<CompletedUploadDto>> CompleteAsync(string uploadId, string? recordingSha256, CancellationToken ct)
     {
         var session = await FindAsync(uploadId, ct, tracked: true);
         if (session is null) return CaptureErrors.UploadUnknown;
-        if (session.Status == UploadStatus.Completed) return await CompletedAsync(session.StoryId!.Value, ct);
+        if (session.Status == UploadStatus.Completed) return await CompletedAsync(session.StoryId!.Value, recordingSha256, ct);
         if (session.ReceivedBytes != session.SizeBytes)
             return new Outcome<CompletedUploadDto>(default, CaptureErrors.Incomplete, new() { ["receivedBytes"] = session.ReceivedBytes });
 
@@ -158,11 +158,12 @@ public sealed partial class UploadService(
         if (probed.DurationMs > project.MaxRecordingSeconds * 1000L) return await RefuseAsync(session, CaptureErrors.TooLong, ct);
 
         var now = time.GetUtcNow();
+        var receipt = await ReceiptCode.NewUniqueAsync(db, ct);
         var story = new Story
         {
             ProjectId = project.Id,
             TellerPseudonym = session.TellerPseudonym ?? $"Verteller {await db.Stories.CountAsync(s => s.ProjectId == project.Id, ct) + 1}",
-            ReceiptCode = await ReceiptCode.NewUniqueAsync(db, ct),
+            ReceiptCodeHash = ReceiptCode.Hash(receipt),
             Language = session.Language,
             RecordedByPersonId = session.RecordedByPersonId,
             EvaluationRoundId = session.EvaluationRoundId,
@@ -196,7 +197,7 @@ public sealed partial class UploadService(
         // The teller deletes her copy once she has the receipt code: this commit must survive a power cut.
         await db.DurablyAsync(() => db.SaveChangesAsync(ct), ct);
         LogReceived(logger, story.Id, recording.Format, recording.DurationMs);
-        return new CompletedUploadDto(story.Id, story.ReceiptCode, recording.DurationMs, recording.Format);
+        return new CompletedUploadDto(story.Id, receipt, recording.DurationMs, recording.Format);
     }
 
 
@@ -212,13 +213,23 @@ public sealed partial class UploadService(
         return error;
     }
 
-    private async Task<Outcome<CompletedUploadDto>> CompletedAsync(Guid storyId, CancellationToken ct)
+    private async Task<Outcome<CompletedUploadDto>> CompletedAsync(Guid storyId, string? recordingSha256, CancellationToken ct)
     {
-        var done = await db.Stories.AsNoTracking().Where(s => s.Id == storyId)
-            .Select(s => new { s.ReceiptCode, Recording = s.Recordings.Select(r => new { r.DurationMs, r.Format }).First() })
-            .FirstOrDefaultAsync(ct);
-        if (done is null) return CaptureErrors.UploadUnknown; // the story was withdrawn meanwhile
-        return new CompletedUploadDto(storyId, done.ReceiptCode, done.Recording.DurationMs, done.Recording.Format);
+        var story = await db.Stories.Include(s => s.Recordings).FirstOrDefaultAsync(s => s.Id == storyId, ct);
+        if (story is null || story.Recordings.Count == 0) return CaptureErrors.UploadUnknown; // the story was withdrawn meanwhile
+        var recording = story.Recordings[0];
+        // The code was shown once and is stored only as a hash: asked again, only the holder of the recording gets a
+        // new one (the old one stops working); anyone else learns that the story arrived, and nothing more.
+        string? receipt = null;
+        if (recordingSha256 is { Length: 64 } proof && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                System.Text.Encoding.ASCII.GetBytes(proof.ToLowerInvariant()), System.Text.Encoding.ASCII.GetBytes(recording.Sha256.ToLowerInvariant())))
+        {
+            receipt = await ReceiptCode.NewUniqueAsync(db, ct);
+            story.ReceiptCodeHash = ReceiptCode.Hash(receipt);
+            db.Record(time, "story.receipt_reissued", null, story.ProjectId, "story", story.Id);
+            await db.DurablyAsync(() => db.SaveChangesAsync(ct), ct);
+        }
+        return new CompletedUploadDto(storyId, receipt, recording.DurationMs, recording.Format);
     }
 
 
@@ -234,8 +245,8 @@ public sealed partial class UploadService(
     private static Outcome<ChunkAcceptedDto> OutOfOrder(long expected) =>
         new(default, CaptureErrors.OutOfOrder, new() { ["expectedOffset"] = expected });
 
-    private UploadDto ToDto(UploadSession s, string? receipt) =>
-        new(s.Id, s.SizeBytes, s.ReceivedBytes, _options.MaxChunkBytes, s.ExpiresAt, s.Status, s.StoryId, receipt);
+    private UploadDto ToDto(UploadSession s) =>
+        new(s.Id, s.SizeBytes, s.ReceivedBytes, _options.MaxChunkBytes, s.ExpiresAt, s.Status, s.StoryId);
 
     [GeneratedRegex("^[a-z0-9][a-z0-9.+-]*/[a-z0-9][a-z0-9.+-]*(;.*)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex MediaTypeShape();

@@ -10,7 +10,8 @@ namespace Storytelling.Web.Features.Capture;
 /// <summary>
 /// The resumable upload API, for the capture page and any other client:
 /// create a session (declared size, media type, optional SHA-256, consent) → PUT chunks at the confirmed offset →
-/// GET how much arrived (after a broken connection) → POST complete, which returns the teller's receipt code.
+/// GET how much arrived (after a broken connection) → POST complete, which returns the teller's receipt code, once
+/// (a repeated complete gets a fresh code only with the recording's SHA-256 in its body; the status never shows one).
 /// </summary>
 public static class UploadsApi
 {
@@ -65,8 +66,8 @@ public static class UploadsApi
     private static async Task<IResult> Append(string uploadId, long? offset, HttpContext http, UploadService uploads, CancellationToken ct) =>
         Answer(http, await uploads.AppendAsync(uploadId, offset, http.Request.ContentLength, http.Request.Body, ct));
 
-    private static async Task<IResult> Complete(string uploadId, HttpContext http, UploadService uploads, CancellationToken ct) =>
-        Answer(http, await uploads.CompleteAsync(uploadId, ct));
+    private static async Task<IResult> Complete(string uploadId, CompleteUploadRequest? request, HttpContext http, UploadService uploads, CancellationToken ct) =>
+        Answer(http, await uploads.CompleteAsync(uploadId, request?.Sha256, ct));
 
     private static IResult Answer<T>(HttpContext http, Outcome<T> outcome) =>
         outcome.Error is { } error ? CaptureErrors.Problem(http, error, outcome.Extra) : TypedResults.Ok(outcome.Value);

@@ -171,7 +171,7 @@ public sealed partial class DemoLoader(
             ProjectId = project.Id,
             TellerPseudonym = s.Pseudonym,
             EvaluationRoundId = roundId,
-            ReceiptCode = await ReceiptCode.NewUniqueAsync(db, ct),
+            ReceiptCodeHash = ReceiptCode.Hash(await ReceiptCode.NewUniqueAsync(db, ct)), // never shown: no teller holds it
             Status = StoryStatus.Transcribed,
             Language = project.DefaultLanguage,
             Consent = new Consent { Scopes = s.Consent.Aggregate(ConsentScopes.None, (a, b) => a | b), GivenAt = received, Method = ConsentMethod.GivenOnline },

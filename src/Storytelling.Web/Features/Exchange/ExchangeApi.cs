@@ -9,7 +9,8 @@ public sealed record CodebookImportDto(int Created, int Merged);
 
 /// <summary>
 /// REFI-QDA exchange with ATLAS.ti, MAXQDA, NVivo and QualCoder: the whole project as .qdpx, the codebook alone as .qdc.
-/// Imports take the file as the raw request body (no multipart), so a script can send it with one request.
+/// Imports take the file as the raw request body (no multipart), so a script can send it with one request; only with the
+/// file's own Content-Type (never text/plain or none), so no other site can make a browser post one (CrossSiteForms).
 /// </summary>
 public static class ExchangeApi
 {
@@ -18,8 +19,10 @@ public static class ExchangeApi
         var group = app.MapGroup("/api/projects/{projectId:guid}/exchange").WithTags("Exchange");
         group.MapGet("/project.qdpx", ExportProject).RequireAuthorization(Policies.Export);
         group.MapGet("/codebook.qdc", ExportCodebook).RequireAuthorization(Policies.Analyse);
-        group.MapPost("/codebook", ImportCodebook).RequireAuthorization(Policies.Import);
-        group.MapPost("/project", ImportProject).RequireAuthorization(Policies.Import);
+        group.MapPost("/codebook", ImportCodebook).RequireAuthorization(Policies.Import)
+            .AcceptsOnly("application/xml", "application/xml", "text/xml", "application/octet-stream");
+        group.MapPost("/project", ImportProject).RequireAuthorization(Policies.Import)
+            .AcceptsOnly("application/zip", "application/zip", "application/x-zip-compressed", "application/octet-stream");
         return group;
     }
 

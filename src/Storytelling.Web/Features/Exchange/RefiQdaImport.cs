@@ -111,7 +111,7 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
             {
                 ProjectId = project.Id,
                 TellerPseudonym = item.Name ?? $"Geïmporteerd verhaal {++number}",
-                ReceiptCode = await ReceiptCode.NewUniqueAsync(db, ct),
+                ReceiptCodeHash = ReceiptCode.Hash(await ReceiptCode.NewUniqueAsync(db, ct)), // never shown: no teller holds it
                 Status = item.Text is null ? StoryStatus.Received : StoryStatus.Transcribed,
                 Language = project.DefaultLanguage == "auto" ? null : project.DefaultLanguage,
                 RecordedByPersonId = me,

@@ -55,15 +55,16 @@ public sealed class TellerAccess(StorytellingDbContext db, IDataProtectionProvid
     public const string CookieName = "storytelling-teller";
     private readonly IDataProtector _protector = protection.CreateProtector("Storytelling.Tellers.Session.v1");
 
-    /// <summary>The story whose receipt code this is, or null. The comparison runs in constant time over the code,
-    /// also when no story matched, so response times say nothing about near misses.</summary>
+    /// <summary>The story whose receipt code this is, or null. Codes are stored as SHA-256 hashes and found by hash;
+    /// the final comparison runs in constant time, also when no story matched, so response times say nothing.</summary>
     public async Task<Guid?> FindByCodeAsync(string? input, CancellationToken ct)
     {
         var code = ReceiptCode.Normalize(input);
-        var candidate = code is null ? null : await db.Stories.AsNoTracking().Where(s => s.ReceiptCode == code)
-            .Select(s => new { s.Id, s.ReceiptCode }).SingleOrDefaultAsync(ct);
-        var typed = Encoding.ASCII.GetBytes(code ?? "????-????");
-        var stored = Encoding.ASCII.GetBytes(candidate?.ReceiptCode ?? "!!!!-!!!!");
+        var hash = ReceiptCode.Hash(code ?? "????-????");
+        var candidate = code is null ? null : await db.Stories.AsNoTracking().Where(s => s.ReceiptCodeHash == hash)
+            .Select(s => new { s.Id, s.ReceiptCodeHash }).SingleOrDefaultAsync(ct);
+        var typed = Encoding.ASCII.GetBytes(hash);
+        var stored = Encoding.ASCII.GetBytes(candidate?.ReceiptCodeHash ?? new string('!', 64));
         return CryptographicOperations.FixedTimeEquals(typed, stored) && candidate is not null ? candidate.Id : null;
     }
 

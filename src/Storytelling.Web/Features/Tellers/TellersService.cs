@@ -49,8 +49,10 @@ public sealed class TellersService(StorytellingDbContext db, StoryWithdrawal wit
     /// <summary>The story of this project with the receipt code a teller read out, or null (unknown, malformed, or another project's).</summary>
     public async Task<Guid?> StoryByReceiptCodeAsync(Guid projectId, string? code, CancellationToken ct)
     {
+        // Codes are stored as their SHA-256 only; the lookup hashes what the facilitator typed.
         var normalized = ReceiptCode.Normalize(code);
-        return normalized is null ? null : await db.Stories.Where(s => s.ReceiptCode == normalized && s.ProjectId == projectId)
+        var hash = normalized is null ? null : ReceiptCode.Hash(normalized);
+        return hash is null ? null : await db.Stories.Where(s => s.ReceiptCodeHash == hash && s.ProjectId == projectId)
             .Select(s => (Guid?)s.Id).SingleOrDefaultAsync(ct);
     }
 

@@ -143,11 +143,12 @@ public sealed partial class ImportService(StorytellingDbContext db, IMediaStore 
                 $"The cue at {TranscriptFormats.Time(late.StartMs, '.')}–{TranscriptFormats.Time(late.EndMs, '.')} lies past the end of the audio " +
                 $"({TranscriptFormats.Time(duration, '.')}); is this the transcript of this recording?");
 
+        var receipt = await ReceiptCode.NewUniqueAsync(db, ct);
         var story = new Story
         {
             ProjectId = project.Id,
             TellerPseudonym = string.IsNullOrEmpty(pseudonym) ? $"Verteller {await db.Stories.CountAsync(s => s.ProjectId == project.Id, ct) + 1}" : pseudonym,
-            ReceiptCode = await ReceiptCode.NewUniqueAsync(db, ct),
+            ReceiptCodeHash = ReceiptCode.Hash(receipt),
             Status = StoryStatus.Transcribed,
             Language = language,
             CreatedAt = now,
@@ -184,7 +185,7 @@ public sealed partial class ImportService(StorytellingDbContext db, IMediaStore 
         // The receipt code is handed out on this commit, as with capture: it must survive a power cut.
         await db.DurablyAsync(() => db.SaveChangesAsync(ct), ct);
         LogImported(logger, story.Id, project.Id, detected, transcript.Segments.Count, duration);
-        return new ImportOutcome(new ImportedStoryDto(story.Id, story.ReceiptCode, story.TellerPseudonym, duration, recording.Format,
+        return new ImportOutcome(new ImportedStoryDto(story.Id, receipt, story.TellerPseudonym, duration, recording.Format,
             detected, transcript.Segments.Count), StatusCodes.Status201Created, null);
     }
 

@@ -25,6 +25,7 @@ public static class ImportsApi
     {
         app.MapPost("/api/projects/{projectId:guid}/imports", Import)
             .RequireAuthorization(Policies.Import).WithTags("Imports")
+            .WithMetadata(new CrossSiteForms.MultipartWithAntiforgery())
             .WithSummary("A facilitator imports an earlier story: its audio and its transcript (WebVTT, SRT or plain text).");
         return app;
     }

@@ -1,14 +1,13 @@
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.RateLimiting;
-using Storytelling.Core.People;
+using Storytelling.Web.Features.Accounts;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Pages.Account;
 
 [EnableRateLimiting(RateLimits.Login)]
-public sealed class LoginModel(SignInManager<Person> signIn, UserManager<Person> users) : PageModel
+public sealed class LoginModel(PasswordSignIn signIn) : PageModel
 {
     [BindProperty] public string? Email { get; set; }
     [BindProperty] public string? Password { get; set; }
@@ -18,23 +17,15 @@ public sealed class LoginModel(SignInManager<Person> signIn, UserManager<Person>
 
     public void OnGet() { }
 
-    public async Task<IActionResult> OnPostAsync()
+    public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(Email) || string.IsNullOrEmpty(Password) || Email.Length > 256 || Password.Length > 512)
         {
             Error = "ErrorEmpty";
             return Page();
         }
-        var person = await users.FindByEmailAsync(Email.Trim());
-        var result = person is null
-            ? Microsoft.AspNetCore.Identity.SignInResult.Failed
-            : await signIn.PasswordSignInAsync(person, Password, isPersistent: false, lockoutOnFailure: true);
-        if (result.IsLockedOut)
-        {
-            Error = "ErrorLockedOut";
-            return Page();
-        }
-        if (!result.Succeeded)
+        // One answer for an unknown address, a wrong password and a locked-out account (see PasswordSignIn).
+        if (await signIn.SignInAsync(Email, Password, ct) is null)
         {
             Error = "ErrorWrong";
             return Page();

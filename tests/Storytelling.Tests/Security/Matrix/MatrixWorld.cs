@@ -280,7 +280,7 @@ public sealed partial class MatrixWorld : IAsyncLifetime
             {
                 var s = new Story
                 {
-                    ProjectId = projectId, TellerPseudonym = teller, ReceiptCode = code, CreatedAt = now.AddDays(-1), Status = StoryStatus.Transcribed,
+                    ProjectId = projectId, TellerPseudonym = teller, ReceiptCodeHash = ReceiptCode.Hash(code), CreatedAt = now.AddDays(-1), Status = StoryStatus.Transcribed,
                     Language = "nl",
                     Consent = new Consent { Scopes = ConsentScopes.Analysis | ConsentScopes.QuotesInReports | ConsentScopes.AudioInWorkshops, GivenAt = now.AddDays(-1) },
                 };
