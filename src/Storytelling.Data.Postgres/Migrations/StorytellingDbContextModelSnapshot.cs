@@ -1078,10 +1078,10 @@ namespace Storytelling.Data.Postgres.Migrations
                     b.Property<Guid>("ProjectId")
                         .HasColumnType("uuid");
 
-                    b.Property<string>("ReceiptCode")
+                    b.Property<string>("ReceiptCodeHash")
                         .IsRequired()
-                        .HasMaxLength(9)
-                        .HasColumnType("character varying(9)");
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<Guid?>("RecordedByPersonId")
                         .HasColumnType("uuid");
@@ -1100,7 +1100,7 @@ namespace Storytelling.Data.Postgres.Migrations
 
                     b.HasIndex("EvaluationRoundId");
 
-                    b.HasIndex("ReceiptCode")
+                    b.HasIndex("ReceiptCodeHash")
                         .IsUnique();
 
                     b.HasIndex("ProjectId", "CreatedAt");

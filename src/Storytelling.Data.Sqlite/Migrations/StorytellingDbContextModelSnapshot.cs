@@ -1064,9 +1064,9 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.Property<Guid>("ProjectId")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ReceiptCode")
+                    b.Property<string>("ReceiptCodeHash")
                         .IsRequired()
-                        .HasMaxLength(9)
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("RecordedByPersonId")
@@ -1086,7 +1086,7 @@ namespace Storytelling.Data.Sqlite.Migrations
 
                     b.HasIndex("EvaluationRoundId");
 
-                    b.HasIndex("ReceiptCode")
+                    b.HasIndex("ReceiptCodeHash")
                         .IsUnique();
 
                     b.HasIndex("ProjectId", "CreatedAt");

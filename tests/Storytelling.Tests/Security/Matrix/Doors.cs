@@ -76,6 +76,7 @@ public static partial class Doors
         ["api/projects"] = "lists the caller's own projects (creating one needs the administrator policy)",
         ["api/account/me"] = "the caller's own account",
         ["api/account/logout"] = "signing out",
+        ["api/account/antiforgery"] = "hands the caller their own antiforgery token for the one multipart API call",
         ["account/logout"] = "signing out",
         ["api/invitations/{token}/accept"] = "accepting an invitation: the token is the right",
     };

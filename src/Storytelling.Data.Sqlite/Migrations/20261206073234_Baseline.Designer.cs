@@ -11,8 +11,8 @@ using Storytelling.Core.Persistence;
 namespace Storytelling.Data.Sqlite.Migrations
 {
     [DbContext(typeof(StorytellingDbContext))]
-    [Migration("20261123020054_StorySearch")]
-    partial class StorySearch
+    [Migration("20261206073234_Baseline")]
+    partial class Baseline
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -413,6 +413,9 @@ namespace Storytelling.Data.Sqlite.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("EvaluationRoundId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ExpectedSha256")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -458,6 +461,180 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.HasIndex("ProjectId");
 
                     b.ToTable("UploadSessions");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.EvaluationRound", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ClosesAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CreatedByPersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("InvitationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OpensAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Question")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InvitationId");
+
+                    b.HasIndex("ProjectId", "Number")
+                        .IsUnique();
+
+                    b.ToTable("EvaluationRounds");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.Experiment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CreatedByPersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("EndsOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OwnerName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("OwnerPersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Results")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("StartsOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerPersonId");
+
+                    b.HasIndex("ProjectId");
+
+                    b.ToTable("Experiments");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ExperimentStory", b =>
+                {
+                    b.Property<Guid>("ExperimentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("StoryId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ExperimentId", "StoryId");
+
+                    b.HasIndex("StoryId");
+
+                    b.ToTable("ExperimentStories");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ExperimentTheme", b =>
+                {
+                    b.Property<Guid>("ExperimentId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ThemeId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ExperimentId", "ThemeId");
+
+                    b.HasIndex("ThemeId");
+
+                    b.ToTable("ExperimentThemes");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ProjectPhaseChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("ByPersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("From")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("To")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "At");
+
+                    b.ToTable("ProjectPhaseChanges");
                 });
 
             modelBuilder.Entity("Storytelling.Core.People.Person", b =>
@@ -633,6 +810,13 @@ namespace Storytelling.Data.Sqlite.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PublishedUpdate")
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PublishedUpdateAt")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.ToTable("Projects");
@@ -669,6 +853,147 @@ namespace Storytelling.Data.Sqlite.Migrations
                         .IsUnique();
 
                     b.ToTable("Memberships");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Reports.Report", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("CreatedByPersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("GeneratedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Markdown")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("RegeneratedFromId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("StaleAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("StaleReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("UpdatedByPersonId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProjectId", "UpdatedAt");
+
+                    b.ToTable("Reports");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Reports.ReportQuote", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CodingId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("StoryId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(20000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ThemeId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StoryId");
+
+                    b.HasIndex("ReportId", "Position");
+
+                    b.ToTable("ReportQuotes");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Reports.ReportTheme", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("ReportId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ThemeId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReportId", "Position");
+
+                    b.ToTable("ReportThemes");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Storage.PendingBlobDeletion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BlobName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("NextAttemptAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BlobName")
+                        .IsUnique();
+
+                    b.HasIndex("NextAttemptAt");
+
+                    b.ToTable("PendingBlobDeletions");
                 });
 
             modelBuilder.Entity("Storytelling.Core.Stories.Recording", b =>
@@ -732,6 +1057,9 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<Guid?>("EvaluationRoundId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Language")
                         .HasMaxLength(8)
                         .HasColumnType("TEXT");
@@ -739,9 +1067,9 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.Property<Guid>("ProjectId")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ReceiptCode")
+                    b.Property<string>("ReceiptCodeHash")
                         .IsRequired()
-                        .HasMaxLength(9)
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("RecordedByPersonId")
@@ -759,10 +1087,14 @@ namespace Storytelling.Data.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ReceiptCode")
+                    b.HasIndex("EvaluationRoundId");
+
+                    b.HasIndex("ReceiptCodeHash")
                         .IsUnique();
 
                     b.HasIndex("ProjectId", "CreatedAt");
+
+                    b.HasIndex("ProjectId", "EvaluationRoundId");
 
                     b.ToTable("Stories");
                 });
@@ -1164,6 +1496,77 @@ namespace Storytelling.Data.Sqlite.Migrations
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Storytelling.Core.Evaluation.EvaluationRound", b =>
+                {
+                    b.HasOne("Storytelling.Core.Projects.Invitation", null)
+                        .WithMany()
+                        .HasForeignKey("InvitationId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Storytelling.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.Experiment", b =>
+                {
+                    b.HasOne("Storytelling.Core.People.Person", null)
+                        .WithMany()
+                        .HasForeignKey("OwnerPersonId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("Storytelling.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ExperimentStory", b =>
+                {
+                    b.HasOne("Storytelling.Core.Evaluation.Experiment", null)
+                        .WithMany("Stories")
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Storytelling.Core.Stories.Story", "Story")
+                        .WithMany()
+                        .HasForeignKey("StoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Story");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ExperimentTheme", b =>
+                {
+                    b.HasOne("Storytelling.Core.Evaluation.Experiment", null)
+                        .WithMany("Themes")
+                        .HasForeignKey("ExperimentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Storytelling.Core.Analysis.Theme", "Theme")
+                        .WithMany()
+                        .HasForeignKey("ThemeId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Theme");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Evaluation.ProjectPhaseChange", b =>
+                {
+                    b.HasOne("Storytelling.Core.Projects.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Storytelling.Core.Projects.Invitation", b =>
                 {
                     b.HasOne("Storytelling.Core.Projects.Project", "Project")
@@ -1194,6 +1597,35 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.Navigation("Project");
                 });
 
+            modelBuilder.Entity("Storytelling.Core.Reports.Report", b =>
+                {
+                    b.HasOne("Storytelling.Core.Projects.Project", "Project")
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Project");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Reports.ReportQuote", b =>
+                {
+                    b.HasOne("Storytelling.Core.Reports.Report", null)
+                        .WithMany("Quotes")
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Reports.ReportTheme", b =>
+                {
+                    b.HasOne("Storytelling.Core.Reports.Report", null)
+                        .WithMany("Themes")
+                        .HasForeignKey("ReportId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Storytelling.Core.Stories.Recording", b =>
                 {
                     b.HasOne("Storytelling.Core.Stories.Story", "Story")
@@ -1207,6 +1639,11 @@ namespace Storytelling.Data.Sqlite.Migrations
 
             modelBuilder.Entity("Storytelling.Core.Stories.Story", b =>
                 {
+                    b.HasOne("Storytelling.Core.Evaluation.EvaluationRound", null)
+                        .WithMany()
+                        .HasForeignKey("EvaluationRoundId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("Storytelling.Core.Projects.Project", "Project")
                         .WithMany()
                         .HasForeignKey("ProjectId")
@@ -1329,6 +1766,13 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.Navigation("Children");
                 });
 
+            modelBuilder.Entity("Storytelling.Core.Evaluation.Experiment", b =>
+                {
+                    b.Navigation("Stories");
+
+                    b.Navigation("Themes");
+                });
+
             modelBuilder.Entity("Storytelling.Core.People.Person", b =>
                 {
                     b.Navigation("Memberships");
@@ -1337,6 +1781,13 @@ namespace Storytelling.Data.Sqlite.Migrations
             modelBuilder.Entity("Storytelling.Core.Projects.Project", b =>
                 {
                     b.Navigation("Memberships");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Reports.Report", b =>
+                {
+                    b.Navigation("Quotes");
+
+                    b.Navigation("Themes");
                 });
 
             modelBuilder.Entity("Storytelling.Core.Stories.Story", b =>
