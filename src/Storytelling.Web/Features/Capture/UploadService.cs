@@ -158,24 +158,18 @@ public sealed partial class UploadService(
         if (probed.DurationMs > project.MaxRecordingSeconds * 1000L) return await RefuseAsync(session, CaptureErrors.TooLong, ct);
 
         var now = time.GetUtcNow();
-        var receipt = await ReceiptCode.NewUniqueAsync(db, ct);
-        var story = new Story
-        {
-            ProjectId = project.Id,
-            TellerPseudonym = session.TellerPseudonym ?? $"Verteller {await db.Stories.CountAsync(s => s.ProjectId == project.Id, ct) + 1}",
-            ReceiptCodeHash = ReceiptCode.Hash(receipt),
-            Language = session.Language,
-            RecordedByPersonId = session.RecordedByPersonId,
-            EvaluationRoundId = session.EvaluationRoundId,
-            CreatedAt = now,
-            Consent = new Consent
+        var (story, receipt) = await StoryFactory.AddAsync(db, project.Id,
+            session.TellerPseudonym ?? await StoryFactory.NextTellerNameAsync(db, project.Id, ct),
+            new Consent
             {
                 Scopes = session.ConsentScopes,
                 GivenAt = session.CreatedAt,
                 Method = session.ConsentMethod,
                 RecordedByPersonId = session.ConsentRecordedByPersonId,
-            },
-        };
+            }, now, ct);
+        story.Language = session.Language;
+        story.RecordedByPersonId = session.RecordedByPersonId;
+        story.EvaluationRoundId = session.EvaluationRoundId;
         var recording = new Recording
         {
             StoryId = story.Id,
@@ -187,7 +181,6 @@ public sealed partial class UploadService(
             Sha256 = media.Sha256,
             CreatedAt = now,
         };
-        db.Stories.Add(story);
         db.Recordings.Add(recording);
         db.TranscriptionJobs.Add(new TranscriptionJob { RecordingId = recording.Id, CreatedAt = now, NotBefore = now });
         session.Status = UploadStatus.Completed;

@@ -166,17 +166,13 @@ public sealed partial class DemoLoader(
         StoredMedia stored;
         await using (var file = File.OpenRead(audio)) stored = await store.SaveAsync(file, probed.MediaType, ct);
 
-        var story = new Story
-        {
-            ProjectId = project.Id,
-            TellerPseudonym = s.Pseudonym,
-            EvaluationRoundId = roundId,
-            ReceiptCodeHash = ReceiptCode.Hash(await ReceiptCode.NewUniqueAsync(db, ct)), // never shown: no teller holds it
-            Status = StoryStatus.Transcribed,
-            Language = project.DefaultLanguage,
-            Consent = new Consent { Scopes = s.Consent.Aggregate(ConsentScopes.None, (a, b) => a | b), GivenAt = received, Method = ConsentMethod.GivenOnline },
-            CreatedAt = received,
-        };
+        // The receipt code is dropped: no teller holds a demo story.
+        var (story, _) = await StoryFactory.AddAsync(db, project.Id, s.Pseudonym,
+            new Consent { Scopes = s.Consent.Aggregate(ConsentScopes.None, (a, b) => a | b), GivenAt = received, Method = ConsentMethod.GivenOnline },
+            received, ct);
+        story.EvaluationRoundId = roundId;
+        story.Status = StoryStatus.Transcribed;
+        story.Language = project.DefaultLanguage;
         story.Recordings.Add(new Recording
         {
             BlobName = stored.BlobName, Format = probed.FormatName, MediaType = probed.MediaType, DurationMs = probed.DurationMs,
@@ -190,7 +186,6 @@ public sealed partial class DemoLoader(
                 Language = project.DefaultLanguage, SpeakerLabel = "verteller",
             });
         story.Transcripts.Add(transcript);
-        db.Stories.Add(story);
         db.Record(time, "story.received", null, project.Id, "story", story.Id);
         await db.SaveChangesAsync(ct);
         return story;

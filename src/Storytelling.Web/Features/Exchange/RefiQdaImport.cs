@@ -107,19 +107,14 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
         int recordings = 0, codings = 0;
         foreach (var item in plan.Stories)
         {
-            var story = new Story
-            {
-                ProjectId = project.Id,
-                TellerPseudonym = item.Name ?? $"Geïmporteerd verhaal {++number}",
-                ReceiptCodeHash = ReceiptCode.Hash(await ReceiptCode.NewUniqueAsync(db, ct)), // never shown: no teller holds it
-                Status = item.Text is null ? StoryStatus.Received : StoryStatus.Transcribed,
-                Language = project.DefaultLanguage == "auto" ? null : project.DefaultLanguage,
-                RecordedByPersonId = me,
-                CreatedAt = item.CreatedAt ?? now,
-                // Whoever imports confirmed (the form asks) that the tellers agreed to analysis where the material came from.
-                Consent = new Consent { Scopes = ConsentScopes.Analysis, GivenAt = now, Method = ConsentMethod.GivenVerbally, RecordedByPersonId = me, TextVersion = "import" },
-            };
-            db.Stories.Add(story);
+            // Whoever imports confirmed (the form asks) that the tellers agreed to analysis where the material came from.
+            // The receipt code is dropped: no teller holds it.
+            var (story, _) = await StoryFactory.AddAsync(db, project.Id, item.Name ?? $"Geïmporteerd verhaal {++number}",
+                new Consent { Scopes = ConsentScopes.Analysis, GivenAt = now, Method = ConsentMethod.GivenVerbally, RecordedByPersonId = me, TextVersion = "import" },
+                item.CreatedAt ?? now, ct);
+            story.Status = item.Text is null ? StoryStatus.Received : StoryStatus.Transcribed;
+            story.Language = project.DefaultLanguage == "auto" ? null : project.DefaultLanguage;
+            story.RecordedByPersonId = me;
             if (item.Text is { } text)
             {
                 var segments = Segments(text, item.Audio?.SyncPoints ?? [], item.Audio?.Probed?.DurationMs);

@@ -143,16 +143,9 @@ public sealed partial class ImportService(StorytellingDbContext db, IMediaStore 
                 $"The cue at {TranscriptFormats.Time(late.StartMs, '.')}–{TranscriptFormats.Time(late.EndMs, '.')} lies past the end of the audio " +
                 $"({TranscriptFormats.Time(duration, '.')}); is this the transcript of this recording?");
 
-        var receipt = await ReceiptCode.NewUniqueAsync(db, ct);
-        var story = new Story
-        {
-            ProjectId = project.Id,
-            TellerPseudonym = string.IsNullOrEmpty(pseudonym) ? $"Verteller {await db.Stories.CountAsync(s => s.ProjectId == project.Id, ct) + 1}" : pseudonym,
-            ReceiptCodeHash = ReceiptCode.Hash(receipt),
-            Status = StoryStatus.Transcribed,
-            Language = language,
-            CreatedAt = now,
-            Consent = new Consent
+        var (story, receipt) = await StoryFactory.AddAsync(db, project.Id,
+            string.IsNullOrEmpty(pseudonym) ? await StoryFactory.NextTellerNameAsync(db, project.Id, ct) : pseudonym,
+            new Consent
             {
                 Scopes = ConsentScopes.Analysis
                     | (form.ConsentQuotesInReports ? ConsentScopes.QuotesInReports : 0)
@@ -160,8 +153,9 @@ public sealed partial class ImportService(StorytellingDbContext db, IMediaStore 
                 GivenAt = form.ConsentGivenOn is { } given ? new DateTimeOffset(given.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : now,
                 Method = ConsentMethod.Imported,
                 RecordedByPersonId = facilitator,
-            },
-        };
+            }, now, ct);
+        story.Status = StoryStatus.Transcribed;
+        story.Language = language;
         var recording = new Recording
         {
             StoryId = story.Id, BlobName = audio.BlobName, Format = probed.FormatName, MediaType = probed.MediaType,
@@ -178,7 +172,6 @@ public sealed partial class ImportService(StorytellingDbContext db, IMediaStore 
                 SpeakerLabel = c.Speaker, Language = transcriptLanguage,
             }).ToList(),
         };
-        db.Stories.Add(story);
         db.Recordings.Add(recording);
         db.Transcripts.Add(transcript);
         db.Record(time, "story.imported", facilitator, project.Id, "story", story.Id);
