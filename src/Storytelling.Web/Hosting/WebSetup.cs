@@ -17,10 +17,9 @@ using Storytelling.Web.Features.Reports;
 using Storytelling.Web.Features.Stories;
 using Storytelling.Web.Features.Tellers;
 using Storytelling.Web.Features.Translation;
-using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Transcripts;
 using Storytelling.Web.Features.Evaluation;
 using Storytelling.Web.Features.Workshops;
-using Storytelling.Web.Realtime;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Hosting;
@@ -73,7 +72,7 @@ public static class WebSetup
         services.AddStorytellingAuthorization();
         services.AddScoped<PasswordSignIn>();
         services.AddScoped<InvitationService>();
-        services.AddScoped<Features.Analysis.CodingService>();
+        services.AddScoped<Features.Transcripts.CodingService>();
         services.AddScoped<Features.Pseudonyms.PseudonymService>();
         services.AddProjects();
         services.AddStories();
@@ -81,7 +80,7 @@ public static class WebSetup
         services.AddWorkspace();
         services.AddWorkshops();
         services.AddSingleton<WorkshopRoom>();
-        services.AddScoped<Features.Analysis.IAnalysisEvents, WorkshopAnalysisEvents>();
+        services.AddScoped<Features.Transcripts.IAnalysisEvents, WorkshopAnalysisEvents>();
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<UploadService>();

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Storytelling.Core.Projects;
 using Storytelling.Tests.Infrastructure;
-using Storytelling.Web.Features.Analysis;
+using Storytelling.Web.Features.Transcripts;
 using Storytelling.Web.Features.Codebook;
 
 namespace Storytelling.Tests.Codebook;

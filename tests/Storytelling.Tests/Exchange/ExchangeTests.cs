@@ -11,7 +11,7 @@ using Storytelling.Tests.Codebook;
 using Storytelling.Tests.Infrastructure;
 using Storytelling.Tests.Workspace;
 using Storytelling.Web.Features.Exchange;
-using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Transcripts;
 
 namespace Storytelling.Tests.Exchange;
 

@@ -115,8 +115,8 @@ public sealed class PseudonymTests : IAsyncLifetime
         await CreateAsync(new { original = "Fatima" });   // text only: the audio may say it
         var plain = await AnalysisSeed.StoryAsync(_app, _project.Id, "Chaima", ["Fatima werkt in de bibliotheek."]);
         string Audio(Guid story) => $"/api/projects/{_project.Id}/stories/{story}/audio";
-        async Task<Storytelling.Web.Features.Workspace.TranscriptDto> TranscriptAsync(HttpClient client, Guid story) =>
-            (await client.GetFromJsonAsync<Storytelling.Web.Features.Workspace.TranscriptDto>($"/api/projects/{_project.Id}/stories/{story}/transcript", TestJson.Options))!;
+        async Task<Storytelling.Web.Features.Transcripts.TranscriptDto> TranscriptAsync(HttpClient client, Guid story) =>
+            (await client.GetFromJsonAsync<Storytelling.Web.Features.Transcripts.TranscriptDto>($"/api/projects/{_project.Id}/stories/{story}/transcript", TestJson.Options))!;
 
         foreach (var reader in new[] { _officer, _resident })
         {

@@ -14,7 +14,7 @@ using Storytelling.Tests.Workspace;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Storytelling.Web.Features.Workshops;
-using Storytelling.Web.Features.Analysis;
+using Storytelling.Web.Features.Transcripts;
 
 namespace Storytelling.Tests.Security;
 
@@ -239,7 +239,7 @@ public sealed class TextInputTests(TranscriptWorld world) : IClassFixture<Transc
             Assert.Equal("An na", story.TellerPseudonym);
             var transcriptIds = db.Transcripts.Where(t => t.StoryId == story.Id).Select(t => t.Id);
             var segments = await db.TranscriptSegments.Where(x => transcriptIds.Contains(x.TranscriptId)).OrderBy(x => x.Position).ToListAsync();
-            var text = Storytelling.Web.Features.Workspace.TranscriptText.From(segments).Text;
+            var text = Storytelling.Web.Features.Transcripts.TranscriptText.From(segments).Text;
             Assert.Equal("W\uFFFDrk is alles", text);
             var coding = await db.Codings.SingleAsync(c => c.Transcript!.StoryId == story.Id);
             Assert.Equal("W\uFFFDrk", text[coding.StartChar..coding.EndChar]);

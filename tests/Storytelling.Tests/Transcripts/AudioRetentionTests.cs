@@ -8,7 +8,6 @@ using Storytelling.Core.Stories;
 using Storytelling.Core.Transcripts;
 using Storytelling.Tests.Infrastructure;
 using Storytelling.Web.Features.Transcripts;
-using Storytelling.Web.Features.Workspace;
 
 namespace Storytelling.Tests.Transcripts;
 

@@ -6,9 +6,8 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Storytelling.Core.Projects;
-using Storytelling.Web.Features.Analysis;
+using Storytelling.Web.Features.Transcripts;
 using Storytelling.Web.Features.Workshops;
-using Storytelling.Web.Realtime;
 
 namespace Storytelling.Tests.Workshops;
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Projects;
-using Storytelling.Web.Features.Analysis;
+using Storytelling.Web.Features.Transcripts;
 using Storytelling.Web.Features.Workshops;
 
 namespace Storytelling.Tests.Workshops;

@@ -8,7 +8,7 @@ using Storytelling.Tests.Codebook;
 using Storytelling.Tests.Infrastructure;
 using Storytelling.Web.Features.Stories;
 using Storytelling.Web.Features.Workshops;
-using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Transcripts;
 
 namespace Storytelling.Tests.Workspace;
 

@@ -1,6 +1,6 @@
 using Storytelling.Core.Analysis;
 using Storytelling.Core.Transcripts;
-using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Transcripts;
 
 namespace Storytelling.Tests.Workspace;
 

@@ -6,8 +6,7 @@ using Storytelling.Core.Projects;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Transcripts;
 using Storytelling.Tests.Infrastructure;
-using Storytelling.Web.Features.Analysis;
-using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Transcripts;
 
 namespace Storytelling.Tests.Workspace;
 

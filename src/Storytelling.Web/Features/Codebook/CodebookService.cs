@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Analysis;
 using Storytelling.Core.Audit;
 using Storytelling.Core.Persistence;
-using Storytelling.Web.Features.Analysis;
+using Storytelling.Web.Features.Transcripts;
 
 namespace Storytelling.Web.Features.Codebook;
 

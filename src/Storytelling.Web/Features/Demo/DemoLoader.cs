@@ -14,8 +14,7 @@ using Storytelling.Core.Storage;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Transcripts;
 using Storytelling.Core.Workshops;
-using Storytelling.Web.Features.Analysis;
-using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Transcripts;
 
 namespace Storytelling.Web.Features.Demo;
 

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using Storytelling.Core.Audit;
 using Storytelling.Core.Persistence;
-using Storytelling.Web.Features.Analysis;
+using Storytelling.Web.Features.Transcripts;
 
 namespace Storytelling.Web.Features.Exchange;
 

@@ -8,7 +8,7 @@ using Storytelling.Core.Storage;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Transcripts;
 using Storytelling.Web.Features.Pseudonyms;
-using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Transcripts;
 
 using Storytelling.Web.Security;
 

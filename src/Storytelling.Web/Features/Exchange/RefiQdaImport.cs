@@ -13,7 +13,7 @@ using Storytelling.Core.Storage;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Transcription;
 using Storytelling.Core.Transcripts;
-using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Transcripts;
 
 using Storytelling.Web.Security;
 
@@ -251,7 +251,7 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
             if (!codes.Contains(code)) codes.Add(code);
         }
         var memo = selection.Element(Ns + "Description")?.Value is { } description ? TextInput.Clean(description, singleLine: false).Trim() : null;
-        if (memo is { Length: > Analysis.CodingService.MaxMemoLength }) memo = memo[..Analysis.CodingService.MaxMemoLength];
+        if (memo is { Length: > CodingService.MaxMemoLength }) memo = memo[..CodingService.MaxMemoLength];
         return new PlannedSelection(start, end, codes, Instant(selection), string.IsNullOrEmpty(memo) ? null : memo);
     }
 

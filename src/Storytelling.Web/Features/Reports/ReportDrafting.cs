@@ -8,7 +8,7 @@ using Storytelling.Core.Reports;
 using Storytelling.Core.Stories;
 using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Features.Workshops;
-using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Transcripts;
 
 using Storytelling.Web.Security;
 

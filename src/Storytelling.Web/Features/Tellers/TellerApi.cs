@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Storage;
-using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Transcripts;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Features.Tellers;

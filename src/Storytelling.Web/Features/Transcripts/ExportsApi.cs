@@ -5,7 +5,6 @@ using Storytelling.Core.Persistence;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Transcripts;
 using Storytelling.Web.Features.Pseudonyms;
-using Storytelling.Web.Features.Workspace;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Features.Transcripts;

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
-using Storytelling.Web.Features.Workspace;
 
 namespace Storytelling.Web.Features.Transcripts;
 

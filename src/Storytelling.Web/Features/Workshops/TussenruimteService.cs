@@ -3,7 +3,7 @@ using Storytelling.Core.Analysis;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
 using Storytelling.Core.Stories;
-using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Transcripts;
 using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Security;
 

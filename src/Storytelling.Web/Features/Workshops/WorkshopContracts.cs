@@ -1,6 +1,6 @@
 using Storytelling.Core.Analysis;
 using Storytelling.Core.Projects;
-using Storytelling.Web.Features.Analysis;
+using Storytelling.Web.Features.Transcripts;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Features.Workshops;

@@ -6,8 +6,7 @@ using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Workshops;
-using Storytelling.Web.Features.Analysis;
-using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Transcripts;
 using Storytelling.Web.Security;
 
 using Storytelling.Web.Features.Pseudonyms;

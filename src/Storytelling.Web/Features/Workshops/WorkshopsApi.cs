@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Storytelling.Web.Realtime;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Features.Workshops;

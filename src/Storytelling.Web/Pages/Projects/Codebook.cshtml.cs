@@ -7,7 +7,7 @@ using Storytelling.Core.Persistence;
 using Storytelling.Web.Features.Codebook;
 using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Features.Pseudonyms;
-using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Transcripts;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Pages.Projects;

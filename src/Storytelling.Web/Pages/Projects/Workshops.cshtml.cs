@@ -5,7 +5,6 @@ using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Workshops;
 using Storytelling.Web.Features.Workshops;
-using Storytelling.Web.Realtime;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Pages.Projects;

@@ -7,7 +7,7 @@ using Storytelling.Core.Stories;
 using Storytelling.Core.Transcripts;
 using Storytelling.Web.Features.Stories;
 using Storytelling.Web.Features.Tellers;
-using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Transcripts;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Pages.Teller;

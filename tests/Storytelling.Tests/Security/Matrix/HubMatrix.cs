@@ -8,7 +8,6 @@ using Storytelling.Core.Analysis;
 using Storytelling.Core.Projects;
 using Storytelling.Core.Workshops;
 using Storytelling.Web.Features.Workshops;
-using Storytelling.Web.Realtime;
 
 namespace Storytelling.Tests.Security.Matrix;
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Persistence;
-using Storytelling.Web.Features.Workspace;
+using Storytelling.Web.Features.Transcripts;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Pages.Projects.Stories;

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
-using Storytelling.Web.Features.Workshops;
 
-namespace Storytelling.Web.Realtime;
+namespace Storytelling.Web.Features.Workshops;
 
 /// <summary>
 /// Which phone connections are in which session (this node's; the hub has no backplane), so that closing a session

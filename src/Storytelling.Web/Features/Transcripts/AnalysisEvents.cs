@@ -1,4 +1,4 @@
-namespace Storytelling.Web.Features.Analysis;
+namespace Storytelling.Web.Features.Transcripts;
 
 /// <summary>
 /// Listeners to analysis changes (new or removed codings, codebook changes). The live workshop registers one that

@@ -1,4 +1,4 @@
-namespace Storytelling.Web.Features.Workspace;
+namespace Storytelling.Web.Features.Transcripts;
 
 /// <summary>A changed stretch: old text [OldStart, OldEnd) became new text [NewStart, NewEnd). Offsets in UTF-16 units.</summary>
 public readonly record struct TextHunk(int OldStart, int OldEnd, int NewStart, int NewEnd);

@@ -9,13 +9,12 @@ using Storytelling.Core.Projects;
 using Storytelling.Core.Storage;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Transcripts;
-using Storytelling.Web.Features.Analysis;
 using Storytelling.Web.Features.Projects;
 using Storytelling.Web.Security;
 
 using Storytelling.Web.Features.Pseudonyms;
 
-namespace Storytelling.Web.Features.Workspace;
+namespace Storytelling.Web.Features.Transcripts;
 
 public sealed record SegmentDto(int Position, long StartMs, long EndMs, string Text, string? SpeakerLabel);
 

@@ -4,9 +4,9 @@ using Storytelling.Core.Audit;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Transcripts;
-using static Storytelling.Web.Features.Workspace.TranscriptApi;
+using static Storytelling.Web.Features.Transcripts.TranscriptApi;
 
-namespace Storytelling.Web.Features.Workspace;
+namespace Storytelling.Web.Features.Transcripts;
 
 /// <summary>The outcome of <see cref="TranscriptService.SaveCorrectionAsync"/>: field errors, or the new version (null when a
 /// concurrent save took its version number) with the codings moved to it and those left behind.</summary>

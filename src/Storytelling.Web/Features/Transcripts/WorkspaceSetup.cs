@@ -1,4 +1,4 @@
-namespace Storytelling.Web.Features.Workspace;
+namespace Storytelling.Web.Features.Transcripts;
 
 public static class WorkspaceSetup
 {

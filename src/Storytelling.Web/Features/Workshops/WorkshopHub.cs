@@ -4,11 +4,10 @@ using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Analysis;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Workshops;
-using Storytelling.Web.Features.Analysis;
-using Storytelling.Web.Features.Workshops;
+using Storytelling.Web.Features.Transcripts;
 using Storytelling.Web.Security;
 
-namespace Storytelling.Web.Realtime;
+namespace Storytelling.Web.Features.Workshops;
 
 /// <summary>
 /// The live workshop. A phone calls <see cref="JoinSession"/> with the session code (after joining over HTTP, which

@@ -5,9 +5,8 @@ using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
 using Storytelling.Core.Stories;
 using Storytelling.Web.Features.Pseudonyms;
-using Storytelling.Web.Features.Workspace;
 
-namespace Storytelling.Web.Features.Analysis;
+namespace Storytelling.Web.Features.Transcripts;
 
 /// <summary>Who applies a theme: a member with their role in the project, or a guest in a live workshop (no account).</summary>
 public sealed record CodingAuthor(Guid? PersonId, ProjectRole Role, string DisplayName, Guid? WorkshopSessionId = null, Guid? ParticipantId = null);

@@ -1,7 +1,7 @@
 using Storytelling.Core.Analysis;
 using Storytelling.Core.Transcripts;
 
-namespace Storytelling.Web.Features.Workspace;
+namespace Storytelling.Web.Features.Transcripts;
 
 /// <summary>
 /// A transcript version as one reader sees it: segment texts with pseudonyms applied (unless the reader may see

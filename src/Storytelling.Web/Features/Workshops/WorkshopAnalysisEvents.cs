@@ -1,10 +1,9 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Persistence;
-using Storytelling.Web.Features.Analysis;
-using Storytelling.Web.Features.Workshops;
+using Storytelling.Web.Features.Transcripts;
 
-namespace Storytelling.Web.Realtime;
+namespace Storytelling.Web.Features.Workshops;
 
 /// <summary>
 /// Pushes every analysis change in a project — from a phone, the transcript page or the API — to everyone in that

@@ -1,6 +1,6 @@
 using Storytelling.Core.Transcripts;
 
-namespace Storytelling.Web.Features.Workspace;
+namespace Storytelling.Web.Features.Transcripts;
 
 /// <summary>
 /// A transcript version as one plain text (segment texts joined with "\n" in position order, the text coding offsets
