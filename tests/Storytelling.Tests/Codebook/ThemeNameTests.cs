@@ -164,11 +164,11 @@ public sealed class ThemeNameTests(TranscriptWorld world) : IClassFixture<Transc
         var project = await qdpx.Content.ReadAsByteArrayAsync();
 
         // Its own export comes back in: every code finds an existing theme (the doubles land on the oldest).
-        var codebookImport = await Facilitator.PostAsync($"/api/projects/{projectId}/exchange/codebook", new ByteArrayContent(codebook));
+        var codebookImport = await Facilitator.PostAsync($"/api/projects/{projectId}/exchange/codebook", Typed(codebook, "application/xml"));
         Assert.Equal(HttpStatusCode.OK, codebookImport.StatusCode);
         var counts = await codebookImport.Content.ReadFromJsonAsync<ImportCounts>(TestJson.Options);
         Assert.Equal((0, 4), (counts!.Created, counts.Merged));
-        var projectImport = await Facilitator.PostAsync($"/api/projects/{projectId}/exchange/project?consentConfirmed=true", new ByteArrayContent(project));
+        var projectImport = await Facilitator.PostAsync($"/api/projects/{projectId}/exchange/project?consentConfirmed=true", Typed(project, "application/zip"));
         Assert.Equal(HttpStatusCode.OK, projectImport.StatusCode);
         Assert.Equal(4, (await NamesAsync(projectId)).Count);
 
@@ -181,7 +181,7 @@ public sealed class ThemeNameTests(TranscriptWorld world) : IClassFixture<Transc
               <Code guid="11111111-2222-3333-4444-666666666666" name=" DUBBEL " isCodable="true"/>
             </Codes></CodeBook>
             """.Trim());
-        var freshImport = await Facilitator.PostAsync($"/api/projects/{fresh}/exchange/codebook", new ByteArrayContent(doubled));
+        var freshImport = await Facilitator.PostAsync($"/api/projects/{fresh}/exchange/codebook", Typed(doubled, "application/xml"));
         Assert.Equal(HttpStatusCode.OK, freshImport.StatusCode);
         Assert.Equal(["Dubbel"], await NamesAsync(fresh));
         Assert.NotEqual(Guid.Empty, oldest);
@@ -192,4 +192,12 @@ public sealed class ThemeNameTests(TranscriptWorld world) : IClassFixture<Transc
     private sealed record ImportCounts(int Created, int Merged);
 
     private sealed record Problem(Dictionary<string, string[]> Errors);
+
+    /// <summary>A file as API clients send it: with its real type (the API refuses untyped bodies as cross-site posts).</summary>
+    private static ByteArrayContent Typed(byte[] bytes, string mediaType)
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+        return content;
+    }
 }
