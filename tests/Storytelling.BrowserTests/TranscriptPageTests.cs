@@ -167,7 +167,7 @@ public sealed class TranscriptPageTests(BrowserFixture browser) : IClassFixture<
     {
         var (email, projectId, storyId) = await SeedAsync();
         var page = await OpenAsync(1280, 800, email, projectId, storyId);
-        await page.WaitForFunctionAsync("document.getElementById('audio').readyState >= 1");
+        await page.WaitForFunctionAsync("() => document.getElementById('audio').readyState >= 1");
         Assert.True(await page.EvaluateAsync<double>("document.getElementById('audio').duration") > 4);
 
         await page.Locator("#segment-2 .text").ClickAsync();
