@@ -248,4 +248,11 @@ internal sealed partial class JobQueue(StorytellingDbContext db, IOptions<Transc
 /// <summary>The pipeline's result for one recording; empty segments mean no speech was found.</summary>
 internal sealed record TranscriptionOutcome(IReadOnlyList<OutcomeSegment> Segments, string? Language, string ModelName);
 
-internal readonly record struct OutcomeSegment(long StartMs, long EndMs, string Text, float Probability);
+/// <param name="Words">When each word was spoken (from Whisper's token timestamps); empty when the engine gave none.</param>
+internal readonly record struct OutcomeSegment(long StartMs, long EndMs, string Text, float Probability, IReadOnlyList<OutcomeWord> Words)
+{
+    public OutcomeSegment(long startMs, long endMs, string text, float probability) : this(startMs, endMs, text, probability, []) { }
+}
+
+/// <summary>One spoken word, times in milliseconds of the original recording; <see cref="Text"/> has no surrounding spaces.</summary>
+internal readonly record struct OutcomeWord(long StartMs, long EndMs, string Text);
