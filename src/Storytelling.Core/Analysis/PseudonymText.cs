@@ -30,6 +30,9 @@ public static class PseudonymText
             _regex = new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(2));
         }
 
+        /// <summary>How often the text says one of the originals (by the same whole-word, case-insensitive rule).</summary>
+        public int CountIn(string text) => _regex is null || text.Length == 0 ? 0 : _regex.Count(text);
+
         public string Apply(string text) =>
             _regex is null || text.Length == 0 ? text : _regex.Replace(text, m => _replacements[m.Value]);
     }

@@ -29,6 +29,7 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
     public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<Story> Stories => Set<Story>();
     public DbSet<Recording> Recordings => Set<Recording>();
+    public DbSet<AudioRendition> AudioRenditions => Set<AudioRendition>();
     public DbSet<Transcript> Transcripts => Set<Transcript>();
     public DbSet<TranscriptSegment> TranscriptSegments => Set<TranscriptSegment>();
     public DbSet<Theme> Themes => Set<Theme>();
@@ -148,6 +149,16 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
             e.Property(r => r.Sha256).HasMaxLength(64).IsFixedLength();
             e.HasIndex(r => r.BlobName).IsUnique();
             e.HasOne(r => r.Story).WithMany(s => s.Recordings).HasForeignKey(r => r.StoryId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<AudioRendition>(e =>
+        {
+            e.Property(r => r.Key).HasMaxLength(64).IsFixedLength();
+            e.Property(r => r.BlobName).HasMaxLength(200);
+            e.Property(r => r.MediaType).HasMaxLength(100);
+            e.HasIndex(r => new { r.RecordingId, r.Key }).IsUnique();
+            e.HasIndex(r => r.BlobName).IsUnique();
+            e.HasOne(r => r.Recording).WithMany().HasForeignKey(r => r.RecordingId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<Transcript>(e =>

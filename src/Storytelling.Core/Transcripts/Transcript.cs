@@ -47,4 +47,10 @@ public sealed class TranscriptSegment
     public float? Confidence { get; set; }
     /// <summary>"verteller", "interviewer", … ; null when unknown.</summary>
     public string? SpeakerLabel { get; set; }
+    /// <summary>
+    /// When each word was spoken (<see cref="Transcripts.WordTimes"/>), kept on the machine version only: a correction
+    /// changes text, not what the recording says when, so silencing a name always uses the machine's word times.
+    /// Null for human and imported versions and for machine versions from before word times were stored.
+    /// </summary>
+    public string? WordTimes { get; set; }
 }

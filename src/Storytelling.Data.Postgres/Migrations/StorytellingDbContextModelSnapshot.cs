@@ -1007,6 +1007,48 @@ namespace Storytelling.Data.Postgres.Migrations
                     b.ToTable("PendingBlobDeletions");
                 });
 
+            modelBuilder.Entity("Storytelling.Core.Stories.AudioRendition", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("BlobName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .IsFixedLength();
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<Guid>("RecordingId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BlobName")
+                        .IsUnique();
+
+                    b.HasIndex("RecordingId", "Key")
+                        .IsUnique();
+
+                    b.ToTable("AudioRenditions");
+                });
+
             modelBuilder.Entity("Storytelling.Core.Stories.Recording", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1268,6 +1310,9 @@ namespace Storytelling.Data.Postgres.Migrations
 
                     b.Property<Guid>("TranscriptId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("WordTimes")
+                        .HasColumnType("text");
 
                     b.HasKey("Id");
 
@@ -1635,6 +1680,17 @@ namespace Storytelling.Data.Postgres.Migrations
                         .HasForeignKey("ReportId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Stories.AudioRendition", b =>
+                {
+                    b.HasOne("Storytelling.Core.Stories.Recording", "Recording")
+                        .WithMany()
+                        .HasForeignKey("RecordingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Recording");
                 });
 
             modelBuilder.Entity("Storytelling.Core.Stories.Recording", b =>

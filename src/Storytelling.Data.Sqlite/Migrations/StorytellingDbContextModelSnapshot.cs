@@ -993,6 +993,48 @@ namespace Storytelling.Data.Sqlite.Migrations
                     b.ToTable("PendingBlobDeletions");
                 });
 
+            modelBuilder.Entity("Storytelling.Core.Stories.AudioRendition", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BlobName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("RecordingId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BlobName")
+                        .IsUnique();
+
+                    b.HasIndex("RecordingId", "Key")
+                        .IsUnique();
+
+                    b.ToTable("AudioRenditions");
+                });
+
             modelBuilder.Entity("Storytelling.Core.Stories.Recording", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1253,6 +1295,9 @@ namespace Storytelling.Data.Sqlite.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("TranscriptId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("WordTimes")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -1621,6 +1666,17 @@ namespace Storytelling.Data.Sqlite.Migrations
                         .HasForeignKey("ReportId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Stories.AudioRendition", b =>
+                {
+                    b.HasOne("Storytelling.Core.Stories.Recording", "Recording")
+                        .WithMany()
+                        .HasForeignKey("RecordingId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Recording");
                 });
 
             modelBuilder.Entity("Storytelling.Core.Stories.Recording", b =>

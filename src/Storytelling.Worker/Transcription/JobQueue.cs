@@ -177,6 +177,7 @@ internal sealed partial class JobQueue(StorytellingDbContext db, IOptions<Transc
                     {
                         Position = i, StartMs = s.StartMs, EndMs = s.EndMs, Text = s.Text, Language = outcome.Language,
                         Confidence = s.Probability,
+                        WordTimes = WordTimes.Encode((s.Words ?? []).Select(w => new TimedWord(w.StartMs, w.EndMs, w.Text))),
                     }).ToList(),
                 });
                 await db.SaveChangesAsync(ct);

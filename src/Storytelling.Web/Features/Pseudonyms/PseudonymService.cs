@@ -78,8 +78,8 @@ public sealed class PseudonymFilter(IReadOnlyCollection<Pseudonym> pseudonyms)
     private PseudonymFilter? _silenced;
 
     /// <summary>
-    /// Whether the text says a name this reader must not hear (a pseudonym with SilenceAudio). Recordings have no
-    /// per-word times yet, so such audio is withheld from the reader rather than played with the name in it.
+    /// Whether the text says a name this reader must not hear (a pseudonym with SilenceAudio). Where a recording has
+    /// word times the name is silenced in it (Transcripts/SilencedAudio); where it has none its audio is withheld.
     /// </summary>
     public bool SilencesAudioIn(string text)
     {

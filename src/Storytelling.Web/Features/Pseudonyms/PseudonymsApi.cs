@@ -40,7 +40,7 @@ public static class PseudonymsApi
 
     private static async Task<Results<Created<PseudonymDto>, ValidationProblem>> Create(
         Guid projectId, CreatePseudonymRequest request, HttpContext http, StorytellingDbContext db, PseudonymService pseudonyms,
-        TimeProvider time, CancellationToken ct)
+        IEnumerable<ISilencedNamesListener> listeners, TimeProvider time, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var original = request.Original?.Trim();
@@ -80,16 +80,23 @@ public static class PseudonymsApi
         db.Pseudonyms.Add(pseudonym);
         db.Record(time, "pseudonym.created", me, projectId, "pseudonym", pseudonym.Id);
         await db.SaveChangesAsync(ct);
+        if (pseudonym.SilenceAudio)
+            foreach (var listener in listeners) await listener.OnSilencedNamesChangedAsync(projectId, pseudonym.StoryId, ct);
         return TypedResults.Created($"/api/projects/{projectId}/pseudonyms/{pseudonym.Id}", ToDto(pseudonym));
     }
 
     private static async Task<Results<NoContent, NotFound>> Delete(
-        Guid projectId, Guid pseudonymId, HttpContext http, StorytellingDbContext db, TimeProvider time, CancellationToken ct)
+        Guid projectId, Guid pseudonymId, HttpContext http, StorytellingDbContext db, IEnumerable<ISilencedNamesListener> listeners,
+        TimeProvider time, CancellationToken ct)
     {
+        var gone = await db.Pseudonyms.AsNoTracking().Where(p => p.Id == pseudonymId && p.ProjectId == projectId)
+            .Select(p => new { p.StoryId, p.SilenceAudio }).SingleOrDefaultAsync(ct);
         var rows = await db.Pseudonyms.Where(p => p.Id == pseudonymId && p.ProjectId == projectId).ExecuteDeleteAsync(ct);
-        if (rows == 0) return TypedResults.NotFound();
+        if (rows == 0 || gone is null) return TypedResults.NotFound();
         db.Record(time, "pseudonym.deleted", http.User.PersonId(), projectId, "pseudonym", pseudonymId);
         await db.SaveChangesAsync(ct);
+        if (gone.SilenceAudio)
+            foreach (var listener in listeners) await listener.OnSilencedNamesChangedAsync(projectId, gone.StoryId, ct);
         return TypedResults.NoContent();
     }
 

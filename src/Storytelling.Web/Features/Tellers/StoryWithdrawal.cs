@@ -45,6 +45,9 @@ public sealed partial class StoryWithdrawal(StorytellingDbContext db, PendingBlo
             await db.Pseudonyms.Where(p => p.StoryId == storyId).ExecuteDeleteAsync(ct);
             blobNames.AddRange(await db.UploadSessions.Where(u => u.StoryId == storyId).Select(u => u.BlobName).ToListAsync(ct));
             await db.UploadSessions.Where(u => u.StoryId == storyId).ExecuteDeleteAsync(ct);
+            // The silenced copies of its recordings go with them.
+            blobNames.AddRange(await db.AudioRenditions.Where(r => r.Recording!.StoryId == storyId).Select(r => r.BlobName).ToListAsync(ct));
+            await db.AudioRenditions.Where(r => r.Recording!.StoryId == storyId).ExecuteDeleteAsync(ct);
             blobNames.AddRange(await db.Recordings.Where(r => r.StoryId == storyId).Select(r => r.BlobName).ToListAsync(ct));
             await db.Recordings.Where(r => r.StoryId == storyId).ExecuteDeleteAsync(ct);
             var rows = await db.Stories.Where(s => s.Id == storyId).ExecuteDeleteAsync(ct);

@@ -70,6 +70,13 @@ public sealed partial class AudioRetentionJob(IServiceScopeFactory scopes, TimeP
                 foreach (var recording in due)
                 {
                     // Bytes first, mark second: a crash in between leaves a marked-nothing to redo, never an orphaned blob.
+                    // The silenced copies first of all, since the recording's mark ends the search for them.
+                    foreach (var copy in await db.AudioRenditions.AsNoTracking().Where(r => r.RecordingId == recording.Id)
+                                 .Select(r => new { r.Id, r.BlobName }).ToListAsync(ct))
+                    {
+                        await store.DeleteAsync(copy.BlobName, ct);
+                        await db.AudioRenditions.Where(r => r.Id == copy.Id).ExecuteDeleteAsync(ct);
+                    }
                     await store.DeleteAsync(recording.BlobName, ct);
                     var marked = await db.Recordings.Where(r => r.Id == recording.Id && r.AudioDeletedAt == null)
                         .ExecuteUpdateAsync(s => s.SetProperty(r => r.AudioDeletedAt, now), ct);

@@ -27,7 +27,7 @@ public sealed record VersionDto(int Version, TranscriptOrigin Origin, DateTimeOf
 public sealed record TranscriptDto(Guid Id, Guid StoryId, string TellerPseudonym, int Version, int LatestVersion,
     TranscriptOrigin Origin, string? Language, string? Model, DateTimeOffset CreatedAt, IReadOnlyList<VersionDto> Versions,
     IReadOnlyList<SegmentDto> Segments, IReadOnlyList<CodingDto> Codings, IReadOnlyList<Guid> RemovableCodingIds,
-    bool AudioAvailable, long? DurationMs, bool ShowsOriginals, bool AudioWithheld = false);
+    bool AudioAvailable, long? DurationMs, bool ShowsOriginals, bool AudioWithheld = false, bool AudioSilenced = false);
 
 /// <summary>A segment of a correction. The list's order is the new order; <see cref="Position"/> is accepted for
 /// symmetry with <see cref="SegmentDto"/> but the positions are renumbered 0…n-1.</summary>
@@ -71,16 +71,17 @@ public static class TranscriptApi
         TranscriptService.StoryInProject(db, projectId, storyId).SingleOrDefaultAsync(ct);
 
     private static async Task<Results<Ok<TranscriptDto>, NotFound>> Get(
-        Guid projectId, Guid storyId, int? version, HttpContext http, StorytellingDbContext db, PseudonymService pseudonyms, CancellationToken ct)
+        Guid projectId, Guid storyId, int? version, HttpContext http, StorytellingDbContext db, PseudonymService pseudonyms,
+        SilencedAudioService silencing, CancellationToken ct)
     {
         var story = await FindStoryAsync(db, projectId, storyId, ct);
         if (story is null) return TypedResults.NotFound();
-        var dto = await ReadAsync(db, pseudonyms, story, version, http.User.PersonId(), ct);
+        var dto = await ReadAsync(db, pseudonyms, silencing, story, version, http.User.PersonId(), ct);
         return dto is null ? TypedResults.NotFound() : TypedResults.Ok(dto);
     }
 
-    private static async Task<TranscriptDto?> ReadAsync(StorytellingDbContext db, PseudonymService pseudonyms, Story story, int? version,
-        Guid? me, CancellationToken ct)
+    private static async Task<TranscriptDto?> ReadAsync(StorytellingDbContext db, PseudonymService pseudonyms, SilencedAudioService silencing,
+        Story story, int? version, Guid? me, CancellationToken ct)
     {
         var versions = await db.Transcripts.AsNoTracking().Where(t => t.StoryId == story.Id)
             .OrderBy(t => t.Version).Select(t => new VersionDto(t.Version, t.Origin, t.CreatedAt)).ToListAsync(ct);
@@ -92,7 +93,6 @@ public static class TranscriptApi
 
         var roles = await ProjectsApi.MyRolesAsync(db, story.ProjectId, me, ct);
         var (view, seesOriginals, filter) = await ViewForAsync(pseudonyms, story, transcript, roles, ct);
-        var withheld = await AudioWithheldAsync(db, filter, story.Id, ct);
         var rows = await db.Codings.AsNoTracking().Where(c => c.TranscriptId == transcript.Id).ToListAsync(ct);
         var authorIds = rows.Where(c => c.AuthorPersonId != null).Select(c => c.AuthorPersonId!.Value).Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(p => authorIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.DisplayName, ct);
@@ -100,6 +100,9 @@ public static class TranscriptApi
         var isFacilitator = Policies.Allows(Policies.CurateCodebook, roles);
         var recording = await db.Recordings.AsNoTracking().Where(r => r.StoryId == story.Id)
             .OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(ct);
+        var hearing = seesOriginals ? AudioHearing.Original
+            : (await silencing.PlanAsync(story.Id, recording?.DurationMs ?? 0, filter.Pseudonyms, ct)).Hearing;
+        var withheld = hearing == AudioHearing.Withheld;
 
         return new TranscriptDto(transcript.Id, story.Id, story.TellerPseudonym, transcript.Version, versions[^1].Version,
             transcript.Origin, transcript.Language, transcript.ModelName, transcript.CreatedAt, versions,
@@ -107,19 +110,8 @@ public static class TranscriptApi
             rows.OrderBy(c => c.StartChar).ThenBy(c => c.CreatedAt)
                 .Select(c => InView(c, story.Id, view, c.AuthorPersonId is { } a ? names.GetValueOrDefault(a) : null)).ToList(),
             rows.Where(c => isFacilitator || (me != null && c.AuthorPersonId == me)).Select(c => c.Id).ToList(),
-            recording is { AudioDeletedAt: null } && !withheld, recording?.DurationMs, seesOriginals, withheld);
-    }
-
-    /// <summary>
-    /// Whether this reader may not hear the story: one of its transcript versions says a name marked "silence audio"
-    /// (see <see cref="PseudonymFilter.SilencesAudioIn"/>). Names do not cross segments, so segments are checked one by one.
-    /// </summary>
-    internal static async Task<bool> AudioWithheldAsync(StorytellingDbContext db, PseudonymFilter filter, Guid storyId, CancellationToken ct)
-    {
-        if (!filter.Pseudonyms.Any(p => p.SilenceAudio)) return false;
-        var transcriptIds = db.Transcripts.Where(t => t.StoryId == storyId).Select(t => t.Id);
-        var texts = await db.TranscriptSegments.AsNoTracking().Where(s => transcriptIds.Contains(s.TranscriptId)).Select(s => s.Text).ToListAsync(ct);
-        return texts.Any(filter.SilencesAudioIn);
+            recording is { AudioDeletedAt: null } && !withheld, recording?.DurationMs, seesOriginals, withheld,
+            recording is { AudioDeletedAt: null } && hearing == AudioHearing.Silenced);
     }
 
     private static async Task<(TranscriptView View, bool SeesOriginals, PseudonymFilter Filter)> ViewForAsync(PseudonymService pseudonyms, Story story,
@@ -138,22 +130,51 @@ public static class TranscriptApi
         return CodingService.ToDto(c, storyId, view.Text[start..end], authorName) with { StartChar = start, EndChar = end };
     }
 
-    private static async Task<IResult> Audio(Guid projectId, Guid storyId, HttpContext http, StorytellingDbContext db, IMediaStore store,
-        PseudonymService pseudonyms, CancellationToken ct)
+    /// <summary>
+    /// The recording, byte ranges included. A reader without see-originals hears it with the names that must not be
+    /// heard silenced (a copy made once and kept beside the original), or not at all where there are no word times to
+    /// silence them by; <paramref name="silenced"/> asks for what such a reader hears whoever asks (the workshop
+    /// spotlight plays to a room).
+    /// </summary>
+    private static async Task<IResult> Audio(Guid projectId, Guid storyId, bool? silenced, HttpContext http, StorytellingDbContext db,
+        IMediaStore store, PseudonymService pseudonyms, SilencedAudioService silencing, CancellationToken ct)
     {
         var story = await FindStoryAsync(db, projectId, storyId, ct);
         if (story is null) return TypedResults.NotFound();
-        var seesOriginals = await pseudonyms.SeesOriginalsAsync(projectId, http.User.PersonId(), ct);
-        if (!seesOriginals && await AudioWithheldAsync(db, await pseudonyms.ForReaderAsync(projectId, storyId, false, ct), storyId, ct))
-            return TypedResults.Problem("A name that must not be heard is said in this recording; only a facilitator may listen.",
-                statusCode: StatusCodes.Status403Forbidden, title: "audio_withheld");
         var recording = await db.Recordings.AsNoTracking().Where(r => r.StoryId == storyId)
             .OrderByDescending(r => r.CreatedAt).FirstOrDefaultAsync(ct);
+        var seesOriginals = silenced != true && await pseudonyms.SeesOriginalsAsync(projectId, http.User.PersonId(), ct);
+        var plan = seesOriginals ? AudioPlan.Original
+            : await silencing.PlanAsync(storyId, recording?.DurationMs ?? 0, (await pseudonyms.ForReaderAsync(projectId, storyId, false, ct)).Pseudonyms, ct);
+        if (plan.Hearing == AudioHearing.Withheld)
+            return TypedResults.Problem("A name that must not be heard is said in this recording, and it has no word times to silence that name by "
+                + "(it was transcribed before they were kept, or imported); only a facilitator may listen until it is transcribed again.",
+                statusCode: StatusCodes.Status403Forbidden, title: "audio_withheld");
         if (recording is null) return TypedResults.NotFound();
         if (recording.AudioDeletedAt is not null) return await AudioDeletedAsync(db, projectId, ct);
-        var properties = await store.GetPropertiesAsync(recording.BlobName, ct);
+
+        var (blobName, mediaType) = (recording.BlobName, recording.MediaType);
+        if (plan.Hearing == AudioHearing.Silenced)
+        {
+            try
+            {
+                var rendition = await silencing.RenditionAsync(recording, plan, ct);
+                (blobName, mediaType) = (rendition.BlobName, rendition.MediaType);
+            }
+            catch (Exception e) when (e is RenditionFailedException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                return TypedResults.Problem("The recording with its names silenced could not be made just now; try again in a few minutes.",
+                    statusCode: StatusCodes.Status503ServiceUnavailable, title: "silenced_audio_unavailable");
+            }
+        }
+        else if (!seesOriginals)
+        {
+            // Nothing is silenced any more (the last name was removed or a correction dropped it): no copy should linger.
+            await silencing.DiscardForRecordingAsync(recording.Id, ct);
+        }
+        var properties = await store.GetPropertiesAsync(blobName, ct);
         if (properties is null) return TypedResults.NotFound();
-        return new RangeStreamResult(store, recording.BlobName, properties.SizeBytes, recording.MediaType);
+        return new RangeStreamResult(store, blobName, properties.SizeBytes, mediaType);
     }
 
     /// <summary>410 Gone rather than 404: the audio existed and was deleted on purpose; the transcript stays.</summary>
@@ -170,7 +191,7 @@ public static class TranscriptApi
 
     private static async Task<Results<Created<CorrectionResultDto>, NotFound, ProblemHttpResult, ValidationProblem>> Correct(
         Guid projectId, Guid storyId, CorrectionRequest request, HttpContext http, StorytellingDbContext db, PseudonymService pseudonyms,
-        TranscriptService transcripts, CancellationToken ct)
+        TranscriptService transcripts, SilencedAudioService silencing, CancellationToken ct)
     {
         var story = await FindStoryAsync(db, projectId, storyId, ct);
         if (story is null) return TypedResults.NotFound();
@@ -186,7 +207,7 @@ public static class TranscriptApi
         if (saved.Errors is not null) return TypedResults.ValidationProblem(saved.Errors);
         if (saved.Corrected is not { } corrected) return Stale(latest.Version + 1);
 
-        var dto = (await ReadAsync(db, pseudonyms, story, corrected.Version, me, ct))!;
+        var dto = (await ReadAsync(db, pseudonyms, silencing, story, corrected.Version, me, ct))!;
         return TypedResults.Created($"/api/projects/{projectId}/stories/{storyId}/transcript?version={corrected.Version}",
             new CorrectionResultDto(dto, saved.Moved, saved.Left.Select(c => InView(c, storyId, view, null)).ToList()));
     }
@@ -194,7 +215,7 @@ public static class TranscriptApi
     /// <summary>Relabelling one segment's speaker is a correction like any other (a new version), without resending the text.</summary>
     private static async Task<Results<Created<CorrectionResultDto>, NotFound, ProblemHttpResult, ValidationProblem>> SetSpeaker(
         Guid projectId, Guid storyId, int position, SpeakerRequest request, HttpContext http, StorytellingDbContext db, PseudonymService pseudonyms,
-        TranscriptService transcripts, CancellationToken ct)
+        TranscriptService transcripts, SilencedAudioService silencing, CancellationToken ct)
     {
         var story = await FindStoryAsync(db, projectId, storyId, ct);
         if (story is null) return TypedResults.NotFound();
@@ -205,7 +226,7 @@ public static class TranscriptApi
         var (view, _, _) = await ViewForAsync(pseudonyms, story, latest, roles, ct);
         var segments = view.Original.Segments.Select((s, i) => new SegmentInput(s.Position, s.StartMs, s.EndMs, view.SegmentTexts[i],
             s.Position == position ? request.SpeakerLabel : s.SpeakerLabel)).ToList();
-        return await Correct(projectId, storyId, new CorrectionRequest(request.BaseVersion, segments), http, db, pseudonyms, transcripts, ct);
+        return await Correct(projectId, storyId, new CorrectionRequest(request.BaseVersion, segments), http, db, pseudonyms, transcripts, silencing, ct);
     }
 
     private static ProblemHttpResult Stale(int latest) => TypedResults.Problem(

@@ -17,7 +17,8 @@ namespace Storytelling.Web.Features.Workshops;
 /// Sessions, participants, tagging from a phone, dot-votes, the spotlight and the theme board. Everything it hands to
 /// the room is pseudonymised and limited to stories whose teller agreed to analysis, because guests have no account.
 /// </summary>
-public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time, CodingService codings, PseudonymService pseudonyms, CurrentMember members,
+public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time, CodingService codings, PseudonymService pseudonyms,
+    SilencedAudioService silencing, CurrentMember members,
     IEnumerable<IAnalysisEvents> listeners)
 {
     public const string GuestCookie = "st-workshop";
@@ -292,10 +293,20 @@ public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time,
         var filter = await pseudonyms.ForReaderAsync(session.ProjectId, c.StoryId, seesOriginals: false, ct);
         var original = Slice(texts, c.TranscriptId, c.StartChar, c.EndChar);
         var quote = filter.Apply(original);
-        // Audio only where the teller agreed to be heard in a workshop, and not when the passage says a name that must
-        // not be heard (played aloud to a room); the page shows the quote alone otherwise.
-        var audio = (c.Scopes & ConsentScopes.AudioInWorkshops) != 0 && !filter.SilencesAudioIn(original)
-            ? $"/api/projects/{session.ProjectId}/stories/{c.StoryId}/audio" : null;
+        // Audio only where the teller agreed to be heard in a workshop. It plays to a room, so it is always what a reader
+        // without see-originals hears: names that must not be heard silenced; where the recording has no word times to
+        // silence them by, no audio when the passage says one (the page shows the quote alone).
+        string? audio = null;
+        if ((c.Scopes & ConsentScopes.AudioInWorkshops) != 0)
+        {
+            var url = $"/api/projects/{session.ProjectId}/stories/{c.StoryId}/audio";
+            audio = (await silencing.PlanAsync(c.StoryId, 0, filter.Pseudonyms, ct)).Hearing switch
+            {
+                AudioHearing.Silenced => url + "?silenced=true",
+                AudioHearing.Withheld when filter.SilencesAudioIn(original) => null,
+                _ => url,
+            };
+        }
         return new SpotlightDto(c.Id, c.StoryId, c.TellerPseudonym, quote, c.Name, c.Colour, c.StartMs, c.EndMs, audio);
     }
 

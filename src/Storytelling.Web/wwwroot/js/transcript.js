@@ -92,6 +92,7 @@
 
     if (data.audioAvailable) {
       if (!audio.getAttribute('src')) audio.setAttribute('src', api + '/audio');
+      document.getElementById('audio-silenced').hidden = !data.audioSilenced;
     } else {
       audio.hidden = true;
       document.getElementById(data.audioWithheld ? 'audio-withheld' : 'no-audio').hidden = false;
