@@ -85,6 +85,24 @@ public abstract class JobQueueContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_machine_version_keeps_when_each_word_was_spoken()
+    {
+        var (storyId, jobId) = await _h.SeedRowsAsync("w", "webm", 8000);
+        var job = await ClaimAsync("w1");
+        Assert.Equal(jobId, job!.JobId);
+        var timed = new TranscriptionOutcome(
+        [
+            new OutcomeSegment(0, 1200, "Ik ben Fatima.", 0.8f, [new(0, 300, "Ik"), new(300, 600, "ben"), new(600, 900, "Fa"), new(900, 1200, "tima.")]),
+            new OutcomeSegment(1300, 2500, "Op de hoek.", 0.7f),
+        ], "nl", "ggml-test.bin");
+        Assert.True(await CompleteAsync(job, "w1", timed));
+        var segments = await _h.WithDbAsync(db => db.TranscriptSegments.Where(s => db.Transcripts.Any(t => t.Id == s.TranscriptId && t.StoryId == storyId)).OrderBy(s => s.Position).ToListAsync());
+        Assert.Equal(new Storytelling.Core.Transcripts.TimedWord[] { new(0, 300, "Ik"), new(300, 600, "ben"), new(600, 900, "Fa"), new(900, 1200, "tima.") },
+            Storytelling.Core.Transcripts.WordTimes.Decode(segments[0].WordTimes));
+        Assert.Null(segments[1].WordTimes); // the engine gave no words for it
+    }
+
+    [Fact]
     public async Task Renewing_extends_the_lease_and_publishes_progress()
     {
         var (_, jobId) = await _h.SeedRowsAsync("a", "webm", 8000);
