@@ -9,9 +9,12 @@ using Storytelling.Core.Projects;
 using Storytelling.Core.Storage;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Transcripts;
+using Storytelling.Core.Workshops;
+using Storytelling.Tests.Codebook;
 using Storytelling.Tests.Infrastructure;
 using Storytelling.Web.Features.Pseudonyms;
 using Storytelling.Web.Features.Transcripts;
+using Storytelling.Web.Features.Workshops;
 
 namespace Storytelling.Tests.Transcripts;
 
@@ -110,6 +113,7 @@ internal sealed class SilencedAudioScenario : IAsyncDisposable
     public required TestApp App { get; init; }
     public required Guid ProjectId { get; init; }
     public required Guid OtherProjectId { get; init; }
+    public required Guid FacilitatorId { get; init; }
     public required HttpClient Facilitator { get; init; }
     public required HttpClient Officer { get; init; }
     public required HttpClient Resident { get; init; }
@@ -126,7 +130,7 @@ internal sealed class SilencedAudioScenario : IAsyncDisposable
         var other = await app.CreateProjectAsync("Elders", (f.Id, ProjectRole.Begeleider));
         return new SilencedAudioScenario
         {
-            App = app, ProjectId = project.Id, OtherProjectId = other.Id, Speech = speech,
+            App = app, ProjectId = project.Id, OtherProjectId = other.Id, FacilitatorId = f.Id, Speech = speech,
             Facilitator = await app.SignedInClientAsync(f.Email!), Officer = await app.SignedInClientAsync(o.Email!),
             Resident = await app.SignedInClientAsync(r.Email!),
         };
@@ -147,7 +151,7 @@ internal sealed class SilencedAudioScenario : IAsyncDisposable
         };
         var recording = new Recording
         {
-            StoryId = story.Id, BlobName = stored.BlobName, Format = "mov,mp4,m4a,3gp,3g2,mj2", MediaType = "audio/mp4", DurationMs = 5500,
+            StoryId = story.Id, BlobName = stored.BlobName, Format = "mp4", MediaType = "audio/mp4", DurationMs = 5500,
             SizeBytes = stored.SizeBytes, Sha256 = stored.Sha256, CreatedAt = at,
         };
         var transcript = new Transcript
@@ -379,6 +383,42 @@ public sealed class SilencedAudioTests(KnownSpeech speech) : IClassFixture<Known
     }
 
     [Fact]
+    public async Task A_project_export_gives_a_reader_without_originals_the_silenced_copy_and_leaves_out_audio_it_cannot_silence()
+    {
+        await using var s = await SilencedAudioScenario.StartAsync(speech);
+        var (timed, timedRecording) = await s.StoryAsync();
+        var (untimed, untimedRecording) = await s.StoryAsync(wordTimes: false);
+        await s.SilenceAsync("Fatima");
+
+        async Task<Dictionary<string, byte[]>> ExportAsync(HttpClient client)
+        {
+            var response = await client.GetAsync($"/api/projects/{s.ProjectId}/exchange/project.qdpx");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
+            var entries = new Dictionary<string, byte[]>();
+            foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith("Sources/", StringComparison.Ordinal) && !e.FullName.EndsWith(".txt", StringComparison.Ordinal)))
+            {
+                using var bytes = new MemoryStream();
+                await using (var open = entry.Open()) await open.CopyToAsync(bytes);
+                entries[entry.FullName] = bytes.ToArray();
+            }
+            return entries;
+        }
+
+        var officer = await ExportAsync(s.Officer);
+        var only = Assert.Single(officer);
+        Assert.Equal($"Sources/{timedRecording.Id:D}.m4a", only.Key);
+        Assert.Equal(await s.GetAudioAsync(s.Officer, timed), only.Value);
+        Assert.True(KnownSpeech.Rms(await speech.DecodeAsync(only.Value), 2000, 2800) < 0.001);
+
+        var facilitator = await ExportAsync(s.Facilitator);
+        Assert.Equal(2, facilitator.Count);
+        Assert.Equal(speech.Bytes, facilitator[$"Sources/{untimedRecording.Id:D}.m4a"]);
+        Assert.Equal(speech.Bytes, facilitator[$"Sources/{timedRecording.Id:D}.m4a"]);
+        Assert.NotEqual(untimed, timed);
+    }
+
+    [Fact]
     public async Task A_name_a_correction_wrote_where_whisper_heard_something_else_silences_its_whole_segment()
     {
         await using var s = await SilencedAudioScenario.StartAsync(speech);
@@ -396,6 +436,38 @@ public sealed class SilencedAudioTests(KnownSpeech speech) : IClassFixture<Known
             (await scope.ServiceProvider.GetRequiredService<PseudonymService>().ForReaderAsync(s.ProjectId, storyId, false, CancellationToken.None)).Pseudonyms,
             CancellationToken.None);
         Assert.Equal(new[] { new AudioSpan(1850, 3650) }, plan.Spans); // the segment 2000–3500 with the 150 ms margin
+    }
+}
+
+public sealed class SilencedSpotlightTests(KnownSpeech speech) : IClassFixture<KnownSpeech>
+{
+    [Fact]
+    public async Task The_workshop_spotlight_plays_the_silenced_copy_to_the_room_whoever_runs_the_board()
+    {
+        await using var s = await SilencedAudioScenario.StartAsync(speech);
+        var (storyId, _) = await s.StoryAsync();
+        var (untimedId, _) = await s.StoryAsync(wordTimes: false);
+        await s.SilenceAsync("Fatima");
+        var theme = await AnalysisSeed.ThemeAsync(s.App, s.ProjectId, "Thuis");
+        // "Fatima." is characters 19–26 of "Ik woon in Houten.\nFatima.\nHet is hier fijn."
+        var coding = await AnalysisSeed.CodingAsync(s.App, s.ProjectId, storyId, theme, 19, 26, s.FacilitatorId, ProjectRole.Begeleider);
+        var untimed = await AnalysisSeed.CodingAsync(s.App, s.ProjectId, untimedId, theme, 19, 26, s.FacilitatorId, ProjectRole.Begeleider);
+
+        await using var scope = s.App.Services.CreateAsyncScope();
+        var workshops = scope.ServiceProvider.GetRequiredService<WorkshopService>();
+        var session = new WorkshopSession { ProjectId = s.ProjectId, Title = "Avond", Code = "ABCDEF", SpotlightCodingId = coding };
+        var spot = (await workshops.SpotlightAsync(session, CancellationToken.None))!;
+        Assert.Equal(s.Audio(storyId) + "?silenced=true", spot.AudioUrl);
+        Assert.Equal("Persoon A.", spot.Text);
+        // The board runs in a facilitator's browser, who may hear originals; the room still hears the silenced copy.
+        var room = await s.GetAudioAsync(s.Facilitator, storyId, "?silenced=true");
+        Assert.NotEqual(speech.Bytes, room);
+        Assert.Equal(await s.GetAudioAsync(s.Officer, storyId), room);
+        Assert.True(KnownSpeech.Rms(await speech.DecodeAsync(room), 2000, 2800) < 0.001);
+
+        // Without word times the passage that says the name keeps its quote and loses its audio, as before.
+        session.SpotlightCodingId = untimed;
+        Assert.Null((await workshops.SpotlightAsync(session, CancellationToken.None))!.AudioUrl);
     }
 }
 

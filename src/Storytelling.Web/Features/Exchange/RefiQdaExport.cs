@@ -23,7 +23,7 @@ public sealed record QdpxExportSummary(int Stories, int Codings, int AudioFiles)
 /// Only stories whose teller agreed to analysis go out, their text pseudonymised for the caller.
 /// </summary>
 public sealed partial class RefiQdaExport(StorytellingDbContext db, PseudonymService pseudonyms, IMediaStore store, TimeProvider time,
-    ILogger<RefiQdaExport> logger)
+    SilencedAudioService silencing, ILogger<RefiQdaExport> logger)
 {
     public const int BatchSize = 100;
     private const string Ns = QdaXml.ProjectNamespace;
@@ -107,7 +107,9 @@ public sealed partial class RefiQdaExport(StorytellingDbContext db, PseudonymSer
                     WriteTextSource(w, story, transcript, view, textEntry, storyCodings, offsets, users);
                     codingCount += storyCodings.Count;
 
-                    if (recording is not null && await WriteAudioAsync(zip, w, story, transcript, view, textEntry, recording, offsets, ct))
+                    var audio = recording is null ? null : await AudioForAsync(recording, seesOriginals, filterFor(story.Id), ct);
+                    if (recording is not null && audio is not null
+                        && await WriteAudioAsync(zip, w, story, transcript, view, textEntry, recording, audio, offsets, ct))
                         audioCount++;
                 }
             }
@@ -164,15 +166,46 @@ public sealed partial class RefiQdaExport(StorytellingDbContext db, PseudonymSer
         w.WriteEndElement();
     }
 
+    private sealed record ExportedAudio(string BlobName, string Format, string MediaType);
+
+    /// <summary>
+    /// The audio this reader may take along: the recording, or for a reader without see-originals the copy with the
+    /// names that must not be heard silenced; null (no audio) where there are no word times to silence them by.
+    /// </summary>
+    private async Task<ExportedAudio?> AudioForAsync(Recording recording, bool seesOriginals, PseudonymFilter filter, CancellationToken ct)
+    {
+        var original = new ExportedAudio(recording.BlobName, recording.Format, recording.MediaType);
+        if (seesOriginals) return original;
+        var plan = await silencing.PlanAsync(recording.StoryId, recording.DurationMs, filter.Pseudonyms, ct);
+        switch (plan.Hearing)
+        {
+            case AudioHearing.Original:
+                return original;
+            case AudioHearing.Silenced:
+                try
+                {
+                    var rendition = await silencing.RenditionAsync(recording, plan, ct);
+                    return new ExportedAudio(rendition.BlobName, "mp4", rendition.MediaType);
+                }
+                catch (RenditionFailedException)
+                {
+                    LogAudioMissing(logger, recording.Id);
+                    return null;
+                }
+            default:
+                return null;
+        }
+    }
+
     /// <summary>The recording as an AudioSource whose Transcript points at the story's text file, with a sync point at
     /// each segment's start and end, so tools can play the audio along the text.</summary>
     private async Task<bool> WriteAudioAsync(ZipArchive zip, XmlWriter w, StoryRow story, Transcript transcript, TranscriptView view,
-        string textEntry, Recording recording, OffsetConverter offsets, CancellationToken ct)
+        string textEntry, Recording recording, ExportedAudio audio, OffsetConverter offsets, CancellationToken ct)
     {
-        var audioEntry = recording.Id.ToString("D") + "." + QdaXml.AudioExtension(recording.Format, recording.MediaType);
+        var audioEntry = recording.Id.ToString("D") + "." + QdaXml.AudioExtension(audio.Format, audio.MediaType);
         try
         {
-            await using var source = await store.OpenReadAsync(recording.BlobName, 0, null, ct);
+            await using var source = await store.OpenReadAsync(audio.BlobName, 0, null, ct);
             await using var entry = zip.CreateEntry("Sources/" + audioEntry, CompressionLevel.NoCompression).Open();
             await source.CopyToAsync(entry, ct);
         }
