@@ -15,6 +15,7 @@ public sealed class StartupConfigurationTests : IDisposable
         { "Storytelling__Database__ConnectionString", "Data Source=x.db;Bogus Key=1", "not a valid Sqlite connection string", "could not be parsed" },
         { "Storytelling__Storage__Provider", "Dropbox", "Storytelling:Storage:Provider is 'Dropbox'", "'Disk' and 'AzureBlob'" },
         { "Storytelling__Storage__DiskStore__RootPath", " ", "DiskStore:RootPath is empty", "folder" },
+        { "Storytelling__SilencedAudio__MarginMs", "5000", "Setting Storytelling:SilencedAudio:MarginMs must be between 0 and 2000", "silenced name" },
     };
 
     [Theory]

@@ -17,7 +17,7 @@ public sealed class SilencedAudioOptions
     public const string Section = "Storytelling:SilencedAudio";
 
     /// <summary>Silence before and after each name's words, in ms: word times from Whisper are good to about a tenth of a second.</summary>
-    [Range(0, 2000)]
+    [Range(0, 2000, ErrorMessage = "Setting Storytelling:SilencedAudio:MarginMs must be between 0 and 2000 (milliseconds of silence around each silenced name).")]
     public int MarginMs { get; set; } = 150;
 
     /// <summary>How long making one silenced copy may take before ffmpeg is stopped (a 2-hour story takes about a minute).</summary>
@@ -25,7 +25,7 @@ public sealed class SilencedAudioOptions
     public TimeSpan RenderTimeout { get; set; } = TimeSpan.FromMinutes(15);
 
     /// <summary>Silenced copies made at once; encoding is CPU-bound and the machine also serves requests.</summary>
-    [Range(1, 16)]
+    [Range(1, 16, ErrorMessage = "Setting Storytelling:SilencedAudio:MaxConcurrentRenders must be between 1 and 16.")]
     public int MaxConcurrentRenders { get; set; } = 1;
 }
 
