@@ -184,6 +184,48 @@ public sealed class TranscriptPageTests(BrowserFixture browser) : IClassFixture<
         Assert.InRange(await page.EvaluateAsync<double>("document.getElementById('audio').currentTime"), 0.0, 0.5);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_resident_hears_a_silenced_name_as_silence_or_is_told_why_the_recording_is_withheld(bool wordTimes)
+    {
+        var (email, projectId, storyId) = await SeedAsync();
+        await browser.App.WithDbAsync(async db =>
+        {
+            db.Pseudonyms.Add(new Pseudonym { ProjectId = projectId, Original = "voedselbank", Replacement = "Plaats A", SilenceAudio = true, CreatedAt = browser.App.Time.GetUtcNow() });
+            if (wordTimes)
+            {
+                // Each sentence's words spread over its two seconds: good enough for the page, which plays what the server made.
+                foreach (var segment in db.TranscriptSegments.Where(x => db.Transcripts.Any(t => t.Id == x.TranscriptId && t.StoryId == storyId)))
+                {
+                    var words = segment.Text.Split(' ');
+                    segment.WordTimes = WordTimes.Encode(words.Select((w, i) =>
+                        new TimedWord(segment.StartMs + i * 1_900 / words.Length, segment.StartMs + (i + 1) * 1_900 / words.Length, w)));
+                }
+            }
+            await db.SaveChangesAsync();
+        });
+        var page = await OpenAsync(390, 844, email, projectId, storyId);
+        if (wordTimes)
+        {
+            await Assertions.Expect(page.Locator("#audio-silenced")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("#audio-silenced")).ToHaveTextAsync("In deze opname zijn namen die niet gehoord mogen worden stil gemaakt.");
+            await page.WaitForFunctionAsync("() => document.getElementById('audio').readyState >= 1");
+            Assert.True(await page.EvaluateAsync<double>("document.getElementById('audio').duration") > 4);
+            await page.Locator("#segment-2 .text").ClickAsync();
+            Assert.InRange(await page.EvaluateAsync<double>("document.getElementById('audio').currentTime"), 4.0, 4.9);
+        }
+        else
+        {
+            await Assertions.Expect(page.Locator("#audio-withheld")).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("#audio-withheld")).ToContainTextAsync("wanneer elk woord gezegd wordt");
+            await Assertions.Expect(page.Locator("#audio")).ToBeHiddenAsync();
+        }
+        await page.AssertAccessibleAsync();
+        await page.ScreenshotAsync($"transcript-silenced-{wordTimes}-390");
+        Assert.True(await page.EvaluateAsync<int>("document.documentElement.scrollWidth") <= 390);
+    }
+
     [Fact]
     public async Task A_correction_saves_a_new_version_and_the_old_one_stays_selectable()
     {
