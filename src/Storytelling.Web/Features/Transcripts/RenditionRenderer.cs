@@ -51,9 +51,10 @@ public sealed partial class RenditionRenderer(IMediaStore store, IOptions<MediaO
         BlobNames.EnsureValid(blobName);
         await _gate.WaitAsync(waiting);
         var ct = lifetime.ApplicationStopping;
-        var folder = Directory.CreateTempSubdirectory("storytelling-render-");
+        DirectoryInfo? folder = null;
         try
         {
+            folder = Directory.CreateTempSubdirectory("storytelling-render-");
             var input = store.LocalPathOf(blobName);
             if (input is null)
             {
@@ -87,7 +88,7 @@ public sealed partial class RenditionRenderer(IMediaStore store, IOptions<MediaO
             // The temporary copies hold the teller's voice: gone whatever happened.
             try
             {
-                folder.Delete(recursive: true);
+                folder?.Delete(recursive: true);
             }
             catch (IOException)
             {
