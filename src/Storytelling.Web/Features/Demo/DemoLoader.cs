@@ -80,7 +80,7 @@ public sealed partial class DemoLoader(
             var theme = new Theme
             {
                 ProjectId = project.Id, Name = t.Name, Description = t.Description, Colour = t.Colour, Kind = t.Kind,
-                ParentId = t.Parent is null ? null : themes[t.Parent].Id, CreatedByPersonId = people["begeleider"].Id, CreatedAt = now,
+                ParentId = t.Parent is null ? null : themes[t.Parent].Id, CreatedByPersonId = people["begeleider"].Id, CreatedAt = now.AddDays(-AnalysisBeganDaysAgo),
             };
             themes[t.Key] = theme;
             db.Themes.Add(theme);
@@ -122,9 +122,14 @@ public sealed partial class DemoLoader(
             work.Delete(recursive: true);
         }
 
+        // Codings get the dates they had in the pilot: the first gathering's over the analysis weeks (day -40 to the
+        // workshop on day -21), a round's story the days after it came in. A report's method section reads them.
+        var firstGathering = demo.Stories.Where(s => s.Round is null).SelectMany(s => s.Codings).Count();
+        var coded = 0;
         foreach (var s in demo.Stories)
         {
             var story = stories[s.Key];
+            var codedAt = new List<(Guid Id, DateTimeOffset At)>();
             var segments = await db.TranscriptSegments.AsNoTracking()
                 .Where(x => x.TranscriptId == db.Transcripts.Where(t => t.StoryId == story.Id).Select(t => t.Id).First())
                 .OrderBy(x => x.Position).ToListAsync(ct);
@@ -138,7 +143,13 @@ public sealed partial class DemoLoader(
                 var result = await codings.CreateAsync(project.Id, new NewCoding(story.Id, themes[c.Theme].Id, start, last, null),
                     new CodingAuthor(author.Id, role, author.DisplayName), ct);
                 if (result.Errors is not null) throw new InvalidOperationException($"Demo coding in {s.Key} refused: {string.Join(" ", result.Errors.SelectMany(e => e.Value))}");
+                var at = s.Round is null
+                    ? now.AddDays(-AnalysisBeganDaysAgo).AddHours((AnalysisBeganDaysAgo - WorkshopDaysAgo - 1) * 24.0 * coded++ / Math.Max(1, firstGathering))
+                    : story.CreatedAt.AddDays(1).AddMinutes(20 * codedAt.Count);
+                codedAt.Add((result.Coding!.Id, at));
             }
+            foreach (var (id, at) in codedAt)
+                await db.Codings.Where(c => c.Id == id).ExecuteUpdateAsync(u => u.SetProperty(c => c.CreatedAt, at), ct);
         }
 
         await AddWorkshopAsync(project, demo.Workshop, people, roles, themes, now, ct);
@@ -277,7 +288,7 @@ public sealed partial class DemoLoader(
     private async Task AddWorkshopAsync(Project project, DemoWorkshop w, Dictionary<string, Person> people, Dictionary<string, ProjectRole> roles, Dictionary<string, Theme> themes,
         DateTimeOffset now, CancellationToken ct)
     {
-        var opened = now.AddDays(-21);
+        var opened = now.AddDays(-WorkshopDaysAgo);
         var session = new WorkshopSession
         {
             ProjectId = project.Id, Title = w.Title, Code = Workshops.WorkshopCodes.New(),
@@ -297,6 +308,8 @@ public sealed partial class DemoLoader(
         }
         await db.SaveChangesAsync(ct);
     }
+
+    private const int AnalysisBeganDaysAgo = 40, WorkshopDaysAgo = 21;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 
