@@ -84,7 +84,11 @@ public static class ChartDocx
         sb.Append("<c:valAx><c:axId val=\"1002\"/><c:scaling><c:orientation val=\"minMax\"/><c:min val=\"0\"/></c:scaling><c:delete val=\"0\"/><c:axPos val=\"t\"/>");
         sb.Append("<c:majorGridlines><c:spPr><a:ln w=\"6350\"><a:solidFill><a:srgbClr val=\"D9D9D9\"/></a:solidFill></a:ln></c:spPr></c:majorGridlines>");
         sb.Append("<c:numFmt formatCode=\"General\" sourceLinked=\"0\"/><c:majorTickMark val=\"none\"/><c:minorTickMark val=\"none\"/><c:tickLblPos val=\"nextTo\"/>");
-        sb.Append("<c:crossAx val=\"1001\"/><c:crosses val=\"max\"/><c:crossBetween val=\"between\"/></c:valAx></c:plotArea>");
+        sb.Append("<c:crossAx val=\"1001\"/><c:crosses val=\"max\"/><c:crossBetween val=\"between\"/>");
+        // Counts step in whole numbers ("0.5 stories" is no tick a reader wants); percentages keep Word's own steps.
+        if (chart.Unit.Length == 0 && chart.Max switch { <= 10 => 1, <= 20 => 2, <= 50 => 5, _ => 0 } is var step and > 0)
+            sb.Append(inv, $"<c:majorUnit val=\"{step}\"/>");
+        sb.Append("</c:valAx></c:plotArea>");
         if (chart.Series.Count > 1) sb.Append("<c:legend><c:legendPos val=\"t\"/><c:overlay val=\"0\"/></c:legend>");
         sb.Append("<c:plotVisOnly val=\"1\"/><c:dispBlanksAs val=\"gap\"/></c:chart>");
         sb.Append("<c:spPr><a:noFill/><a:ln><a:noFill/></a:ln></c:spPr></c:chartSpace>");
