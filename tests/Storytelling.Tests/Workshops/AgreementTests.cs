@@ -69,6 +69,13 @@ public sealed class AgreementTests
         Assert.Equal(("Werk", "Als ik ga werken, ben ik mijn toeslag kwijt.", 2, 0), (top.ThemeName, top.Text, top.Residents, top.Professionals));
         Assert.Contains(result.Differences, d => d.ThemeName == "Schulden" && d.Professionals == 1 && d.Residents == 0);
         Assert.DoesNotContain(result.Differences, d => d.StoryId == world.StoryId);
+
+        // The page draws the stories per theme and group as a chart, its numbers in the table beneath.
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await http.GetStringAsync($"/projects/{world.Project.Id}/tussenruimte"));
+        var svg = page.QuerySelector("figure.page-chart svg[role=img]")!;
+        Assert.Equal(["Bewoners", "Professionals", "Werk", "2", "1", "Schulden", "0", "1"], svg.QuerySelectorAll("text").Select(t => t.TextContent));
+        Assert.Contains(svg.QuerySelectorAll("rect"), r => r.GetAttribute("fill") == "#1F618D");
+        Assert.Equal("TABLE", page.QuerySelector("figure.page-chart")!.NextElementSibling!.TagName);
     }
 
     // Karim's story: sentence 2 is [47, 105), sentence 3 is [106, 146).

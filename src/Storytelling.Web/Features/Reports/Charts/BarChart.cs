@@ -13,15 +13,16 @@ public sealed record ChartSeries(string Name, IReadOnlyList<double?> Values);
 /// series, each series with its own pattern (solid, stripes, dots…) so it reads in black-and-white print, every bar
 /// labelled with its number. The same numbers always stand in a table beside it.
 /// </summary>
-public sealed record BarChart(string Title, IReadOnlyList<ChartCategory> Categories, IReadOnlyList<ChartSeries> Series, string Unit = "")
+public sealed record BarChart(string Title, IReadOnlyList<ChartCategory> Categories, IReadOnlyList<ChartSeries> Series, string Unit = "",
+    CultureInfo? Culture = null)
 {
     private static readonly CultureInfo Dutch = CultureInfo.GetCultureInfo("nl-NL");
 
     public double Max => Series.SelectMany(s => s.Values).Max(v => v ?? 0);
 
-    /// <summary>"12", "12,5 %": Dutch decimals, the unit after a space.</summary>
+    /// <summary>"12", "12,5 %": the chart's culture (a report is Dutch), the unit after a space.</summary>
     public string Format(double? value) => value is not { } v ? "–"
-        : v.ToString(Math.Abs(v % 1) < 1e-9 ? "0" : "0.#", Dutch) + (Unit.Length > 0 ? " " + Unit : "");
+        : v.ToString(Math.Abs(v % 1) < 1e-9 ? "0" : "0.#", Culture ?? Dutch) + (Unit.Length > 0 ? " " + Unit : "");
 
     /// <summary>
     /// The colours themes get when the codebook has none for a name (a renamed theme in an old report): dark, distinct
