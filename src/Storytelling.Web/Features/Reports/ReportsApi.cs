@@ -94,7 +94,7 @@ public static class ReportsApi
             <!DOCTYPE html>
             <html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{{System.Net.WebUtility.HtmlEncode(r.Title)}}</title>
-            <style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5}blockquote{border-left:4px solid #6b7a99;margin:1rem 0;padding:.25rem 1rem;font-style:italic}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.25rem .5rem}th{hyphens:manual;word-break:normal;overflow-wrap:normal}figure{margin:1.5rem 0 .5rem}svg.chart{max-width:100%;height:auto}figcaption{font-weight:600}.footnote-back-ref{margin-inline-start:.35em;text-decoration:none}</style>
+            <style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5}blockquote{border-left:4px solid #6b7a99;margin:1rem 0;padding:.25rem 1rem;font-style:italic}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.25rem .5rem}th{hyphens:manual;word-break:normal;overflow-wrap:normal}.table-scroll{overflow-x:auto;max-width:100%}figure{margin:1.5rem 0 .5rem}svg.chart{max-width:100%;height:auto}figcaption{font-weight:600}.footnote-back-ref{margin-inline-start:.35em;text-decoration:none}</style>
             </head><body>
             {{body}}
             </body></html>

@@ -78,7 +78,7 @@ public static class ReportCharts
     public static string ToHtml(string markdown, IReadOnlyDictionary<string, string> colours)
     {
         var charts = Find(ReportMarkdown.Parse(markdown), colours);
-        if (charts.Count == 0) return ReportMarkdown.ToSafeHtml(markdown);
+        if (charts.Count == 0) return Scrollable(ReportMarkdown.ToSafeHtml(markdown));
         var token = "grafiek" + Guid.NewGuid().ToString("N");
         var source = new StringBuilder(markdown);
         for (var i = charts.Count - 1; i >= 0; i--)
@@ -93,6 +93,14 @@ public static class ReportCharts
             var figure = $"<figure class=\"report-chart\">{ChartSvg.Render(chart, $"{token}-{i}")}<figcaption>{System.Net.WebUtility.HtmlEncode(Caption + chart.Title)}</figcaption></figure>";
             html = html.Replace($"<p>{token}x{i}</p>", figure, StringComparison.Ordinal);
         }
-        return html;
+        return Scrollable(html);
     }
+
+    /// <summary>
+    /// Each table in a region that scrolls sideways and takes keyboard focus, so a wide table on a phone keeps its
+    /// words whole and can still be read with the keyboard (the sanitiser drops tabindex, so this comes after it).
+    /// </summary>
+    private static string Scrollable(string html) => html
+        .Replace("<table>", "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Tabel\"><table>", StringComparison.Ordinal)
+        .Replace("</table>", "</table></div>", StringComparison.Ordinal);
 }
