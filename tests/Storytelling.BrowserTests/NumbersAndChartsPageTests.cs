@@ -65,7 +65,7 @@ public sealed class NumbersAndChartsPageTests(DemoFixture demo) : IClassFixture<
         var page = await SignedInAsync(width, height);
         await page.GotoAsync($"/projects/{demo.ProjectId}/codebook");
         var parent = page.Locator("ul.themes > li.theme:has(> ul.subthemes)").First;
-        await Assertions.Expect(parent.Locator(":scope > .theme-head .counts.subtree")).ToContainTextAsync("met subthema's:");
+        await Assertions.Expect(parent.Locator(":scope > .theme-head .counts.subtree")).ToContainTextAsync("met subthema’s:");
         var marker = await parent.Locator(":scope > details > summary").First.EvaluateAsync<string>("s => getComputedStyle(s, '::before').content");
         Assert.Equal("\"▸\"", marker);
         await CheckAsync(page, "codebook-counts", width);

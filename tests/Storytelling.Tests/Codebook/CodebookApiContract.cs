@@ -147,8 +147,8 @@ public abstract class CodebookApiContract : IAsyncLifetime
         Assert.Equal((2, 2, 2, 2), Counts(tuin.Id));
 
         var page = WebUtility.HtmlDecode(await _resident.GetStringAsync($"/projects/{_project.Id}/codebook"));
-        Assert.Contains("met subthema's: 4 fragmenten · 2 verhalen", page);
-        Assert.Contains("met subthema's: 2 fragmenten · 1 verhaal", page);
+        Assert.Contains("met subthema’s: 4 fragmenten · 2 verhalen", page);
+        Assert.Contains("met subthema’s: 2 fragmenten · 1 verhaal", page);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace Storytelling.Web.Features.Reports.Charts;
 /// </summary>
 public static partial class ChartSvg
 {
-    private const int Width = 560, Pad = 8, LabelHeight = 20, BarHeight = 16, BarGap = 4, GroupGap = 12, LegendHeight = 26, ValueRoom = 64;
+    private const int Width = 420, Pad = 8, LabelHeight = 20, BarHeight = 16, BarGap = 4, GroupGap = 12, LegendHeight = 26, ValueRoom = 64;
 
     public static string Render(BarChart chart, string id)
     {
