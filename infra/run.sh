@@ -41,7 +41,7 @@ DEMO_FILE="$DATA/demo-accounts.txt"
 if [ "${STORYTELLING_DEMO:-1}" = "1" ] && [ ! -f "$DEMO_FILE" ]; then
   step "Loading the demo project 'Wat betekent werk voor jou?' (samples/werk; stories spoken by espeak-ng, about a minute)"
   password="$(head -c 18 /dev/urandom | base64 | tr -d '/+=' | cut -c1-16)"
-  STORYTELLING_DEMO_PASSWORD="$password" web load-demo --samples "$ROOT/samples/werk/demo.json" | grep -v '^info:' \
+  STORYTELLING_DEMO_PASSWORD="$password" web load-demo --samples "$ROOT/samples/werk/demo.json" --base-url "http://127.0.0.1:$PORT" | grep -v '^info:' \
     || fail "The demo project could not be loaded; see the message above (STORYTELLING_DEMO=0 starts without it)."
   umask 077
   { printf 'password for every demo account: %s\n' "$password"

@@ -13,7 +13,7 @@ namespace Storytelling.Web.Hosting;
 ///   Storytelling.Web create-admin --email E [--name N]
 ///                                         create (or promote) an administrator; the password is read from
 ///                                         STORYTELLING_ADMIN_PASSWORD or, when that is unset, from standard input.
-///   Storytelling.Web load-demo [--samples FILE]
+///   Storytelling.Web load-demo [--samples FILE] [--base-url URL]
 ///                                         load the demo project (samples/werk/demo.json) once; its accounts get the
 ///                                         password in STORYTELLING_DEMO_PASSWORD. Needs espeak-ng and ffmpeg.
 /// Configuration errors end every command with one sentence and exit code 2.
@@ -54,7 +54,7 @@ internal static class CommandLine
             case "load-demo":
                 return await LoadDemoAsync(app.Services, args, stop.Token);
             default:
-                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, create-admin --email E [--name N], load-demo [--samples FILE].");
+                await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: migrate, create-admin --email E [--name N], load-demo [--samples FILE] [--base-url URL].");
                 return UsageError;
         }
     }
@@ -129,7 +129,7 @@ internal static class CommandLine
         }
         await using var scope = services.CreateAsyncScope();
         var loader = ActivatorUtilities.CreateInstance<Features.Demo.DemoLoader>(scope.ServiceProvider);
-        var result = await loader.LoadAsync(file, password, ct);
+        var result = await loader.LoadAsync(file, password, OptionValue(args, "--base-url") ?? Features.Demo.DemoLoader.DefaultBaseUrl, ct);
         Console.WriteLine(result.Loaded
             ? $"Demo project '{result.ProjectName}' loaded."
             : $"Demo project '{result.ProjectName}' is already there; nothing changed.");

@@ -21,7 +21,7 @@ public class BrowserFixture : IAsyncLifetime
     public string BaseUrl { get; private set; } = "";
     public static string ScreenshotFolder { get; } = Path.Combine(Repo.Root, ".build", "screenshots");
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         App.UseKestrel(0);
         App.StartServer();

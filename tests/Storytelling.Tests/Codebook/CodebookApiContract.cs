@@ -124,6 +124,34 @@ public abstract class CodebookApiContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_parent_theme_counts_its_own_and_its_sub_themes_codings_with_each_story_once()
+    {
+        var anna = await AnalysisSeed.StoryAsync(_app, _project.Id, "Anna", ["Ik werk graag in de tuin.", "Werk geeft me rust."]);
+        var bram = await AnalysisSeed.StoryAsync(_app, _project.Id, "Bram", ["Zonder werk verveel ik me."]);
+        var parent = await ProposeAsync(_resident, "Werk en inkomen");
+        var schulden = await ProposeAsync(_resident, "Schulden", parent.Id);
+        var toeslag = await ProposeAsync(_resident, "Toeslagen", schulden.Id);
+        var tuin = await ProposeAsync(_resident, "Tuinieren", parent.Id);
+        await AnalysisSeed.CodingAsync(_app, _project.Id, anna, schulden.Id, 0, 10, _facilitatorId, ProjectRole.Begeleider);
+        await AnalysisSeed.CodingAsync(_app, _project.Id, anna, toeslag.Id, 26, 44, _facilitatorId, ProjectRole.Begeleider);
+        await AnalysisSeed.CodingAsync(_app, _project.Id, anna, tuin.Id, 0, 25, _facilitatorId, ProjectRole.Begeleider);
+        await AnalysisSeed.CodingAsync(_app, _project.Id, bram, tuin.Id, 0, 12, _facilitatorId, ProjectRole.Begeleider);
+
+        var list = await ListAsync();
+        (int, int, int, int) Counts(Guid id) => list.Where(t => t.Id == id)
+            .Select(t => (t.CodingCount, t.StoryCount, t.SubtreeCodingCount, t.SubtreeStoryCount)).Single();
+        // Anna's story carries three sub-themes of "Werk en inkomen" and counts once; Bram's adds the second story.
+        Assert.Equal((0, 0, 4, 2), Counts(parent.Id));
+        Assert.Equal((1, 1, 2, 1), Counts(schulden.Id));
+        Assert.Equal((1, 1, 1, 1), Counts(toeslag.Id));
+        Assert.Equal((2, 2, 2, 2), Counts(tuin.Id));
+
+        var page = WebUtility.HtmlDecode(await _resident.GetStringAsync($"/projects/{_project.Id}/codebook"));
+        Assert.Contains("met subthema’s: 4 fragmenten · 2 verhalen", page);
+        Assert.Contains("met subthema’s: 2 fragmenten · 1 verhaal", page);
+    }
+
+    [Fact]
     public async Task Merging_moves_every_coding_to_the_target_and_keeps_the_merged_theme_as_history()
     {
         var story1 = await AnalysisSeed.StoryAsync(_app, _project.Id, "Anna", ["Ik werk graag in de tuin.", "Werk geeft me rust."]);

@@ -57,6 +57,24 @@ public sealed class DemoLoaderTests
         Assert.Equal(3, await db.ProjectPhaseChanges.CountAsync(x => x.ProjectId == first.ProjectId));
         Assert.False(string.IsNullOrWhiteSpace((await db.Projects.SingleAsync(p => p.Id == first.ProjectId)).PublishedUpdate));
 
+        // The codings carry the pilot's dates, not the load day: the first gathering's over the analysis weeks before
+        // the workshop, a round's after its story came in; so the finished report dates the analysis from them.
+        var now = app.Time.GetUtcNow();
+        var dates = await db.Codings.Where(c => c.Theme!.ProjectId == first.ProjectId)
+            .Select(c => new { c.CreatedAt, c.Transcript!.Story!.EvaluationRoundId, StoryAt = c.Transcript.Story.CreatedAt }).ToListAsync();
+        Assert.All(dates.Where(d => d.EvaluationRoundId is null), d => Assert.InRange(d.CreatedAt, now.AddDays(-40), now.AddDays(-21)));
+        Assert.All(dates.Where(d => d.EvaluationRoundId is not null), d => Assert.True(d.CreatedAt > d.StoryAt && d.CreatedAt < now));
+        Assert.True(dates.Select(d => d.CreatedAt.Date).Distinct().Count() >= 10, "codings spread over the weeks");
+        var report = await db.Reports.SingleAsync(r => r.ProjectId == first.ProjectId);
+        Assert.Equal(DemoLoader.ReportTitle, report.Title);
+        var nl = System.Globalization.CultureInfo.GetCultureInfo("nl-NL");
+        Assert.Contains($" tussen {now.AddDays(-40).UtcDateTime.ToString("d MMMM yyyy", nl)} en ", report.Markdown);
+        Assert.DoesNotContain($"tussen {now.UtcDateTime.ToString("d MMMM yyyy", nl)}", report.Markdown);
+        foreach (var chart in new[] { "Grafiek: Verhalen per thema", "Grafiek: Stemmen per thema", "Grafiek: Aandeel van de gecodeerde verhalen per thema" })
+            Assert.Contains(chart, report.Markdown);
+        Assert.Contains("> ", report.Markdown);
+        Assert.Contains($"({DemoLoader.DefaultBaseUrl}/projects/{first.ProjectId}/stories/", report.Markdown.Replace("<", "(", StringComparison.Ordinal));
+
         var again = await LoadAsync(app);
         Assert.False(again.Loaded);
         Assert.Equal(first.ProjectId, again.ProjectId);

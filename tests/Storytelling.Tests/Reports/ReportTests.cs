@@ -224,10 +224,102 @@ public abstract class ReportContract(ReportWorld world)
         var notes = word.MainDocumentPart.FootnotesPart!.Footnotes!.Elements<Footnote>().Where(f => f.Id!.Value > 0).ToList();
         Assert.Equal(3, notes.Count);
         Assert.Contains($"verhaal-id {s.Tessa}, op 00:05", notes[1].InnerText);
-        var table = Assert.Single(body.Elements<Table>());
+        var table = body.Elements<Table>().First();
         Assert.Equal(3, table.Elements<TableRow>().Count());
         Assert.Equal(["1", "Geldzorgen", "2", "2", "0", "2", "2"], table.Elements<TableRow>().ElementAt(1).Elements<TableCell>().Select(c => c.InnerText));
         Assert.NotNull(word.MainDocumentPart.StyleDefinitionsPart!.Styles!.Elements<Style>().SingleOrDefault(st => st.StyleId == "Quote"));
+    }
+
+    [Fact]
+    public async Task The_method_section_dates_the_analysis_from_its_first_coding_to_its_last_workshop_not_the_drafting_day()
+    {
+        var s = await world.NewProjectAsync();
+        var first = new DateTimeOffset(2026, 9, 3, 14, 0, 0, TimeSpan.Zero);
+        await world.App.WithDbAsync(async db =>
+        {
+            var codings = await db.Codings.Where(c => c.Theme!.ProjectId == s.ProjectId).OrderBy(c => c.Id).ToListAsync();
+            for (var i = 0; i < codings.Count; i++) codings[i].CreatedAt = first.AddDays(7 * i);
+            var session = await db.WorkshopSessions.SingleAsync(w => w.ProjectId == s.ProjectId);
+            (session.OpenedAt, session.ClosedAt) = (new DateTimeOffset(2026, 10, 21, 19, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 10, 21, 21, 0, 0, TimeSpan.Zero));
+            await db.SaveChangesAsync();
+        });
+
+        var md = (await world.CreateReportAsync(s)).Markdown;
+        Assert.Contains("Geanalyseerd door 1 bewoner en 2 professionals tussen 3 september 2026 en 21 oktober 2026.", md);
+        Assert.Contains($"Opgesteld op {world.App.Time.GetUtcNow().UtcDateTime.ToString("d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("nl-NL"))}.", md);
+    }
+
+    [Fact]
+    public async Task The_report_draws_its_charts_in_html_with_the_numbers_in_a_table_and_the_codebook_colours()
+    {
+        var s = await world.NewProjectAsync();
+        await world.App.WithDbAsync(async db =>
+        {
+            (await db.Themes.FindAsync(s.Money))!.Colour = "#A61B1B";
+            await db.SaveChangesAsync();
+        });
+        var report = await world.CreateReportAsync(s);
+        // Stories per theme by who gave it: money by two professionals (Tessa, Ahmed); belonging by residents in Tessa's and Noor's, a professional in Tessa's.
+        Assert.Contains("Grafiek: Verhalen per thema, naar wie het thema gaf\n\n| Thema | Bewoners | Professionals |\n|---|---:|---:|\n| Geldzorgen | 0 | 2 |\n| Erbij horen | 2 | 1 |", report.Markdown);
+        Assert.Contains("Grafiek: Stemmen per thema in de werksessies\n\n| Thema | Stemmen |\n|---|---:|\n| Geldzorgen | 2 |\n| Erbij horen | 1 |", report.Markdown);
+        Assert.DoesNotContain("Aandeel van de gecodeerde verhalen", report.Markdown); // no evaluation round yet
+
+        var html = await Officer.GetStringAsync($"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}.html");
+        var document = new HtmlParser().ParseDocument(html);
+        var figures = document.QuerySelectorAll("figure.report-chart");
+        Assert.Equal(2, figures.Length);
+        var svg = figures[0].QuerySelector("svg")!;
+        Assert.Equal("img", svg.GetAttribute("role"));
+        Assert.Equal("Verhalen per thema, naar wie het thema gaf", svg.QuerySelector("title")!.TextContent);
+        // Bars in the codebook colour, the second series patterned for black-and-white print, each bar labelled.
+        Assert.Contains(svg.QuerySelectorAll("rect"), r => r.GetAttribute("fill") == "#A61B1B");
+        Assert.Contains(svg.QuerySelectorAll("rect"), r => r.GetAttribute("fill")?.StartsWith("url(#", StringComparison.Ordinal) == true);
+        Assert.Equal(["Bewoners", "Professionals", "Geldzorgen", "0", "2", "Erbij horen", "2", "1"], svg.QuerySelectorAll("text").Select(t => t.TextContent));
+        // The numbers stay in a table right after the chart, for screen readers.
+        var region = figures[0].NextElementSibling!;
+        Assert.Equal(("table-scroll", "0"), (region.ClassName, region.GetAttribute("tabindex")));
+        var table = region.QuerySelector("table")!;
+        Assert.Equal(["Geldzorgen", "0", "2"], table.QuerySelectorAll("tbody tr")[0].QuerySelectorAll("td").Select(c => c.TextContent));
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+
+        var page = await Officer.GetStringAsync($"/projects/{s.ProjectId}/reports/{report.Summary.Id}");
+        Assert.Equal(2, new HtmlParser().ParseDocument(page).QuerySelectorAll(".report-body figure.report-chart svg").Length);
+    }
+
+    [Fact]
+    public async Task The_Word_export_carries_each_chart_as_a_Word_chart_above_the_table_of_its_numbers()
+    {
+        var s = await world.NewProjectAsync();
+        var report = await world.CreateReportAsync(s);
+        var bytes = await Officer.GetByteArrayAsync($"/api/projects/{s.ProjectId}/reports/{report.Summary.Id}.docx");
+
+        using (var zip = new System.IO.Compression.ZipArchive(new MemoryStream(bytes)))
+        {
+            var charts = zip.Entries.Where(e => e.FullName.StartsWith("word/charts/", StringComparison.Ordinal) && e.FullName.EndsWith(".xml", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, charts.Count);
+            var xml = System.Xml.Linq.XDocument.Load(charts.OrderBy(e => e.FullName).First().Open());
+            System.Xml.Linq.XNamespace c = "http://schemas.openxmlformats.org/drawingml/2006/chart";
+            var series = xml.Descendants(c + "ser").ToList();
+            Assert.Equal(["Bewoners", "Professionals"], series.Select(x => x.Element(c + "tx")!.Descendants(c + "v").Single().Value));
+            Assert.Equal(["Geldzorgen", "Erbij horen"], series[0].Element(c + "cat")!.Descendants(c + "v").Select(v => v.Value));
+            Assert.Equal(["0", "2"], series[0].Element(c + "val")!.Descendants(c + "v").Select(v => v.Value));
+            Assert.Equal(["2", "1"], series[1].Element(c + "val")!.Descendants(c + "v").Select(v => v.Value));
+            // Black-and-white: the second series is a pattern fill, not a colour alone.
+            Assert.NotEmpty(series[1].Descendants(System.Xml.Linq.XName.Get("pattFill", "http://schemas.openxmlformats.org/drawingml/2006/main")));
+        }
+
+        using var word = WordprocessingDocument.Open(new MemoryStream(bytes), false);
+        var errors = new OpenXmlValidator().Validate(word).Select(e => $"{e.Path?.XPath}: {e.Description}").ToList();
+        Assert.True(errors.Count == 0, string.Join("\n", errors));
+        var body = word.MainDocumentPart!.Document!.Body!;
+        var blocks = body.ChildElements.ToList();
+        var drawing = blocks.FindIndex(e => e.Descendants<Drawing>().Any());
+        Assert.True(drawing > 0);
+        Assert.Contains("Verhalen per thema", blocks[drawing].Descendants<DocumentFormat.OpenXml.Drawing.Wordprocessing.DocProperties>().Single().Description!.Value);
+        Assert.Equal("Grafiek: Verhalen per thema, naar wie het thema gaf", blocks[drawing + 1].InnerText);
+        var table = Assert.IsType<Table>(blocks[drawing + 2]);
+        Assert.Equal(["Geldzorgen", "0", "2"], table.Elements<TableRow>().ElementAt(1).Elements<TableCell>().Select(x => x.InnerText));
+        Assert.Equal(2, word.MainDocumentPart.ChartParts.Count());
     }
 
     [Fact]

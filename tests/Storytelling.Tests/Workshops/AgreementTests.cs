@@ -69,5 +69,51 @@ public sealed class AgreementTests
         Assert.Equal(("Werk", "Als ik ga werken, ben ik mijn toeslag kwijt.", 2, 0), (top.ThemeName, top.Text, top.Residents, top.Professionals));
         Assert.Contains(result.Differences, d => d.ThemeName == "Schulden" && d.Professionals == 1 && d.Residents == 0);
         Assert.DoesNotContain(result.Differences, d => d.StoryId == world.StoryId);
+
+        // The page draws the stories per theme and group as a chart, its numbers in the table beneath.
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await http.GetStringAsync($"/projects/{world.Project.Id}/tussenruimte"));
+        var svg = page.QuerySelector("figure.page-chart svg[role=img]")!;
+        Assert.Equal(["Bewoners", "Professionals", "Werk", "2", "1", "Schulden", "0", "1"], svg.QuerySelectorAll("text").Select(t => t.TextContent));
+        Assert.Contains(svg.QuerySelectorAll("rect"), r => r.GetAttribute("fill") == "#1F618D");
+        Assert.Equal("TABLE", page.QuerySelector("figure.page-chart")!.NextElementSibling!.TagName);
+    }
+
+    // Karim's story: sentence 2 is [47, 105), sentence 3 is [106, 146).
+    private const int Sentence2 = 47, Sentence2End = 105, Sentence3End = 146;
+
+    [Fact]
+    public async Task A_resident_coding_one_sentence_and_an_official_coding_it_with_the_next_agree_and_are_not_listed_as_a_difference()
+    {
+        await using var world = await WorkshopWorld.CreateAsync();
+        await world.CodeAsync(world.StoryId, world.ThemeWerk, Sentence2, Sentence2End, ProjectRole.Bewoner);
+        await world.CodeAsync(world.StoryId, world.ThemeWerk, Sentence2, Sentence3End, ProjectRole.Beleidsmedewerker);
+
+        var http = await world.App.SignedInClientAsync(WorkshopWorld.Bewoner);
+        var result = await http.GetFromJsonAsync<TussenruimteDto>($"/api/projects/{world.Project.Id}/tussenruimte");
+        // Units: Karim × {Werk, Schulden}. Werk is yes/yes, Schulden no/no: full agreement, and no difference to show.
+        Assert.Equal((2, 1, 0, 0, 1), (result!.Agreement.Units, result.Agreement.BothYes, result.Agreement.OnlyFirst, result.Agreement.OnlySecond, result.Agreement.BothNo));
+        Assert.Equal(1.0, result.Agreement.Kappa!.Value, 10);
+        Assert.Empty(result.Differences);
+
+        var page = await http.GetStringAsync($"/projects/{world.Project.Id}/tussenruimte");
+        Assert.DoesNotContain("Toen ging alles mis", page);
+    }
+
+    [Fact]
+    public async Task A_short_and_a_long_coding_of_one_passage_by_one_group_are_one_difference_showing_the_whole_passage()
+    {
+        await using var world = await WorkshopWorld.CreateAsync();
+        await world.CodeAsync(world.StoryId, world.ThemeSchulden, Sentence2, Sentence2End, ProjectRole.Bewoner);
+        await world.CodeAsync(world.StoryId, world.ThemeSchulden, Sentence2, Sentence3End, ProjectRole.Bewoner);
+        await world.CodeAsync(world.StoryId, world.ThemeWerk, 0, 46, ProjectRole.Begeleider);
+
+        var http = await world.App.SignedInClientAsync(WorkshopWorld.Bewoner);
+        var result = await http.GetFromJsonAsync<TussenruimteDto>($"/api/projects/{world.Project.Id}/tussenruimte");
+        var schulden = Assert.Single(result!.Differences, d => d.ThemeName == "Schulden");
+        Assert.Equal(("Toen ging alles mis: de zaak, het huis, mijn inschrijving.\nIk ben gewoon te moe om te solliciteren.", 2, 0, 0),
+            (schulden.Text, schulden.Residents, schulden.Professionals, schulden.OtherPassages));
+        // The same unit in kappa: (Karim, Schulden) is one "only residents" decision, (Karim, Werk) one "only professionals".
+        Assert.Equal((1, 1), (result.Agreement.OnlyFirst, result.Agreement.OnlySecond));
+        Assert.Equal(2, result.Differences.Count);
     }
 }

@@ -199,6 +199,26 @@ public sealed class WorkshopSessionTests
     }
 
     [Fact]
+    public async Task The_board_shows_a_short_and_a_long_coding_of_the_same_words_as_one_passage_chosen_twice()
+    {
+        await using var world = await WorkshopWorld.CreateAsync();
+        var (_, sessionId) = await world.OpenSessionAsync();
+        // Sentence 2 of Karim's story is [47, 105); one person coded it alone, another with sentence 3 ([106, 146)).
+        await world.CodeAsync(world.StoryId, world.ThemeSchulden, 47, 105, ProjectRole.Bewoner);
+        var longer = await world.CodeAsync(world.StoryId, world.ThemeSchulden, 47, 146, ProjectRole.Begeleider);
+        await world.CodeAsync(world.StoryId, world.ThemeSchulden, 0, 46, ProjectRole.Begeleider);
+
+        var staff = await world.App.SignedInClientAsync(WorkshopWorld.Begeleider);
+        var board = await staff.GetFromJsonAsync<BoardDto>($"/api/projects/{world.Project.Id}/workshops/{sessionId}/board", TestJsonOptions);
+        var schulden = board!.Themes.Single(t => t.Id == world.ThemeSchulden);
+        Assert.Equal(2, schulden.Quotes.Count);
+        var top = schulden.Quotes[0];
+        Assert.Equal(("Toen ging alles mis: de zaak, het huis, mijn inschrijving.\nIk ben gewoon te moe om te solliciteren.", 2, longer.Coding!.Id),
+            (top.Text, top.Times, top.CodingId));
+        Assert.Equal((3, 1), (schulden.Codings, schulden.Stories));
+    }
+
+    [Fact]
     public async Task A_closed_session_stops_taking_work_and_tells_the_room()
     {
         await using var world = await WorkshopWorld.CreateAsync();

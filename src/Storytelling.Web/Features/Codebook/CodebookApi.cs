@@ -4,9 +4,13 @@ using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Features.Codebook;
 
-/// <summary>A theme with its place in the tree and how much it is used (codings and distinct stories, children included not).</summary>
+/// <summary>
+/// A theme with its place in the tree and how much it is used: its own codings and distinct stories, and the same for
+/// the theme with all its sub-themes (a story counted once however many of them it carries).
+/// </summary>
 public sealed record ThemeDto(Guid Id, Guid? ParentId, string Name, string? Description, string Colour, ThemeKind Kind,
-    DateTimeOffset CreatedAt, Guid? MergedIntoId, int Depth = 0, int CodingCount = 0, int StoryCount = 0);
+    DateTimeOffset CreatedAt, Guid? MergedIntoId, int Depth = 0, int CodingCount = 0, int StoryCount = 0,
+    int SubtreeCodingCount = 0, int SubtreeStoryCount = 0);
 
 public sealed record ProposeThemeRequest(string? Name, string? Description, string? Colour, ThemeKind? Kind, Guid? ParentId);
 

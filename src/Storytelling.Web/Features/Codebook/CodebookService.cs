@@ -31,18 +31,26 @@ public sealed partial class CodebookService(StorytellingDbContext db, TimeProvid
         var themes = await db.Themes.AsNoTracking().Where(t => t.ProjectId == projectId).ToListAsync(ct);
         var counts = await db.Codings.AsNoTracking().Where(c => c.Theme!.ProjectId == projectId)
             .Select(c => new { c.ThemeId, c.Transcript!.StoryId }).ToListAsync(ct);
-        var byTheme = counts.GroupBy(c => c.ThemeId)
-            .ToDictionary(g => g.Key, g => (Codings: g.Count(), Stories: g.Select(x => x.StoryId).Distinct().Count()));
+        var byTheme = counts.ToLookup(c => c.ThemeId, c => c.StoryId);
         var children = themes.ToLookup(t => t.ParentId);
         var result = new List<ThemeDto>(themes.Count);
-        void Walk(Guid? parent, int depth)
+        // Returns the subtree's codings and stories, so a parent counts what is coded under it; a story coded with two
+        // sub-themes counts once.
+        (int Codings, HashSet<Guid> Stories) Walk(Guid? parent, int depth)
         {
+            var (allCodings, allStories) = (0, new HashSet<Guid>());
             foreach (var t in children[parent].OrderBy(t => t.Name, StringComparer.CurrentCultureIgnoreCase))
             {
-                var (codings, stories) = byTheme.GetValueOrDefault(t.Id);
-                result.Add(ToDto(t) with { Depth = depth, CodingCount = codings, StoryCount = stories });
-                Walk(t.Id, depth + 1);
+                var own = byTheme[t.Id].ToList();
+                var at = result.Count;
+                result.Add(ToDto(t) with { Depth = depth, CodingCount = own.Count, StoryCount = own.Distinct().Count() });
+                var (subCodings, subStories) = Walk(t.Id, depth + 1);
+                subStories.UnionWith(own);
+                result[at] = result[at] with { SubtreeCodingCount = own.Count + subCodings, SubtreeStoryCount = subStories.Count };
+                allCodings += own.Count + subCodings;
+                allStories.UnionWith(subStories);
             }
+            return (allCodings, allStories);
         }
         Walk(null, 0);
         return result;

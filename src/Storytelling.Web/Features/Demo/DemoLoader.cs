@@ -14,6 +14,7 @@ using Storytelling.Core.Storage;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Transcripts;
 using Storytelling.Core.Workshops;
+using Storytelling.Web.Features.Reports;
 using Storytelling.Web.Features.Transcripts;
 
 namespace Storytelling.Web.Features.Demo;
@@ -21,20 +22,24 @@ namespace Storytelling.Web.Features.Demo;
 /// <summary>
 /// Loads the demo project from samples/ (stories written by us, fictive names) so a newcomer finds a living workspace:
 /// accounts, codebook, stories with real audio (espeak-ng, one sentence at a time, so every segment's time is exact),
-/// transcripts, codings by residents and officials, a closed workshop with its votes. Loading twice changes nothing.
+/// transcripts, codings by residents and officials (dated over the pilot's weeks), a closed workshop with its votes and a
+/// finished report. Loading twice changes nothing.
 /// The transcripts are the written text aligned to the synthesised audio (origin Imported), not a Whisper run:
 /// no model weights can be assumed on a fresh machine, and an invented machine transcript would be fake.
 /// </summary>
 public sealed partial class DemoLoader(
     StorytellingDbContext db, UserManager<Person> users, IMediaStore store, IMediaProbe probe, CodingService codings,
-    TimeProvider time, ILogger<DemoLoader> logger)
+    ReportsService reports, TimeProvider time, ILogger<DemoLoader> logger)
 {
     private const int SilenceBetweenSentencesMs = 450;
 
     public sealed record Result(bool Loaded, string ProjectName, Guid ProjectId, IReadOnlyList<string> Accounts);
 
     /// <summary>Loads <paramref name="demoFile"/> unless a project with its name exists. Every account gets <paramref name="password"/>.</summary>
-    public async Task<Result> LoadAsync(string demoFile, string password, CancellationToken ct)
+    public Task<Result> LoadAsync(string demoFile, string password, CancellationToken ct) => LoadAsync(demoFile, password, DefaultBaseUrl, ct);
+
+    /// <summary>As above; <paramref name="baseUrl"/> is where the demo's report links to its stories (the address the app runs at).</summary>
+    public async Task<Result> LoadAsync(string demoFile, string password, string baseUrl, CancellationToken ct)
     {
         var demo = JsonSerializer.Deserialize<DemoFile>(await File.ReadAllTextAsync(demoFile, ct), Json)
             ?? throw new InvalidDataException($"{demoFile} holds no demo project.");
@@ -80,7 +85,7 @@ public sealed partial class DemoLoader(
             var theme = new Theme
             {
                 ProjectId = project.Id, Name = t.Name, Description = t.Description, Colour = t.Colour, Kind = t.Kind,
-                ParentId = t.Parent is null ? null : themes[t.Parent].Id, CreatedByPersonId = people["begeleider"].Id, CreatedAt = now,
+                ParentId = t.Parent is null ? null : themes[t.Parent].Id, CreatedByPersonId = people["begeleider"].Id, CreatedAt = now.AddDays(-AnalysisBeganDaysAgo),
             };
             themes[t.Key] = theme;
             db.Themes.Add(theme);
@@ -122,9 +127,14 @@ public sealed partial class DemoLoader(
             work.Delete(recursive: true);
         }
 
+        // Codings get the dates they had in the pilot: the first gathering's over the analysis weeks (day -40 to the
+        // workshop on day -21), a round's story the days after it came in. A report's method section reads them.
+        var firstGathering = demo.Stories.Where(s => s.Round is null).SelectMany(s => s.Codings).Count();
+        var coded = 0;
         foreach (var s in demo.Stories)
         {
             var story = stories[s.Key];
+            var codedAt = new List<(Guid Id, DateTimeOffset At)>();
             var segments = await db.TranscriptSegments.AsNoTracking()
                 .Where(x => x.TranscriptId == db.Transcripts.Where(t => t.StoryId == story.Id).Select(t => t.Id).First())
                 .OrderBy(x => x.Position).ToListAsync(ct);
@@ -138,7 +148,13 @@ public sealed partial class DemoLoader(
                 var result = await codings.CreateAsync(project.Id, new NewCoding(story.Id, themes[c.Theme].Id, start, last, null),
                     new CodingAuthor(author.Id, role, author.DisplayName), ct);
                 if (result.Errors is not null) throw new InvalidOperationException($"Demo coding in {s.Key} refused: {string.Join(" ", result.Errors.SelectMany(e => e.Value))}");
+                var at = s.Round is null
+                    ? now.AddDays(-AnalysisBeganDaysAgo).AddHours((AnalysisBeganDaysAgo - WorkshopDaysAgo - 1) * 24.0 * coded++ / Math.Max(1, firstGathering))
+                    : story.CreatedAt.AddDays(1).AddMinutes(20 * codedAt.Count);
+                codedAt.Add((result.Coding!.Id, at));
             }
+            foreach (var (id, at) in codedAt)
+                await db.Codings.Where(c => c.Id == id).ExecuteUpdateAsync(u => u.SetProperty(c => c.CreatedAt, at), ct);
         }
 
         await AddWorkshopAsync(project, demo.Workshop, people, roles, themes, now, ct);
@@ -152,6 +168,7 @@ public sealed partial class DemoLoader(
             Stories = e.Stories.Select(k => new ExperimentStory { StoryId = stories[k].Id }).ToList(),
         });
         await db.SaveChangesAsync(ct);
+        await AddReportAsync(project, people["beleid"].Id, baseUrl, ct);
         LogLoaded(logger, project.Id, stories.Count);
         return new Result(true, project.Name, project.Id, accounts);
     }
@@ -277,7 +294,7 @@ public sealed partial class DemoLoader(
     private async Task AddWorkshopAsync(Project project, DemoWorkshop w, Dictionary<string, Person> people, Dictionary<string, ProjectRole> roles, Dictionary<string, Theme> themes,
         DateTimeOffset now, CancellationToken ct)
     {
-        var opened = now.AddDays(-21);
+        var opened = now.AddDays(-WorkshopDaysAgo);
         var session = new WorkshopSession
         {
             ProjectId = project.Id, Title = w.Title, Code = Workshops.WorkshopCodes.New(),
@@ -296,6 +313,23 @@ public sealed partial class DemoLoader(
                 db.ThemeVotes.Add(new ThemeVote { SessionId = session.Id, ParticipantId = participant.Id, ThemeId = themes[theme].Id, At = opened.AddMinutes(90) });
         }
         await db.SaveChangesAsync(ct);
+    }
+
+    private const int AnalysisBeganDaysAgo = 40, WorkshopDaysAgo = 21;
+    public const string DefaultBaseUrl = "http://127.0.0.1:5080";
+    public const string ReportTitle = "Wat bewoners ons vertelden over werk";
+
+    /// <summary>
+    /// A finished report, so a policy officer opening the demo sees a beleidsnota at once: the workshop's top four
+    /// themes in its order, each with its two most-coded quotable passages, drafted as the report page would.
+    /// </summary>
+    private async Task AddReportAsync(Project project, Guid officer, string baseUrl, CancellationToken ct)
+    {
+        var candidates = await reports.CandidatesAsync(project.Id, ct);
+        var chosen = candidates.Where(t => t.Votes > 0).Take(4)
+            .Select(t => new ChosenTheme(t.ThemeId, t.Quotes.Take(2).Select(q => q.CodingId).ToList())).ToList();
+        var result = await reports.CreateAsync(project.Id, new CreateReportRequest(ReportTitle, chosen), baseUrl, officer, ct);
+        if (result.Report is null) throw new InvalidOperationException("The demo report was refused: " + string.Join(" ", result.Errors?.SelectMany(e => e.Value) ?? []));
     }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };

@@ -13,19 +13,23 @@ using MdTableCell = Markdig.Extensions.Tables.TableCell;
 using WTable = DocumentFormat.OpenXml.Wordprocessing.Table;
 using WTableRow = DocumentFormat.OpenXml.Wordprocessing.TableRow;
 using WTableCell = DocumentFormat.OpenXml.Wordprocessing.TableCell;
+using Storytelling.Web.Features.Reports.Charts;
 
 namespace Storytelling.Web.Features.Reports;
 
 /// <summary>
 /// Writes a report's Markdown as a Word document by walking Markdig's syntax tree, so the edited text is what lands in
 /// Word: headings become Heading 1–3, block quotes the "Quote" style, footnotes real Word footnotes (the provenance of
-/// each quote), pipe tables Word tables. Links stay links only for http(s); anything else becomes plain text.
+/// each quote), pipe tables Word tables, a chart's table (see <see cref="ReportCharts"/>) also a Word chart. Links stay
+/// links only for http(s); anything else becomes plain text.
 /// </summary>
 public static class ReportDocx
 {
-    public static void Write(Stream output, string markdown, string title, DateTimeOffset created)
+    public static void Write(Stream output, string markdown, string title, DateTimeOffset created, IReadOnlyDictionary<string, string>? colours = null)
     {
         var doc = ReportMarkdown.Parse(markdown);
+        var charts = ReportCharts.Find(doc, colours ?? new Dictionary<string, string>()).ToDictionary(c => (Block)c.Caption, c => c.Chart);
+        uint drawings = 0;
         using var word = WordprocessingDocument.Create(output, WordprocessingDocumentType.Document);
         word.PackageProperties.Title = title;
         word.PackageProperties.Creator = "Storytelling";
@@ -49,6 +53,8 @@ public static class ReportDocx
                 foreach (var footnote in group.OfType<MdFootnote>()) writer.AddFootnote(footnote);
                 continue;
             }
+            // A chart's caption ("Grafiek: …") gets the chart drawn above it; the table of its numbers follows.
+            if (charts.TryGetValue(block, out var chart)) body.Append(ChartDocx.Paragraph(main, chart, ++drawings));
             foreach (var element in writer.Block(block, null)) body.Append(element);
         }
         body.Append(new SectionProperties(

@@ -6,7 +6,9 @@ using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
 using Storytelling.Core.Reports;
 using Storytelling.Core.Stories;
+using Storytelling.Web.Features.Evaluation;
 using Storytelling.Web.Features.Pseudonyms;
+using Storytelling.Web.Features.Reports.Charts;
 using Storytelling.Web.Features.Workshops;
 using Storytelling.Web.Features.Transcripts;
 
@@ -33,7 +35,7 @@ public sealed record Draft(string Markdown, IReadOnlyList<ReportQuote> Quotes);
 /// story whose consent covers <see cref="ConsentScopes.QuotesInReports"/>, and it is pseudonymised — also when the
 /// person drafting may see originals, because a report leaves the team.
 /// </summary>
-public sealed class ReportDrafting(StorytellingDbContext db, PseudonymService pseudonyms)
+public sealed class ReportDrafting(StorytellingDbContext db, PseudonymService pseudonyms, RoundsService rounds)
 {
     public const int MaxThemes = 50;
     public const int MaxQuotesPerTheme = 50;
@@ -150,8 +152,12 @@ public sealed class ReportDrafting(StorytellingDbContext db, PseudonymService ps
         md.Append(CultureInfo.InvariantCulture, $"Dit rapport steunt op {storyCount} {Plural(storyCount, "verhaal", "verhalen")} van ")
           .Append(CultureInfo.InvariantCulture, $"{allCodings.Select(c => c.Teller).Distinct().Count()} {Plural(allCodings.Select(c => c.Teller).Distinct().Count(), "verteller", "vertellers")} die voor analyse toestemming gaven. ");
         md.Append(CultureInfo.InvariantCulture, $"Geanalyseerd door {analysed.Residents} {Plural(analysed.Residents, "bewoner", "bewoners")} en {analysed.Professionals} {Plural(analysed.Professionals, "professional", "professionals")}");
-        if (allCodings.Count > 0)
-            md.Append(" tussen ").Append(Date(allCodings.Min(c => c.CreatedAt))).Append(" en ").Append(Date(allCodings.Max(c => c.CreatedAt)));
+        // The analysis ran from its first coding to its last coding or workshop, whichever came last: the dates of the
+        // work itself, not of the day the report was drafted or the data loaded.
+        var sessions = await db.WorkshopSessions.AsNoTracking().Where(w => w.ProjectId == projectId).Select(w => new { w.OpenedAt, w.ClosedAt }).ToListAsync(ct);
+        var moments = allCodings.Select(c => c.CreatedAt).Concat(sessions.Select(w => w.OpenedAt)).Concat(sessions.Select(w => w.ClosedAt ?? w.OpenedAt)).ToList();
+        if (moments.Count > 0 && Date(moments.Min()) is var first && Date(moments.Max()) is var last)
+            md.Append(first == last ? $" op {first}" : $" tussen {first} en {last}");
         md.AppendLine(".");
         md.Append("De volgorde van de thema's volgt de prioriteiten uit de werksessie");
         md.Append(votes.Count > 0 ? $" ({votes.Values.Sum()} stemmen)" : " (er is nog niet gestemd)").AppendLine(". ")
@@ -170,6 +176,7 @@ public sealed class ReportDrafting(StorytellingDbContext db, PseudonymService ps
                 $"| {i + 1} | {Escape(t.Name)} | {n.Stories} | {n.Tellers} | {n.Residents} | {n.Professionals} | {votes.GetValueOrDefault(t.Id)} |").AppendLine();
         }
         md.AppendLine();
+        await ChartsAsync(md, projectId, chosen.Select(c => themes[c.ThemeId]).ToList(), byTheme, votes, ct);
 
         var footnotes = new StringBuilder();
         var sources = new Dictionary<Guid, (string Teller, List<string> Themes, long FirstMs)>();
@@ -210,6 +217,48 @@ public sealed class ReportDrafting(StorytellingDbContext db, PseudonymService ps
         md.AppendLine();
         if (footnotes.Length > 0) md.Append(footnotes).AppendLine();
         return new Draft(md.ToString(), quotes);
+    }
+
+    /// <summary>
+    /// "In beeld": the charts a beleidsnota carries, each a caption and the table of its numbers (drawn as a chart by
+    /// <see cref="ReportCharts"/>): stories per theme by who gave the theme, votes per theme, and each theme's share of
+    /// the stories in the first gathering and every evaluation round. A chart without numbers is left out.
+    /// </summary>
+    private async Task ChartsAsync(StringBuilder md, Guid projectId, List<Theme> chosen, ILookup<Guid, CodingRow> byTheme,
+        Dictionary<Guid, int> votes, CancellationToken ct)
+    {
+        if (chosen.Count == 0) return;
+        md.AppendLine("## In beeld").AppendLine();
+        md.AppendLine("Elke grafiek staat hieronder ook als tabel, met dezelfde cijfers.").AppendLine();
+
+        int StoriesBy(Guid themeId, Func<ProjectRole, bool> group) => byTheme[themeId].Where(c => group(c.Role)).Select(c => c.StoryId).Distinct().Count();
+        md.Append(ReportCharts.Caption).AppendLine("Verhalen per thema, naar wie het thema gaf").AppendLine();
+        md.AppendLine("| Thema | Bewoners | Professionals |").AppendLine("|---|---:|---:|");
+        foreach (var t in chosen)
+            md.Append(CultureInfo.InvariantCulture, $"| {Escape(t.Name)} | {StoriesBy(t.Id, RoleClasses.IsResident)} | {StoriesBy(t.Id, RoleClasses.IsProfessional)} |").AppendLine();
+        md.AppendLine();
+
+        if (chosen.Any(t => votes.GetValueOrDefault(t.Id) > 0))
+        {
+            md.Append(ReportCharts.Caption).AppendLine("Stemmen per thema in de werksessies").AppendLine();
+            md.AppendLine("| Thema | Stemmen |").AppendLine("|---|---:|");
+            foreach (var t in chosen) md.Append(CultureInfo.InvariantCulture, $"| {Escape(t.Name)} | {votes.GetValueOrDefault(t.Id)} |").AppendLine();
+            md.AppendLine();
+        }
+
+        var comparison = await rounds.CompareAsync(projectId, ct);
+        var groups = comparison.Groups.Select((g, i) => (Group: g, Index: i)).Where(x => x.Group.CodedStories > 0).ToList();
+        if (groups.Count > 1 && groups[0].Group.RoundId is null)
+        {
+            md.Append(ReportCharts.Caption).AppendLine("Aandeel van de gecodeerde verhalen per thema: eerste ophaalronde en evaluatierondes").AppendLine();
+            md.Append("| Thema | ").AppendJoin(" | ", groups.Select(x => $"{Escape(x.Group.Label)} (%)")).AppendLine(" |");
+            md.Append("|---|").AppendJoin("", groups.Select(_ => "---:|")).AppendLine();
+            var rows = comparison.Themes.ToDictionary(t => t.ThemeId);
+            foreach (var t in chosen.Where(t => rows.ContainsKey(t.Id)))
+                md.Append("| ").Append(Escape(t.Name)).Append(" | ")
+                  .AppendJoin(" | ", groups.Select(x => rows[t.Id].Cells[x.Index].Percent is { } p ? p.ToString("0.#", Dutch) : "–")).AppendLine(" |");
+            md.AppendLine();
+        }
     }
 
     public static string Provenance(string teller, Guid storyId, long startMs, string link) =>

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Storytelling.Web.Features.Reports.Charts;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Features.Reports;
@@ -88,13 +89,14 @@ public static class ReportsApi
     private static async Task<IResult> Html(Guid projectId, Guid reportId, ReportsService reports, CancellationToken ct)
     {
         if (await reports.FindAsync(projectId, reportId, ct) is not { } r) return TypedResults.NotFound();
+        var body = ReportCharts.ToHtml(r.Markdown, await reports.ThemeColoursAsync(projectId, ct));
         var page = $$"""
             <!DOCTYPE html>
             <html lang="nl"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{{System.Net.WebUtility.HtmlEncode(r.Title)}}</title>
-            <style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5}blockquote{border-left:4px solid #6b7a99;margin:1rem 0;padding:.25rem 1rem;font-style:italic}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.25rem .5rem}</style>
+            <style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;line-height:1.5}blockquote{border-left:4px solid #6b7a99;margin:1rem 0;padding:.25rem 1rem;font-style:italic}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.25rem .5rem}th{hyphens:manual;word-break:normal;overflow-wrap:normal}.table-scroll{overflow-x:auto;max-width:100%}figure{margin:1.5rem 0 .5rem}svg.chart{max-width:100%;height:auto}figcaption{font-weight:600}.footnote-back-ref{margin-inline-start:.35em;text-decoration:none}</style>
             </head><body>
-            {{ReportMarkdown.ToSafeHtml(r.Markdown)}}
+            {{body}}
             </body></html>
             """;
         // The body is sanitised, and the CSP forbids scripts outright, so a report opened from disk or the server cannot run code.
@@ -105,7 +107,7 @@ public static class ReportsApi
     {
         if (await reports.FindAsync(projectId, reportId, ct) is not { } r) return TypedResults.NotFound();
         var buffer = new MemoryStream();
-        ReportDocx.Write(buffer, r.Markdown, r.Title, r.UpdatedAt);
+        ReportDocx.Write(buffer, r.Markdown, r.Title, r.UpdatedAt, await reports.ThemeColoursAsync(projectId, ct));
         buffer.Position = 0;
         return TypedResults.File(buffer, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", ReportsService.FileName(r, "docx"));
     }

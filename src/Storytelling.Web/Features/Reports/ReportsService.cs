@@ -44,6 +44,11 @@ public sealed partial class ReportsService(StorytellingDbContext db, ReportDraft
 
     public Task<List<ThemeCandidateDto>> CandidatesAsync(Guid projectId, CancellationToken ct) => drafting.CandidatesAsync(projectId, ct);
 
+    /// <summary>The codebook colour of each active theme by name, for the charts a report draws from its tables.</summary>
+    public async Task<Dictionary<string, string>> ThemeColoursAsync(Guid projectId, CancellationToken ct) =>
+        (await db.Themes.AsNoTracking().Where(t => t.ProjectId == projectId && t.MergedIntoId == null).Select(t => new { t.Name, t.Colour }).ToListAsync(ct))
+        .GroupBy(t => t.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First().Colour, StringComparer.OrdinalIgnoreCase);
+
     /// <summary>The report, or null when there is none with this id in this project.</summary>
     public async Task<ReportDto?> GetAsync(Guid projectId, Guid reportId, CancellationToken ct) =>
         await FindAsync(projectId, reportId, ct) is { } report ? await ToDtoAsync(report, ct) : null;

@@ -40,21 +40,28 @@ public sealed class TussenruimteService(StorytellingDbContext db, PseudonymServi
         var decisions = bothRead.SelectMany(s => themes.Select(t => (residentPairs.Contains((s, t.Id)), professionalPairs.Contains((s, t.Id)))));
         var kappa = Agreement.CohensKappa(decisions);
 
-        // Fragments where the groups differ most: coded by one side far more often than by the other.
-        var differences = rows.Where(r => RoleClasses.IsResident(r.AuthorRole) || RoleClasses.IsProfessional(r.AuthorRole))
-            .GroupBy(r => (r.TranscriptId, r.StartChar, r.EndChar, r.ThemeId))
-            .Select(g => new { g.Key, First = g.First(), R = g.Count(r => RoleClasses.IsResident(r.AuthorRole)), P = g.Count(r => RoleClasses.IsProfessional(r.AuthorRole)) })
-            .Where(x => x.R != x.P)
-            .OrderByDescending(x => x.R == 0 || x.P == 0).ThenByDescending(x => Math.Abs(x.R - x.P)).Take(10).ToList();
-        var transcriptIds = differences.Select(d => d.Key.TranscriptId).Distinct().ToList();
+        // Where the groups differ most, in the same unit as kappa (story × theme, over the stories both groups coded):
+        // the units only one group applied, most codings first. That group's codings are shown as passages, overlapping
+        // codings merged into one, so a sentence coded short and long is one passage, not two differences.
+        var differences = rows.Where(r => bothRead.Contains(r.StoryId) && (RoleClasses.IsResident(r.AuthorRole) || RoleClasses.IsProfessional(r.AuthorRole)))
+            .GroupBy(r => (r.StoryId, r.ThemeId))
+            .Select(g => new { g.Key, Rows = g.ToList(), R = g.Count(r => RoleClasses.IsResident(r.AuthorRole)), P = g.Count(r => RoleClasses.IsProfessional(r.AuthorRole)) })
+            .Where(x => (x.R == 0) != (x.P == 0))
+            .OrderByDescending(x => Math.Abs(x.R - x.P)).ThenBy(x => x.Rows[0].TellerPseudonym, StringComparer.CurrentCultureIgnoreCase).Take(10)
+            .Select(x => new { x.Key, x.Rows, x.R, x.P, Passages = Passages.Merge(x.Rows, r => r.TranscriptId, r => r.StartChar, r => r.EndChar)
+                .OrderByDescending(p => p.Codings.Count).ThenBy(p => p.StartChar).ToList() })
+            .ToList();
+        var transcriptIds = differences.SelectMany(d => d.Passages.Select(p => p.TranscriptId)).Distinct().ToList();
         var segments = await db.TranscriptSegments.AsNoTracking().Where(s => transcriptIds.Contains(s.TranscriptId)).ToListAsync(ct);
         var texts = segments.GroupBy(s => s.TranscriptId).ToDictionary(g => g.Key, g => TranscriptText.From(g).Text);
         var filterFor = await pseudonyms.ForReaderAsync(projectId, seesOriginals: false, ct);
         var names = themes.ToDictionary(t => t.Id, t => t.Name);
         var diffs = differences.Select(d =>
         {
-            var text = texts.TryGetValue(d.Key.TranscriptId, out var t) && d.Key.EndChar <= t.Length ? t[d.Key.StartChar..d.Key.EndChar] : "";
-            return new DifferenceDto(d.First.StoryId, d.First.TellerPseudonym, d.Key.ThemeId, names[d.Key.ThemeId], filterFor(d.First.StoryId).Apply(text), d.R, d.P);
+            var p = d.Passages[0];
+            var text = texts.TryGetValue(p.TranscriptId, out var t) && p.EndChar <= t.Length ? t[p.StartChar..p.EndChar] : "";
+            return new DifferenceDto(d.Key.StoryId, d.Rows[0].TellerPseudonym, d.Key.ThemeId, names[d.Key.ThemeId], filterFor(d.Key.StoryId).Apply(text),
+                d.R, d.P, d.Passages.Count - 1);
         }).ToList();
 
         return new TussenruimteDto(perTheme, kappa, Agreement.Formula,

@@ -313,8 +313,10 @@ public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time,
     // ---- the board ------------------------------------------------------------------------------------------------
 
     /// <summary>
-    /// Per theme: codings, stories, tellers, dots, and its strongest quotes — the fragments coded with that theme by
+    /// Per theme: codings, stories, tellers, dots, and its strongest quotes — the passages coded with that theme by
     /// the most people (ties: the most recent first), because what many people picked out speaks for the group.
+    /// Overlapping codings of one transcript are one passage (a short and a long coding of the same words), shown
+    /// whole; the spotlight takes its longest coding.
     /// </summary>
     public async Task<BoardDto> BoardAsync(WorkshopSession session, CancellationToken ct)
     {
@@ -326,19 +328,18 @@ public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time,
         var themes = await ThemesAsync(session.ProjectId, ct);
         var votes = (await VotesAsync(session.Id, ct)).ToDictionary(v => v.ThemeId, v => v.Votes);
 
-        var strongest = rows.GroupBy(r => r.ThemeId).ToDictionary(g => g.Key, g => g
-            .GroupBy(r => (r.TranscriptId, r.StartChar, r.EndChar))
-            .OrderByDescending(f => f.Count()).ThenByDescending(f => f.Max(r => r.CreatedAt)).Take(3)
-            .Select(f => (First: f.OrderByDescending(r => r.CreatedAt).First(), Times: f.Count())).ToList());
-        var texts = await TextsAsync(strongest.Values.SelectMany(q => q.Select(x => x.First.TranscriptId)).Distinct().ToList(), ct);
+        var strongest = rows.GroupBy(r => r.ThemeId).ToDictionary(g => g.Key, g => Passages.Merge(g, r => r.TranscriptId, r => r.StartChar, r => r.EndChar)
+            .OrderByDescending(p => p.Codings.Count).ThenByDescending(p => p.Codings.Max(r => r.CreatedAt)).Take(3)
+            .Select(p => (Passage: p, Longest: p.Codings.OrderByDescending(r => r.EndChar - r.StartChar).ThenByDescending(r => r.CreatedAt).First())).ToList());
+        var texts = await TextsAsync(strongest.Values.SelectMany(q => q.Select(x => x.Passage.TranscriptId)).Distinct().ToList(), ct);
         var filterFor = await pseudonyms.ForReaderAsync(session.ProjectId, seesOriginals: false, ct);
 
         var board = themes.Select(t =>
         {
             var mine = rows.Where(r => r.ThemeId == t.Id).ToList();
             var quotes = strongest.TryGetValue(t.Id, out var q)
-                ? q.Select(x => new BoardQuoteDto(x.First.Id, x.First.StoryId, x.First.TellerPseudonym,
-                    filterFor(x.First.StoryId).Apply(Slice(texts, x.First.TranscriptId, x.First.StartChar, x.First.EndChar)), x.Times)).ToList()
+                ? q.Select(x => new BoardQuoteDto(x.Longest.Id, x.Longest.StoryId, x.Longest.TellerPseudonym,
+                    filterFor(x.Longest.StoryId).Apply(Slice(texts, x.Passage.TranscriptId, x.Passage.StartChar, x.Passage.EndChar)), x.Passage.Codings.Count)).ToList()
                 : [];
             return new BoardThemeDto(t.Id, t.Name, t.Colour, t.Kind, mine.Count, mine.Select(r => r.StoryId).Distinct().Count(),
                 mine.Select(r => r.TellerPseudonym).Distinct(StringComparer.OrdinalIgnoreCase).Count(), votes.GetValueOrDefault(t.Id), quotes);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Persistence;
 using Storytelling.Web.Features.Reports;
+using Storytelling.Web.Features.Reports.Charts;
 using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Pages.Projects;
@@ -36,7 +37,7 @@ public sealed class ReportModel(StorytellingDbContext db, ReportsService reports
         Report = report;
         EditorText = Report.Markdown;
         BaseVersion = Report.Summary.Version;
-        PreviewHtml = ReportMarkdown.ToSafeHtml(Report.Markdown);
+        PreviewHtml = ReportCharts.ToHtml(Report.Markdown, await reports.ThemeColoursAsync(ProjectId, ct));
         return true;
     }
 

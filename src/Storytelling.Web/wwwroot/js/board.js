@@ -14,7 +14,7 @@
     return node;
   };
   const connection = new signalR.HubConnectionBuilder().withUrl("/hubs/workshop").withAutomaticReconnect().build();
-  let timer = null, spot = null, stopAt = null;
+  let timer = null, spot = null, stopAt = null, sessionOpen = true;
 
   const plural = (n, one, many) => t(n === 1 ? one : many, n);
 
@@ -22,7 +22,11 @@
     const list = $("themes");
     list.replaceChildren();
     if (board.themes.length === 0) list.append(el("li", { className: "hint", textContent: t("NoThemes") }));
-    for (const theme of board.themes) {
+    // A theme nobody used yet gets a name in one line below the cards, not a card of its own.
+    const unused = board.themes.filter((theme) => theme.codings === 0 && theme.votes === 0);
+    $("unused").hidden = unused.length === 0;
+    $("unused").textContent = unused.length ? t("Unused", unused.map((theme) => theme.name).join(" · ")) : "";
+    for (const theme of board.themes.filter((x) => !unused.includes(x))) {
       const card = el("li", { className: "theme-card" });
       card.style.setProperty("--theme", theme.colour);
       card.dataset.theme = theme.id;
@@ -33,15 +37,20 @@
       card.append(votes);
       const quotes = el("ol", { className: "quotes" });
       for (const q of theme.quotes) {
-        const button = el("button", { type: "button", className: "secondary", textContent: t("SpotlightButton"), onclick: () => spotlight(q.codingId) });
-        button.setAttribute("aria-label", t("SpotlightQuote", q.teller));
-        quotes.append(el("li", {}, el("blockquote", { textContent: t("Quote", q.text) }),
-          el("p", { className: "quote-meta" }, el("span", { textContent: `${q.teller}${q.times > 1 ? t("Chosen", q.times) : ""}` }), button)));
+        const meta = el("p", { className: "quote-meta" }, el("span", { textContent: `${q.teller}${q.times > 1 ? t("Chosen", q.times) : ""}` }));
+        // A closed session takes no spotlight (the hub refuses it), so it offers none.
+        if (board.open) {
+          const button = el("button", { type: "button", className: "secondary", textContent: t("SpotlightButton"), onclick: () => spotlight(q.codingId) });
+          button.setAttribute("aria-label", t("SpotlightQuote", q.teller));
+          meta.append(button);
+        }
+        quotes.append(el("li", {}, el("blockquote", { textContent: t("Quote", q.text) }), meta));
       }
       card.append(quotes);
       list.append(card);
     }
     $("board-status").textContent = `${plural(board.participants, "ParticipantOne", "ParticipantMany")} · ${t(board.open ? "Live" : "Closed")}`;
+    sessionOpen = board.open;
     showSpot(board.spotlight);
   }
 
@@ -51,6 +60,7 @@
     if (!s) return;
     $("spot-text").textContent = t("Quote", s.text);
     $("spot-meta").textContent = `${s.teller} · ${s.themeName}`;
+    $("spot-clear").hidden = !sessionOpen;
     const audio = $("spot-audio");
     const hasAudio = !!s.audioUrl;
     audio.hidden = true;
@@ -82,7 +92,7 @@
 
   for (const e of ["codingAdded", "codingRemoved", "codebookChanged", "votesChanged"]) connection.on(e, refresh);
   connection.on("spotlight", showSpot);
-  connection.on("closed", () => { $("board-status").textContent = t("ClosedStatus"); });
+  connection.on("closed", () => { $("board-status").textContent = t("ClosedStatus"); refresh(); });
   connection.onreconnected(() => watch());
 
   async function watch() {
