@@ -86,7 +86,16 @@ public sealed class ToolCancellation : IDisposable
         _registration = caller.Register(() =>
         {
             MediaTools.KillToolTree(marker);
-            _package.Cancel();
+            try
+            {
+                _package.Cancel();
+            }
+            catch (AggregateException e) when (e.Flatten().InnerExceptions.All(i => i is IOException or ObjectDisposedException or InvalidOperationException))
+            {
+                // FFMpegCore writes "q" to ffmpeg's stdin on cancellation and lets the broken pipe escape when ffmpeg has
+                // just died (here: killed above). ffmpeg is gone either way; thrown from a timeout's timer thread, the
+                // exception would end this process.
+            }
         });
     }
 

@@ -193,6 +193,44 @@ public sealed class FfprobeMediaProbeTests(MediaCorpus corpus)
         }
     }
 
+    /// <summary>
+    /// On cancellation FFMpegCore writes "q" to ffmpeg's stdin and lets the broken pipe escape when ffmpeg has just
+    /// died (here because <see cref="ToolCancellation"/> killed it first). Escaping from a timeout's timer thread, that
+    /// ended the whole process; cancelling must never throw.
+    /// </summary>
+    [Fact]
+    public async Task Cancelling_a_running_ffmpeg_never_throws_from_the_cancellation()
+    {
+        var folder = Repo.NewTempFolder("media-cancel-quietly");
+        try
+        {
+            var recording = await LongRecordingAsync(folder);
+            var input = "file:" + recording;
+            for (var i = 0; i < 10; i++)
+            {
+                using var caller = new CancellationTokenSource();
+                using var call = new ToolCancellation(input, caller.Token);
+                var run = FFMpegCore.FFMpegArguments
+                    .FromFileInput(input, verifyExists: false, o => o.WithCustomArgument("-hide_banner -v error"))
+                    .OutputToNull()
+                    .CancellableThrough(call.Token, TimeSpan.Zero)
+                    .ProcessAsynchronously(throwOnError: false, new FFMpegCore.FFOptions(), CancellationToken.None);
+                Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.Naming(recording).Any()), "ffmpeg never started");
+
+                caller.Cancel();
+
+                // Killed before FFMpegCore heard of the cancellation, it may report a killed run rather than a cancelled
+                // one; the probe and the decoder decide by their own token, never by this flag.
+                Assert.False((await run).Success);
+                Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.Naming(recording).Count == 0), "ffmpeg still runs");
+            }
+        }
+        finally
+        {
+            Repo.DeleteFolder(folder);
+        }
+    }
+
     [Fact]
     public async Task Probes_beyond_the_limit_wait_their_turn()
     {
