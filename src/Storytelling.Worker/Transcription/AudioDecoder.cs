@@ -22,8 +22,9 @@ internal readonly record struct AudioWindow(ReadOnlyMemory<float> Samples, long 
 internal sealed class AudioDecodeException(string message) : Exception(message);
 
 /// <summary>
-/// Decodes a recording with ffmpeg, run by FFMpegCore (<c>FFMpegArguments</c> with a pipe sink), to 16 kHz mono float32 and hands it out in windows of at most
-/// <see cref="TranscriptionOptions.WindowSeconds"/>, so a 2-hour story needs one window of memory, not 460 MB.
+/// Decodes a recording with ffmpeg, run by FFMpegCore (<c>FFMpegArguments</c> with a pipe sink), to 16 kHz mono
+/// float32 and hands it out in windows of at most <see cref="TranscriptionOptions.WindowSeconds"/>, so a 2-hour story
+/// needs one window of memory, not 460 MB.
 /// A window ends at the quietest 20 ms of its last two seconds, so a cut rarely falls inside a word.
 /// </summary>
 internal sealed partial class AudioDecoder(IMediaStore store, IOptions<MediaOptions> media, IOptions<TranscriptionOptions> options, ILogger<AudioDecoder> logger)
@@ -33,6 +34,7 @@ internal sealed partial class AudioDecoder(IMediaStore store, IOptions<MediaOpti
     private const int FrameSamples = SampleRate / 50;
     // About 16 s of decoded audio between ffmpeg and the window being filled.
     private const int BufferBytes = 1024 * 1024;
+    private const int ChunkBytes = 64 * 1024;
 
     // MP4-family files may keep their index at the end, which ffmpeg cannot reach through a pipe: those are read
     // from a file (the store's own, or a temporary copy for remote stores); other formats stream through FFMpegCore's
@@ -86,7 +88,8 @@ internal sealed partial class AudioDecoder(IMediaStore store, IOptions<MediaOpti
             ? FFMpegArguments.FromFileInput("file:" + inputPath, verifyExists: false, NoStdin)
             : FFMpegArguments.FromPipeInput(new StreamPipeSource(source) { BlockSize = 256 * 1024 }, NoStdin);
         var processor = arguments
-            .OutputToPipe(sink, o => o.WithCustomArgument($"-map 0:a:0 -vn -sn -dn -ac 1 -ar {SampleRate.ToString(CultureInfo.InvariantCulture)}"));
+            // -flush_packets 0: ffmpeg fills its 32 KB output buffer before writing, rather than one write per frame.
+            .OutputToPipe(sink, o => o.WithCustomArgument($"-map 0:a:0 -vn -sn -dn -ac 1 -ar {SampleRate.ToString(CultureInfo.InvariantCulture)} -flush_packets 0"));
         // The pipe FFMpegCore made for this call names this ffmpeg among the worker's children.
         var marker = PipeName().Match(processor.Arguments).Value;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -161,8 +164,10 @@ internal sealed partial class AudioDecoder(IMediaStore store, IOptions<MediaOpti
     {
         while (true)
         {
-            var memory = samples.GetMemory(64 * 1024);
-            var n = await ffmpegOutput.ReadAsync(memory, token);
+            // ffmpeg writes one frame (tens of milliseconds) at a time; gathering 64 KB before handing it on wakes the
+            // reader a few times a second instead of fifty.
+            var memory = samples.GetMemory(ChunkBytes);
+            var n = await ffmpegOutput.ReadAtLeastAsync(memory[..ChunkBytes], ChunkBytes, throwOnEndOfStream: false, token);
             if (n == 0) return;
             samples.Advance(n);
             // Completed: the reader is gone (the job was cancelled) and ffmpeg is being stopped.
