@@ -10,6 +10,7 @@ using Storytelling.Benchmarks;
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- exports [N]      codings.csv of 500 stories (20,000 rows) and a 2-hour WebVTT: time and server memory
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- report [N]    theme report → .docx for 31 and 1,000 stories, median of N
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- languages [N]  demo first start (migrate + load-demo) and pages in Dutch vs English
+//   dotnet run -c Release --project tests/Storytelling.Benchmarks -- media [N]      probe and decode: own process code (main before issue 14) vs FFMpegCore, median of N
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- all
 if (args is ["bare-server", var port]) return await BareServer.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
 
@@ -23,4 +24,5 @@ if (which is "qdpx" or "all") await QdpxBenchmark.RunAsync(args.Skip(1).ToArray(
 if (which is "exports" or "all") await ExportsBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "report" or "all") await ReportBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "languages" or "all") await LanguagesBenchmark.RunAsync(args.Skip(1).ToArray());
+if (which is "media" or "all") await MediaToolsBenchmark.RunAsync(args.Skip(1).ToArray());
 return 0;

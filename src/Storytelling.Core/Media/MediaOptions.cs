@@ -7,7 +7,10 @@ public sealed class MediaOptions
 {
     public const string Section = "Storytelling:Media";
 
-    /// <summary>A name looked up on PATH, or a full path.</summary>
+    /// <summary>
+    /// "ffprobe", looked up on PATH, or a full path to a file called ffprobe (FFMpegCore runs the tools by name from
+    /// their folder); the same for <see cref="FfmpegPath"/>.
+    /// </summary>
     [Required]
     public string FfprobePath { get; set; } = "ffprobe";
 

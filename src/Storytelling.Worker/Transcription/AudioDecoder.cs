@@ -1,8 +1,10 @@
-using System.ComponentModel;
-using System.Diagnostics;
+using System.Globalization;
+using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Text;
+using System.Text.RegularExpressions;
+using FFMpegCore;
+using FFMpegCore.Pipes;
 using Microsoft.Extensions.Options;
 using Storytelling.Core.Media;
 using Storytelling.Core.Storage;
@@ -20,8 +22,9 @@ internal readonly record struct AudioWindow(ReadOnlyMemory<float> Samples, long 
 internal sealed class AudioDecodeException(string message) : Exception(message);
 
 /// <summary>
-/// Decodes a recording with ffmpeg to 16 kHz mono float32 and hands it out in windows of at most
-/// <see cref="TranscriptionOptions.WindowSeconds"/>, so a 2-hour story needs one window of memory, not 460 MB.
+/// Decodes a recording with ffmpeg, run by FFMpegCore (<c>FFMpegArguments</c> with a pipe sink), to 16 kHz mono
+/// float32 and hands it out in windows of at most <see cref="TranscriptionOptions.WindowSeconds"/>, so a 2-hour story
+/// needs one window of memory, not 460 MB.
 /// A window ends at the quietest 20 ms of its last two seconds, so a cut rarely falls inside a word.
 /// </summary>
 internal sealed partial class AudioDecoder(IMediaStore store, IOptions<MediaOptions> media, IOptions<TranscriptionOptions> options, ILogger<AudioDecoder> logger)
@@ -29,10 +32,13 @@ internal sealed partial class AudioDecoder(IMediaStore store, IOptions<MediaOpti
     public const int SampleRate = 16000;
     private const int CutSearchSamples = 2 * SampleRate;
     private const int FrameSamples = SampleRate / 50;
-    private const int MaxErrorChars = 2048;
+    // About 16 s of decoded audio between ffmpeg and the window being filled.
+    private const int BufferBytes = 1024 * 1024;
+    private const int ChunkBytes = 64 * 1024;
 
     // MP4-family files may keep their index at the end, which ffmpeg cannot reach through a pipe: those are read
-    // from a file (the store's own, or a temporary copy for remote stores); other formats stream through stdin.
+    // from a file (the store's own, or a temporary copy for remote stores); other formats stream through FFMpegCore's
+    // input pipe.
     private static readonly HashSet<string> NeedsSeeking = new(StringComparer.OrdinalIgnoreCase)
         { "mov,mp4,m4a,3gp,3g2,mj2", "mp4", "m4a", "mov", "3gp", "3g2" };
 
@@ -62,46 +68,45 @@ internal sealed partial class AudioDecoder(IMediaStore store, IOptions<MediaOpti
 
     private async IAsyncEnumerable<AudioWindow> RunFfmpegAsync(string blobName, string? inputPath, [EnumeratorCancellation] CancellationToken ct)
     {
-        var start = new ProcessStartInfo(media.Value.FfmpegPath)
-        {
-            RedirectStandardInput = inputPath is null,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        // "file:" keeps a path from being read as an option or a protocol; first audio stream only, video ignored.
-        foreach (var a in (string[])["-hide_banner", "-nostats", "-loglevel", "error"]) start.ArgumentList.Add(a);
-        if (inputPath is not null) start.ArgumentList.Add("-nostdin");
-        foreach (var a in (string[])["-i", inputPath is null ? "pipe:0" : "file:" + inputPath, "-map", "0:a:0", "-vn", "-sn", "-dn",
-                     "-ac", "1", "-ar", SampleRate.ToString(System.Globalization.CultureInfo.InvariantCulture), "-f", "f32le", "pipe:1"])
-            start.ArgumentList.Add(a);
-
-        Process process;
+        FFOptions ffmpeg;
         try
         {
-            process = Process.Start(start) ?? throw new AudioDecodeException("ffmpeg kon niet worden gestart.");
+            ffmpeg = MediaTools.FfmpegOptions(media.Value);
         }
-        catch (Win32Exception)
+        catch (InvalidOperationException)
         {
-            throw new AudioDecodeException($"ffmpeg is niet gevonden ({nameof(MediaOptions.FfmpegPath)}); installeer ffmpeg op de computer van het werkproces.");
+            throw new AudioDecodeException(MissingFfmpeg);
         }
 
-        using var _ = process;
-        var errors = new StringBuilder();
-        var stderr = Task.Run(async () =>
-        {
-            var buffer = new char[1024];
-            int n;
-            while ((n = await process.StandardError.ReadAsync(buffer, CancellationToken.None)) > 0)
-                if (errors.Length < MaxErrorChars) errors.Append(buffer, 0, Math.Min(n, MaxErrorChars - errors.Length));
-        }, CancellationToken.None);
-        var stdin = inputPath is null ? FeedAsync(blobName, process, ct) : Task.CompletedTask;
+        // ffmpeg writes into FFMpegCore's pipe sink, the sink into this bounded buffer, and the windows are read out
+        // of it: while the worker transcribes, the buffer fills and ffmpeg waits, so memory stays bounded.
+        var samples = new Pipe(new PipeOptions(pauseWriterThreshold: BufferBytes, resumeWriterThreshold: BufferBytes / 2, useSynchronizationContext: false));
+        var sink = new StreamPipeSink((stream, token) => FillAsync(stream, samples.Writer, token)) { Format = "f32le" };
+        await using var source = inputPath is null ? await store.OpenReadAsync(blobName, 0, null, ct) : null;
+        // "file:" keeps a path from being read as an option or a protocol; first audio stream only, video ignored.
+        var arguments = source is null
+            ? FFMpegArguments.FromFileInput("file:" + inputPath, verifyExists: false, NoStdin)
+            : FFMpegArguments.FromPipeInput(new StreamPipeSource(source) { BlockSize = 256 * 1024 }, NoStdin);
+        var processor = arguments
+            // -flush_packets 0: ffmpeg fills its 32 KB output buffer before writing, rather than one write per frame.
+            .OutputToPipe(sink, o => o.WithCustomArgument($"-map 0:a:0 -vn -sn -dn -ac 1 -ar {SampleRate.ToString(CultureInfo.InvariantCulture)} -flush_packets 0"));
+        // The pipe FFMpegCore made for this call names this ffmpeg among the worker's children.
+        var marker = PipeName().Match(processor.Arguments).Value;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var call = new ToolCancellation(marker, stop.Token);
+
+        var run = processor
+            // No grace after "q": the run token would give ffmpeg 5 s; the decoded audio is not wanted any more.
+            .CancellableThrough(call.Token, TimeSpan.Zero)
+            .ProcessAsynchronously(throwOnError: false, ffmpeg, CancellationToken.None);
+        // However the run ends (also before ffmpeg ever connected to the sink), the reader sees the end of the audio.
+        var finished = run.ContinueWith(_ => samples.Writer.Complete(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
         var windowSamples = options.Value.WindowSeconds * SampleRate;
         var buffer = new byte[windowSamples * sizeof(float)];
         var filled = 0;
         long consumedSamples = 0;
-        var output = process.StandardOutput.BaseStream;
+        var output = samples.Reader.AsStream();
         try
         {
             var eof = false;
@@ -117,49 +122,56 @@ internal sealed partial class AudioDecoder(IMediaStore store, IOptions<MediaOpti
                     }
                     filled += n;
                 }
-                var samples = filled / sizeof(float);
-                if (samples == 0) break;
-                var floats = MemoryMarshal.Cast<byte, float>(buffer.AsSpan(0, samples * sizeof(float)));
-                var cut = eof ? samples : QuietestCut(floats);
+                var count = filled / sizeof(float);
+                if (count == 0) break;
+                var floats = MemoryMarshal.Cast<byte, float>(buffer.AsSpan(0, count * sizeof(float)));
+                var cut = eof ? count : QuietestCut(floats);
                 yield return new AudioWindow(ToMemory(buffer, cut), consumedSamples);
                 consumedSamples += cut;
                 var keep = filled - cut * sizeof(float);
                 Buffer.BlockCopy(buffer, cut * sizeof(float), buffer, 0, keep);
                 filled = keep;
             }
-            await process.WaitForExitAsync(ct);
-            await stderr;
-            await stdin;
-            if (process.ExitCode != 0)
+            FFMpegResult result;
+            try
             {
-                LogDecodeFailed(logger, process.ExitCode);
-                throw new AudioDecodeException(DescribeFailure(errors.ToString(), inputPath));
+                result = await run;
+            }
+            catch (Exception e) when (MediaTools.IsToolMissing(e))
+            {
+                throw new AudioDecodeException(MissingFfmpeg);
+            }
+            ct.ThrowIfCancellationRequested();
+            if (result.ExitCode != 0)
+            {
+                LogDecodeFailed(logger, result.ExitCode);
+                throw new AudioDecodeException(DescribeFailure(result.StandardError, inputPath, marker));
             }
             if (consumedSamples == 0) LogNoAudio(logger);
         }
         finally
         {
-            if (!process.HasExited)
-            {
-                try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-            }
+            // Cancelled, failed, or the caller stopped reading: ffmpeg (and anything it started) goes before we return.
+            if (!run.IsCompleted) await stop.CancelAsync();
+            await samples.Reader.CompleteAsync();
+            await finished;
         }
     }
 
-    private async Task FeedAsync(string blobName, Process process, CancellationToken ct)
+    private static void NoStdin(FFMpegInputOptions o) => o.WithCustomArgument("-hide_banner -v error -nostdin -nostats");
+
+    private static async Task FillAsync(Stream ffmpegOutput, PipeWriter samples, CancellationToken token)
     {
-        try
+        while (true)
         {
-            await using var source = await store.OpenReadAsync(blobName, 0, null, ct);
-            await source.CopyToAsync(process.StandardInput.BaseStream, 256 * 1024, ct);
-        }
-        catch (IOException)
-        {
-            // ffmpeg stopped reading (it failed or the job was cancelled); its exit code tells the story.
-        }
-        finally
-        {
-            try { process.StandardInput.Close(); } catch (IOException) { }
+            // ffmpeg writes one frame (tens of milliseconds) at a time; gathering 64 KB before handing it on wakes the
+            // reader a few times a second instead of fifty.
+            var memory = samples.GetMemory(ChunkBytes);
+            var n = await ffmpegOutput.ReadAtLeastAsync(memory[..ChunkBytes], ChunkBytes, throwOnEndOfStream: false, token);
+            if (n == 0) return;
+            samples.Advance(n);
+            // Completed: the reader is gone (the job was cancelled) and ffmpeg is being stopped.
+            if ((await samples.FlushAsync(token)).IsCompleted) return;
         }
     }
 
@@ -189,16 +201,27 @@ internal sealed partial class AudioDecoder(IMediaStore store, IOptions<MediaOpti
         return Math.Max(best, 1);
     }
 
-    private static string DescribeFailure(string stderr, string? inputPath)
+    private const string MissingFfmpeg =
+        $"ffmpeg is niet gevonden ({nameof(MediaOptions.FfmpegPath)}); installeer ffmpeg op de computer van het werkproces.";
+
+    private static string DescribeFailure(IReadOnlyList<string> stderr, string? inputPath, string pipeName)
     {
-        var line = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "";
+        var line = stderr.Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) ?? "";
         if (inputPath is not null) line = line.Replace("file:" + inputPath, "opname", StringComparison.Ordinal).Replace(inputPath, "opname", StringComparison.Ordinal);
-        line = line.Replace("pipe:0", "opname", StringComparison.Ordinal);
+        // FFMpegCore's pipes are sockets in the temp folder: "unix:/tmp/CoreFxPipe_FFMpegCore_…".
+        line = PipePath().Replace(line, "opname");
+        if (pipeName.Length > 0) line = line.Replace(pipeName, "opname", StringComparison.Ordinal);
         if (line.Length > 200) line = line[..200] + "…";
         return line.Length == 0
             ? "De opname kon niet worden omgezet naar geluid dat Whisper leest (ffmpeg gaf een fout)."
             : $"De opname kon niet worden omgezet naar geluid dat Whisper leest (ffmpeg: {line}).";
     }
+
+    [GeneratedRegex("CoreFxPipe_FFMpegCore_[0-9a-f]+")]
+    private static partial Regex PipeName();
+
+    [GeneratedRegex(@"(unix:)?[^\s""']*CoreFxPipe_FFMpegCore_[0-9a-f]+")]
+    private static partial Regex PipePath();
 
     private sealed class CastMemoryManager(byte[] buffer, int samples) : System.Buffers.MemoryManager<float>
     {

@@ -325,8 +325,10 @@ public abstract class UploadApiContract : IAsyncLifetime, IClassFixture<MediaCor
     {
         var wav = await TestAudio.SpeechWavAsync("Even geduld.");
         // An ffprobe that hangs, and a clock the test moves on: the probe's timeout runs on the app's TimeProvider.
-        var hanging = Path.Combine(Path.GetTempPath(), $"hanging-ffprobe-{Guid.NewGuid():N}.sh");
-        await File.WriteAllTextAsync(hanging, "#!/bin/sh\nsleep 60\n");
+        // FFMpegCore runs a file named ffprobe and first asks it for its version, which a stuck ffprobe still answers.
+        var hangingFolder = Repo.NewTempFolder("hanging-ffprobe");
+        var hanging = Path.Combine(hangingFolder, "ffprobe");
+        await File.WriteAllTextAsync(hanging, "#!/bin/sh\nif [ \"$1\" = \"-version\" ]; then echo stand-in; exit 0; fi\nsleep 60\n");
         File.SetUnixFileMode(hanging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var settings = new Dictionary<string, string?>(StorageSettings())
         {
@@ -349,7 +351,7 @@ public abstract class UploadApiContract : IAsyncLifetime, IClassFixture<MediaCor
             await Task.Delay(50);
         }
         var complete = await completing;
-        File.Delete(hanging);
+        Repo.DeleteFolder(hangingFolder);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, complete.StatusCode);
         Assert.Equal("probe_timed_out", (await Body(complete)).GetProperty("code").GetString());
         var status = await Body(await interviewer.GetAsync($"/api/uploads/{uploadId}"));

@@ -81,6 +81,93 @@ public sealed class AudioDecoderTests(MediaCorpus corpus)
     }
 
     [Fact]
+    public async Task A_job_cancelled_mid_decode_leaves_no_ffmpeg_running_and_no_pipe_behind()
+    {
+        await using var h = await WorkerHarness.StartAsync(settings: new Dictionary<string, string> { ["Storytelling__Transcription__WindowSeconds"] = "30" });
+        var pipesBefore = FFMpegCorePipes();
+        var blob = await StoreLongRecordingAsync(h);
+        using var cancel = new CancellationTokenSource();
+
+        var windows = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in h.Get<AudioDecoder>().DecodeAsync(blob, "matroska,webm", cancel.Token))
+            {
+                // ffmpeg is still at work: 80 s of audio do not fit in the window and the buffer behind it.
+                Assert.NotEmpty(ProcessTable.Naming(h.MediaRoot));
+                windows++;
+                await cancel.CancelAsync();
+            }
+        });
+
+        Assert.Equal(1, windows);
+        Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.Naming(h.MediaRoot).Count == 0), "ffmpeg still runs");
+        Assert.True(await ProcessTable.EventuallyAsync(() => !FFMpegCorePipes().Except(pipesBefore).Any()), "a pipe socket was left in the temp folder");
+    }
+
+    [Fact]
+    public async Task A_reader_that_stops_after_one_window_leaves_no_ffmpeg_running()
+    {
+        await using var h = await WorkerHarness.StartAsync(settings: new Dictionary<string, string> { ["Storytelling__Transcription__WindowSeconds"] = "30" });
+        var blob = await StoreLongRecordingAsync(h);
+
+        await foreach (var window in h.Get<AudioDecoder>().DecodeAsync(blob, "matroska,webm", CancellationToken.None))
+        {
+            Assert.Equal(0, window.StartSample);
+            break;
+        }
+
+        Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.Naming(h.MediaRoot).Count == 0), "ffmpeg still runs");
+    }
+
+    [Fact]
+    public async Task A_refused_recording_leaves_no_ffmpeg_and_no_pipe_behind()
+    {
+        await using var h = await WorkerHarness.StartAsync();
+        var pipesBefore = FFMpegCorePipes();
+
+        await Assert.ThrowsAsync<AudioDecodeException>(() => DecodeAsync(h, corpus[MediaCorpus.Text], "mp4"));
+
+        Assert.Empty(ProcessTable.Naming(h.MediaRoot));
+        Assert.True(await ProcessTable.EventuallyAsync(() => !FFMpegCorePipes().Except(pipesBefore).Any()), "a pipe socket was left in the temp folder");
+    }
+
+    [Fact]
+    public async Task Without_ffmpeg_the_sentence_names_the_setting()
+    {
+        var folder = Repo.NewTempFolder("decoder-no-ffmpeg");
+        try
+        {
+            await using var h = await WorkerHarness.StartAsync(settings: new Dictionary<string, string> { ["Storytelling__Media__FfmpegPath"] = Path.Combine(folder, "ffmpeg") });
+            var e = await Assert.ThrowsAsync<AudioDecodeException>(() => DecodeAsync(h, corpus[MediaCorpus.Wav], "wav"));
+            Assert.Contains("FfmpegPath", e.Message);
+            Assert.DoesNotContain(folder, e.Message);
+        }
+        finally
+        {
+            Repo.DeleteFolder(folder);
+        }
+    }
+
+    // 10 × 8 s = 80 s of speech with pauses, as Opus in WebM, stored on the harness's disk store.
+    private async Task<string> StoreLongRecordingAsync(WorkerHarness h)
+    {
+        var longFile = Path.Combine(Path.GetTempPath(), "decoder-long-" + Guid.NewGuid().ToString("N") + ".webm");
+        try
+        {
+            await RunAsync("ffmpeg", "-nostdin", "-v", "error", "-stream_loop", "9", "-i", corpus[MediaCorpus.Wav], "-c:a", "libopus", "-f", "webm", longFile);
+            await using var source = File.OpenRead(longFile);
+            return (await h.Get<IMediaStore>().SaveAsync(source, "application/octet-stream", CancellationToken.None)).BlobName;
+        }
+        finally
+        {
+            File.Delete(longFile);
+        }
+    }
+
+    private static string[] FFMpegCorePipes() => Directory.GetFiles(Path.GetTempPath(), "CoreFxPipe_FFMpegCore_*");
+
+    [Fact]
     public void The_cut_falls_in_the_quietest_stretch_of_the_last_two_seconds()
     {
         var random = new Random(7);

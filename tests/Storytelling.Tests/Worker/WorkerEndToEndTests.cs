@@ -162,6 +162,8 @@ public sealed partial class WorkerEndToEndTests(MediaCorpus corpus)
             await kill.WaitForExitAsync();
             Assert.Equal(137, await first.WaitForExitAsync(TimeSpan.FromSeconds(10)));
         }
+        // Nothing can stop ffmpeg on SIGKILL, but its pipe's reader is gone, so it fails on its next write and exits.
+        Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.Naming(h.MediaRoot).Count == 0), "an ffmpeg outlived the killed worker");
         var orphan = await h.JobAsync(jobId);
         Assert.Equal((TranscriptionJobStatus.Running, 1), (orphan.Status, orphan.Attempts));
 
@@ -178,11 +180,18 @@ public sealed partial class WorkerEndToEndTests(MediaCorpus corpus)
     public async Task On_SIGTERM_a_worker_gives_its_job_back_uncounted_and_exits_cleanly()
     {
         await using var h = await WorkerHarness.StartAsync();
-        var (_, jobId) = await h.SeedAsync(await LongRecordingAsync(h, 12), "matroska,webm", 12 * MediaCorpus.SpeechMs);
+        var (_, jobId) = await h.SeedAsync(await LongRecordingAsync(h, 30), "matroska,webm", 30 * MediaCorpus.SpeechMs);
         await using var worker = AppProcess.Start("Storytelling.Worker", WithModels(h, new() { ["Storytelling__Transcription__WindowSeconds"] = "30" }));
         await WaitForJobAsync(h, jobId, j => j.Status == TranscriptionJobStatus.Running && j.ProgressPercent > 0, worker);
+        // The decoder's ffmpeg, run by FFMpegCore, waits on its pipe while whisper works through a window.
+        // 4 minutes of audio: more than a window and the buffer behind it, so ffmpeg is still there to be stopped.
+        var ffmpeg = ProcessTable.MediaToolsOf(worker.Id);
+        Assert.NotEmpty(ffmpeg);
         worker.Terminate();
         Assert.Equal(0, await worker.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(await ProcessTable.EventuallyAsync(() => ProcessTable.Naming(h.MediaRoot).Count == 0),
+            "an ffmpeg outlived the worker: " + string.Join("\n", ProcessTable.Naming(h.MediaRoot).Select(p => p.CommandLine)));
+        Assert.All(ffmpeg, p => Assert.False(ProcessTable.IsRunning(p.Pid), $"ffmpeg {p.Pid} still runs"));
 
         var job = await h.JobAsync(jobId);
         if (job.Status == TranscriptionJobStatus.Succeeded) return; // it finished first: also allowed ("finishes or releases")

@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Identity;
+using FFMpegCore;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Storytelling.Core.Analysis;
 using Storytelling.Core.Audit;
 using Storytelling.Core.Evaluation;
@@ -29,7 +31,7 @@ namespace Storytelling.Web.Features.Demo;
 /// </summary>
 public sealed partial class DemoLoader(
     StorytellingDbContext db, UserManager<Person> users, IMediaStore store, IMediaProbe probe, CodingService codings,
-    ReportsService reports, TimeProvider time, ILogger<DemoLoader> logger)
+    ReportsService reports, IOptions<MediaOptions> media, TimeProvider time, ILogger<DemoLoader> logger)
 {
     private const int SilenceBetweenSentencesMs = 450;
 
@@ -212,7 +214,7 @@ public sealed partial class DemoLoader(
     /// Speaks each sentence with espeak-ng, joins the PCM with short pauses into one WAV and encodes it as Opus in Ogg
     /// (what a phone's recorder would send). The sample counts give each sentence's exact start and end.
     /// </summary>
-    private static async Task<List<(long StartMs, long EndMs)>> SynthesiseAsync(List<string> sentences, string prefix, string output, CancellationToken ct)
+    private async Task<List<(long StartMs, long EndMs)>> SynthesiseAsync(List<string> sentences, string prefix, string output, CancellationToken ct)
     {
         var timings = new List<(long, long)>();
         var pcm = new MemoryStream();
@@ -231,8 +233,30 @@ public sealed partial class DemoLoader(
         }
         var joined = prefix + ".wav";
         await File.WriteAllBytesAsync(joined, WavFile(rate, pcm.ToArray()), ct);
-        await RunAsync("ffmpeg", ["-nostdin", "-loglevel", "error", "-y", "-i", joined, "-c:a", "libopus", "-b:a", "32k", output], ct);
+        await EncodeOpusAsync(joined, output, ct);
         return timings;
+    }
+
+    // The same ffmpeg the probe uses (Storytelling:Media:FfmpegPath), run by FFMpegCore; cancelling kills it.
+    private async Task EncodeOpusAsync(string wav, string output, CancellationToken ct)
+    {
+        var input = "file:" + Path.GetFullPath(wav);
+        using var call = new ToolCancellation(input, ct);
+        FFMpegResult result;
+        try
+        {
+            result = await FFMpegArguments
+                .FromFileInput(input, verifyExists: false, o => o.WithCustomArgument("-hide_banner -v error -nostdin"))
+                .OutputToFile(output, overwrite: true, o => o.WithCustomArgument("-c:a libopus -b:a 32k"))
+                .CancellableThrough(call.Token, TimeSpan.Zero)
+                .ProcessAsynchronously(throwOnError: false, MediaTools.FfmpegOptions(media.Value), CancellationToken.None);
+        }
+        catch (Exception e) when (MediaTools.IsToolMissing(e))
+        {
+            throw new InvalidOperationException("The demo needs ffmpeg; install it (infra/run.sh does: apt-get install espeak-ng ffmpeg).", e);
+        }
+        ct.ThrowIfCancellationRequested();
+        if (result.ExitCode != 0) throw new InvalidOperationException($"ffmpeg failed (exit {result.ExitCode}): {string.Join(' ', result.StandardError).Trim()}");
     }
 
     /// <summary>The PCM of a 16-bit mono WAV file such as espeak-ng writes (chunks walked, not assumed at offset 44).</summary>

@@ -1,13 +1,16 @@
 using System.Text.Json;
+using FFMpegCore;
+using FFMpegCore.Exceptions;
 using Storytelling.Core.Media;
 
 namespace Storytelling.Tests.Media;
 
 /// <summary>
-/// The parser on ffprobe 5.1's own output, recorded from corpus files (renamed "upload", as stored blobs are),
-/// so mapping rules can be checked without running ffprobe.
+/// FFMpegCore's reading of ffprobe 5.1's own output and our mapping of it, on output recorded from corpus files
+/// (renamed "upload", as stored blobs are) with the arguments FFMpegCore passes (-sexagesimal: "0:00:07.297000"), so
+/// the rules can be checked without running ffprobe.
 /// </summary>
-public sealed class FfprobeOutputTests
+public sealed class MediaClassificationTests
 {
     // ffmpeg -i speech.wav -c:a libopus -f webm: as browsers record, no per-stream duration.
     private const string WebmOpus = """
@@ -29,7 +32,7 @@ public sealed class FfprobeOutputTests
                     "avg_frame_rate": "0/0",
                     "time_base": "1/1000",
                     "start_pts": -3,
-                    "start_time": "-0.003000",
+                    "start_time": "0:00:-0.003000",
                     "extradata_size": 19,
                     "disposition": {
                         "default": 0,
@@ -62,8 +65,8 @@ public sealed class FfprobeOutputTests
                 "nb_programs": 0,
                 "format_name": "matroska,webm",
                 "format_long_name": "Matroska / WebM",
-                "start_time": "-0.003000",
-                "duration": "7.297000",
+                "start_time": "0:00:-0.003000",
+                "duration": "0:00:07.297000",
                 "size": "93951",
                 "bit_rate": "103002",
                 "probe_score": 100,
@@ -96,9 +99,9 @@ public sealed class FfprobeOutputTests
                     "avg_frame_rate": "0/0",
                     "time_base": "1/8000",
                     "start_pts": 0,
-                    "start_time": "0.000000",
+                    "start_time": "0:00:00.000000",
                     "duration_ts": 58320,
-                    "duration": "7.290000",
+                    "duration": "0:00:07.290000",
                     "bit_rate": "38655",
                     "nb_frames": "58",
                     "extradata_size": 5,
@@ -134,8 +137,8 @@ public sealed class FfprobeOutputTests
                 "nb_programs": 0,
                 "format_name": "mov,mp4,m4a,3gp,3g2,mj2",
                 "format_long_name": "QuickTime / MOV",
-                "start_time": "0.000000",
-                "duration": "7.290000",
+                "start_time": "0:00:00.000000",
+                "duration": "0:00:07.290000",
                 "size": "36782",
                 "bit_rate": "40364",
                 "probe_score": 100,
@@ -168,9 +171,9 @@ public sealed class FfprobeOutputTests
                     "avg_frame_rate": "0/0",
                     "time_base": "1/14112000",
                     "start_pts": 707200,
-                    "start_time": "0.050113",
+                    "start_time": "0:00:00.050113",
                     "duration_ts": 103956480,
-                    "duration": "7.366531",
+                    "duration": "0:00:07.366531",
                     "bit_rate": "32000",
                     "disposition": {
                         "default": 0,
@@ -216,9 +219,9 @@ public sealed class FfprobeOutputTests
                     "avg_frame_rate": "0/0",
                     "time_base": "1/90000",
                     "start_pts": 4510,
-                    "start_time": "0.050111",
+                    "start_time": "0:00:00.050111",
                     "duration_ts": 662988,
-                    "duration": "7.366533",
+                    "duration": "0:00:07.366533",
                     "disposition": {
                         "default": 0,
                         "dub": 0,
@@ -249,8 +252,8 @@ public sealed class FfprobeOutputTests
                 "nb_programs": 0,
                 "format_name": "mp3",
                 "format_long_name": "MP2/3 (MPEG audio layer 2/3)",
-                "start_time": "0.050111",
-                "duration": "7.366531",
+                "start_time": "0:00:00.050111",
+                "duration": "0:00:07.366531",
                 "size": "29906",
                 "bit_rate": "32477",
                 "probe_score": 51,
@@ -314,10 +317,12 @@ public sealed class FfprobeOutputTests
         }
         """;
 
+    private static MediaProbeResult Classify(string json) => MediaClassification.ToResult(FFProbe.FromJson(json));
+
     [Fact]
     public void Browser_webm_with_only_opus_is_audio_webm_with_the_format_duration()
     {
-        var result = FfprobeOutput.Parse(WebmOpus).ToResult();
+        var result = Classify(WebmOpus);
 
         Assert.True(result.Succeeded);
         Assert.Equal(("webm", "audio/webm", "opus"), (result.FormatName, result.MediaType, result.AudioCodec));
@@ -329,10 +334,10 @@ public sealed class FfprobeOutputTests
     [Fact]
     public void Mp4_family_file_with_a_3gp_brand_is_audio_3gpp()
     {
-        var output = FfprobeOutput.Parse(ThreeGpAac);
-        var result = output.ToResult();
+        var analysis = FFProbe.FromJson(ThreeGpAac);
+        var result = MediaClassification.ToResult(analysis);
 
-        Assert.Equal("3gp4", output.MajorBrand);
+        Assert.Equal("3gp4", analysis.Format.Tags?["major_brand"]);
         Assert.Equal(("3gp", "audio/3gpp", "aac"), (result.FormatName, result.MediaType, result.AudioCodec));
         Assert.Equal(7290, result.DurationMs);
     }
@@ -340,10 +345,10 @@ public sealed class FfprobeOutputTests
     [Fact]
     public void Cover_art_does_not_make_an_mp3_a_video()
     {
-        var output = FfprobeOutput.Parse(Mp3WithCoverArt);
-        var result = output.ToResult();
+        var analysis = FFProbe.FromJson(Mp3WithCoverArt);
+        var result = MediaClassification.ToResult(analysis);
 
-        Assert.Contains(output.Streams, s => s is { CodecType: "video", IsAttachedPicture: true });
+        Assert.Contains(analysis.VideoStreams, s => s.Disposition?["attached_pic"] == true);
         Assert.Equal(("mp3", "audio/mpeg", "mp3"), (result.FormatName, result.MediaType, result.AudioCodec));
         Assert.False(result.HasVideo);
     }
@@ -351,10 +356,18 @@ public sealed class FfprobeOutputTests
     [Fact]
     public void Header_without_a_duration_is_unreadable()
     {
-        var output = FfprobeOutput.Parse(WavHeaderOnly);
+        var analysis = FFProbe.FromJson(WavHeaderOnly);
 
-        Assert.Null(output.DurationSeconds);
-        Assert.Equal(MediaProbeFailure.Unreadable, output.ToResult().Failure);
+        Assert.Equal(TimeSpan.Zero, analysis.Format.Duration);
+        Assert.Equal(MediaProbeFailure.Unreadable, MediaClassification.ToResult(analysis).Failure);
+    }
+
+    [Fact]
+    public void A_length_unknown_to_the_container_is_how_far_it_decoded()
+    {
+        var result = MediaClassification.ToResult(FFProbe.FromJson(WavHeaderOnly), decodedMs: 2353);
+
+        Assert.Equal((MediaProbeFailure.None, 2353L), (result.Failure, result.DurationMs));
     }
 
     // Hand-written from here on: shapes the corpus cannot produce with Debian's ffmpeg.
@@ -363,12 +376,12 @@ public sealed class FfprobeOutputTests
     public void Without_a_format_duration_the_longest_stream_counts()
     {
         const string json = """
-            {"streams":[{"codec_type":"audio","codec_name":"amr_nb","duration":"12.340000"},
-                        {"codec_type":"data","codec_name":"bin_data","duration":"12.500000"}],
+            {"streams":[{"codec_type":"audio","codec_name":"amr_nb","duration":"0:00:12.340000"},
+                        {"codec_type":"subtitle","codec_name":"mov_text","duration":"0:00:12.500000"}],
              "format":{"format_name":"mov,mp4,m4a,3gp,3g2,mj2","duration":"N/A","tags":{"major_brand":"isom"}}}
             """;
 
-        var result = FfprobeOutput.Parse(json).ToResult();
+        var result = Classify(json);
 
         // AMR audio means a phone's 3GP recording whatever brand the muxer wrote.
         Assert.Equal(("3gp", "audio/3gpp", 12500L), (result.FormatName, result.MediaType, result.DurationMs));
@@ -385,10 +398,10 @@ public sealed class FfprobeOutputTests
         var json = $$"""
             {"streams":[{"codec_type":"video","codec_name":"{{videoCodec}}","disposition":{"attached_pic":0} },
                         {"codec_type":"audio","codec_name":"{{audioCodec}}"}],
-             "format":{"format_name":"{{formatName}}","duration":"3.000000","tags":{"major_brand":"qt  "} } }
+             "format":{"format_name":"{{formatName}}","duration":"0:00:03.000000","tags":{"major_brand":"qt  "} } }
             """;
 
-        var result = FfprobeOutput.Parse(json).ToResult();
+        var result = Classify(json);
 
         Assert.Equal((expectedFormat, expectedType), (result.FormatName, result.MediaType));
         Assert.True(result.HasVideo);
@@ -399,24 +412,29 @@ public sealed class FfprobeOutputTests
     {
         const string json = """{"streams":[{"codec_type":"video","codec_name":"png"}],"format":{"format_name":"png_pipe"}}""";
 
-        Assert.Equal(MediaProbeFailure.NoAudio, FfprobeOutput.Parse(json).ToResult().Failure);
+        Assert.Equal(MediaProbeFailure.NoAudio, Classify(json).Failure);
     }
 
+    // The probe counts these as "ffprobe could not read it" and lets the file's first bytes decide.
     [Theory]
     [InlineData("")]
     [InlineData("moov atom not found")]
     [InlineData("[1, 2]")]
-    public void Output_that_is_not_ffprobe_json_throws_json_exception(string text)
+    [InlineData("{}")]
+    public void Output_that_is_not_ffprobe_json_throws_what_the_probe_catches(string text)
     {
-        Assert.ThrowsAny<JsonException>(() => FfprobeOutput.Parse(text));
+        var error = Assert.ThrowsAny<Exception>(() => FFProbe.FromJson(text));
+
+        Assert.True(error is JsonException or FormatNullException, error.GetType().Name);
     }
 
     [Theory]
-    [InlineData("out_time_us=1000000\nprogress=continue\nout_time_us=2353152\nprogress=end\n", 2353L)]
-    [InlineData("out_time_us=N/A\nprogress=end\n", null)]
-    public void Decoded_length_is_the_last_progress_report(string progress, long? expectedMs)
+    [InlineData("out_time_us=2353152", 2353L)]
+    [InlineData("out_time_us=N/A", null)]
+    [InlineData("progress=end", null)]
+    public void Decoded_length_comes_from_the_progress_report(string line, long? expectedMs)
     {
-        Assert.Equal(expectedMs, FfprobeMediaProbe.DecodedMs(progress));
+        Assert.Equal(expectedMs, FfprobeMediaProbe.ProgressMs(line));
     }
 
     [Theory]

@@ -1,7 +1,11 @@
+// The probe as it was on main before issue 14 (commit d29945a): ffprobe and ffmpeg started by our own process code,
+// ffprobe's JSON parsed by hand. Kept only as the reference the media benchmark measures FFMpegCore against.
 using System.Globalization;
 using System.Text.Json;
 
-namespace Storytelling.Core.Media;
+using Storytelling.Core.Media;
+
+namespace Storytelling.Benchmarks.Baseline;
 
 /// <summary>The part of <c>ffprobe -print_format json -show_format -show_streams</c> that decides what a file is.</summary>
 internal sealed record FfprobeOutput(
