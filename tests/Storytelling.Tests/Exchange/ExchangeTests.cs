@@ -269,6 +269,48 @@ public sealed class ExchangeTests(TranscriptWorld world) : IClassFixture<Transcr
         Assert.Equal(2, (await ThemesAsync(fresh)).Count);
     }
 
+    [Theory]
+    [InlineData("capitalised folders")]
+    [InlineData("CRLF")]
+    [InlineData("docx beside an empty txt")]
+    public async Task Our_export_rewritten_the_way_other_tools_write_it_comes_back_with_the_same_text_and_codings(string variant)
+    {
+        var s = await ScenarioAsync();
+        var entries = Qdpx.Entries(await ExportAsync("begeleider", s.ProjectId));
+        var text = entries.Single(e => e.Key.EndsWith(".txt", StringComparison.Ordinal));
+        var rewritten = variant switch
+        {
+            "capitalised folders" => entries.ToDictionary(e => e.Key == "project.qde" ? "Project.qde" : e.Key.Replace("sources/", "Sources/", StringComparison.Ordinal), e => e.Value),
+            "CRLF" => entries.ToDictionary(e => e.Key, e => e.Key == text.Key ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(e.Value).Replace("\n", "\r\n", StringComparison.Ordinal)) : e.Value),
+            _ => Docx(entries, text.Key),
+        };
+        var fresh = await FreshProjectAsync();
+        var response = await ImportAsync("begeleider", fresh, Qdpx.Zip(rewritten.Select(e => (e.Key, e.Value)).ToArray()));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = (await response.Content.ReadFromJsonAsync<QdpxImportResult>(TestJson.Options))!;
+        Assert.Equal((1, 2), (result.Stories, result.Codings));
+        Assert.Empty(result.Skipped);
+        Assert.Equal(await CodingsAsync(s.ProjectId), await CodingsAsync(fresh));
+        await world.App.WithDbAsync(async db =>
+        {
+            var story = await db.Stories.AsNoTracking().Include(x => x.Transcripts).ThenInclude(t => t.Segments).SingleAsync(x => x.ProjectId == fresh);
+            Assert.Equal(Segments, story.Transcripts.Single().Segments.OrderBy(x => x.Position).Select(x => x.Text));
+        });
+
+        static Dictionary<string, byte[]> Docx(Dictionary<string, byte[]> entries, string textEntry)
+        {
+            var docxEntry = textEntry[..^4] + ".docx";
+            var result = new Dictionary<string, byte[]>(entries) { [textEntry] = [], [docxEntry] = ForeignQdpxTests.Docx(Encoding.UTF8.GetString(entries[textEntry])) };
+            var doc = XDocument.Load(new MemoryStream(entries["project.qde"]));
+            foreach (var source in doc.Descendants(Qdpx.Ns + "TextSource"))
+                source.SetAttributeValue("richTextPath", "internal://" + docxEntry["sources/".Length..]);
+            var qde = new MemoryStream();
+            doc.Save(qde);
+            result["project.qde"] = qde.ToArray();
+            return result;
+        }
+    }
+
     [Fact]
     public async Task A_recording_travels_with_its_transcript_and_sync_points_restore_segment_times()
     {

@@ -122,6 +122,9 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
         CancellationToken ct)
     {
         var now = time.GetUtcNow();
+        // Every row here is new: change detection once before saving, not on each of the thousands of Adds (StoryFactory's
+        // check for a unique receipt code reads DbSet.Local, which would otherwise scan every tracked row per story).
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var themes = await CodebookExchange.ImportAsync(db, time, project.Id, me, codes, ct);
         var number = await db.Stories.CountAsync(s => s.ProjectId == project.Id, ct);
@@ -182,8 +185,10 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
             }
         }
         db.Record(time, "project.imported", me, project.Id, "project", project.Id);
+        db.ChangeTracker.DetectChanges();
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
+        db.ChangeTracker.AutoDetectChangesEnabled = true;
         return new QdpxImportResult(plan.Stories.Count, recordings, codings, themes.Created, themes.Merged, notes.Placed.Count, report.Items);
     }
 
