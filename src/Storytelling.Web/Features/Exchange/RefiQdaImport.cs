@@ -47,6 +47,7 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
 {
     private static readonly XNamespace Ns = QdaXml.ProjectNamespace;
     private const string MemoThemeName = "Memo's zonder code";
+    private const int StoriesPerSave = 100;
     private readonly ExchangeOptions _options = options.Value;
 
     public async Task<QdpxImportResult> ImportAsync(Guid projectId, Guid? me, Stream upload, CancellationToken ct)
@@ -122,74 +123,86 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
         CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        // Every row here is new: change detection once before saving, not on each of the thousands of Adds (StoryFactory's
-        // check for a unique receipt code reads DbSet.Local, which would otherwise scan every tracked row per story).
+        // Every row here is new: change detection runs once per chunk, not on each Add (StoryFactory's check for a unique
+        // receipt code reads DbSet.Local, which scans every tracked row), and each chunk of stories is saved and let go,
+        // so neither EF's ordering of inserts nor the tracker grows with the project. All of it is one transaction.
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var themes = await CodebookExchange.ImportAsync(db, time, project.Id, me, codes, ct);
+        await SaveChunkAsync(ct);
         var number = await db.Stories.CountAsync(s => s.ProjectId == project.Id, ct);
         var language = project.DefaultLanguage == "auto" ? null : project.DefaultLanguage;
         int recordings = 0, codings = 0;
-        foreach (var item in plan.Stories)
+        foreach (var chunk in plan.Stories.Chunk(StoriesPerSave))
         {
-            // Whoever imports confirmed (the form asks) that the tellers agreed to analysis where the material came from.
-            // The receipt code is dropped: no teller holds it.
-            var (story, _) = await StoryFactory.AddAsync(db, project.Id, item.Name ?? $"Geïmporteerd verhaal {++number}",
-                new Consent { Scopes = ConsentScopes.Analysis, GivenAt = now, Method = ConsentMethod.GivenVerbally, RecordedByPersonId = me, TextVersion = "import" },
-                item.CreatedAt ?? now, ct);
-            story.Status = item.Text is null ? StoryStatus.Received : StoryStatus.Transcribed;
-            story.Language = language;
-            story.RecordedByPersonId = me;
-            if (item.Text is { } text)
+            foreach (var item in chunk)
             {
-                var segments = Segments(text.Text, item.Sync, item.Audio?.Probed?.DurationMs);
-                var transcript = new Transcript
+                // Whoever imports confirmed (the form asks) that the tellers agreed to analysis where the material came from.
+                // The receipt code is dropped: no teller holds it.
+                var (story, _) = await StoryFactory.AddAsync(db, project.Id, item.Name ?? $"Geïmporteerd verhaal {++number}",
+                    new Consent { Scopes = ConsentScopes.Analysis, GivenAt = now, Method = ConsentMethod.GivenVerbally, RecordedByPersonId = me, TextVersion = "import" },
+                    item.CreatedAt ?? now, ct);
+                story.Status = item.Text is null ? StoryStatus.Received : StoryStatus.Transcribed;
+                story.Language = language;
+                story.RecordedByPersonId = me;
+                if (item.Text is { } text)
                 {
-                    StoryId = story.Id, Version = 1, Origin = TranscriptOrigin.Imported, Language = language, CreatedByPersonId = me,
-                    CreatedAt = now, Segments = segments,
-                };
-                db.Transcripts.Add(transcript);
-                var timing = TranscriptText.From(segments);
-                foreach (var s in item.Selections)
-                {
-                    var (start, end) = s.Start is { } a && s.End is { } b ? (a, b) : ByTime(timing, s.BeginMs ?? 0, s.EndMs ?? 0);
-                    if (end <= start)
+                    var segments = Segments(text.Text, item.Sync, item.Audio?.Probed?.DurationMs);
+                    var transcript = new Transcript
                     {
-                        report.Add("selection-untimed", item.SourceName,
-                            "Een audiofragment valt op geen enkel stuk transcript met een tijd, en kwam niet mee.");
-                        continue;
-                    }
-                    foreach (var code in s.Codes)
+                        StoryId = story.Id, Version = 1, Origin = TranscriptOrigin.Imported, Language = language, CreatedByPersonId = me,
+                        CreatedAt = now, Segments = segments,
+                    };
+                    db.Transcripts.Add(transcript);
+                    var timing = TranscriptText.From(segments);
+                    foreach (var s in item.Selections)
                     {
-                        db.Codings.Add(new Coding
+                        var (start, end) = s.Start is { } a && s.End is { } b ? (a, b) : ByTime(timing, s.BeginMs ?? 0, s.EndMs ?? 0);
+                        if (end <= start)
                         {
-                            ThemeId = themes.ThemeIdByCode[code], TranscriptId = transcript.Id, StartChar = start, EndChar = end,
-                            StartMs = timing.MsAt(start), EndMs = timing.MsAt(end), AuthorPersonId = me, AuthorRole = ProjectRole.Begeleider,
-                            CreatedAt = s.CreatedAt ?? now, Memo = s.Memo,
-                        });
-                        codings++;
+                            report.Add("selection-untimed", item.SourceName,
+                                "Een audiofragment valt op geen enkel stuk transcript met een tijd, en kwam niet mee.");
+                            continue;
+                        }
+                        foreach (var code in s.Codes)
+                        {
+                            db.Codings.Add(new Coding
+                            {
+                                ThemeId = themes.ThemeIdByCode[code], TranscriptId = transcript.Id, StartChar = start, EndChar = end,
+                                StartMs = timing.MsAt(start), EndMs = timing.MsAt(end), AuthorPersonId = me, AuthorRole = ProjectRole.Begeleider,
+                                CreatedAt = s.CreatedAt ?? now, Memo = s.Memo,
+                            });
+                            codings++;
+                        }
                     }
                 }
-            }
-            if (item.Audio?.Stored is { } media && item.Audio.Probed is { } probed)
-            {
-                var recording = new Recording
+                if (item.Audio?.Stored is { } media && item.Audio.Probed is { } probed)
                 {
-                    StoryId = story.Id, BlobName = media.BlobName, Format = probed.FormatName, MediaType = probed.MediaType,
-                    DurationMs = probed.DurationMs, SizeBytes = media.SizeBytes, Sha256 = media.Sha256, CreatedAt = now,
-                };
-                db.Recordings.Add(recording);
-                recordings++;
-                // Audio without a transcript goes to the worker like a captured story.
-                if (item.Text is null) db.TranscriptionJobs.Add(new TranscriptionJob { RecordingId = recording.Id, CreatedAt = now, NotBefore = now });
+                    var recording = new Recording
+                    {
+                        StoryId = story.Id, BlobName = media.BlobName, Format = probed.FormatName, MediaType = probed.MediaType,
+                        DurationMs = probed.DurationMs, SizeBytes = media.SizeBytes, Sha256 = media.Sha256, CreatedAt = now,
+                    };
+                    db.Recordings.Add(recording);
+                    recordings++;
+                    // Audio without a transcript goes to the worker like a captured story.
+                    if (item.Text is null) db.TranscriptionJobs.Add(new TranscriptionJob { RecordingId = recording.Id, CreatedAt = now, NotBefore = now });
+                }
             }
+            await SaveChunkAsync(ct);
         }
         db.Record(time, "project.imported", me, project.Id, "project", project.Id);
-        db.ChangeTracker.DetectChanges();
-        await db.SaveChangesAsync(ct);
+        await SaveChunkAsync(ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.AutoDetectChangesEnabled = true;
         return new QdpxImportResult(plan.Stories.Count, recordings, codings, themes.Created, themes.Merged, notes.Placed.Count, report.Items);
+    }
+
+    private async Task SaveChunkAsync(CancellationToken ct)
+    {
+        db.ChangeTracker.DetectChanges();
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
     }
 
     /// <summary>The characters of the segments an audio selection's time range overlaps.</summary>
