@@ -146,8 +146,8 @@ internal static class QdpxBenchmark
             |---|---|---|---|
             | {Harness.Median(seconds):F2} | {seconds.Max():F2} | {Harness.Median(growth):F0} | {growth.Max():F0} |
 
-            Goal: under 10 s and under 100 MB. project.qde is parsed into memory (XDocument, bounded by `MaxProjectXmlBytes`), the plan holds every text
-            once, and all rows are written in one transaction (one SaveChanges), so memory grows with the project's text and codings, not with the zip.
+            Goal: under 10 s and under 100 MB. project.qde is parsed into memory (XDocument, bounded by `MaxProjectXmlBytes`) and the plan holds every text
+            once; rows are saved 100 stories at a time inside the one transaction, with change detection once per chunk and the tracker cleared after it.
             """);
         Harness.WriteSection("Exchange: .qdpx import of 1,000 stories with 20,000 codings", body);
         Console.WriteLine(body);
