@@ -7,6 +7,7 @@ using Storytelling.Benchmarks;
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- transcript-page [N]  a 2-hour transcript in Chromium: open → ready, click → answer
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- workshop [N…]  40+ SignalR participants tagging at once: p95 fan-out latency, then more until p95 > 500 ms
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- qdpx [N]     REFI-QDA export of 1,000 stories with 20,000 codings: time and server memory
+//   dotnet run -c Release --project tests/Storytelling.Benchmarks -- qdpx-import [N]  REFI-QDA import of that project into an empty one: time and server memory
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- exports [N]      codings.csv of 500 stories (20,000 rows) and a 2-hour WebVTT: time and server memory
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- report [N]    theme report → .docx for 31 and 1,000 stories, median of N
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- languages [N]  demo first start (migrate + load-demo) and pages in Dutch vs English
@@ -21,6 +22,7 @@ if (which is "workshop" or "all") await WorkshopBenchmark.RunAsync(args.Skip(1).
 if (which is "transcription" or "all") await TranscriptionBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "transcript-page" or "all") await TranscriptPageBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "qdpx" or "all") await QdpxBenchmark.RunAsync(args.Skip(1).ToArray());
+if (which is "qdpx-import" or "all") await QdpxBenchmark.RunImportAsync(args.Skip(1).ToArray());
 if (which is "exports" or "all") await ExportsBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "report" or "all") await ReportBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "languages" or "all") await LanguagesBenchmark.RunAsync(args.Skip(1).ToArray());

@@ -84,6 +84,86 @@ internal static class QdpxBenchmark
         Console.WriteLine(body);
     }
 
+    /// <summary>
+    /// REFI-QDA import of the same 1,000-story, 20,000-coding project (our own export, as a facilitator, without audio)
+    /// into a fresh empty project each run, through the real server: time to the answer and the server's peak resident
+    /// memory above its level before the request.
+    /// </summary>
+    public static async Task RunImportAsync(string[] args)
+    {
+        var repetitions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
+        await using var server = await RealServer.StartAsync();
+        var projectId = await SeedAsync(server.DatabasePath, ProjectRole.Begeleider);
+        using var http = new HttpClient(new HttpClientHandler { UseCookies = true }) { BaseAddress = new Uri(server.BaseUrl), Timeout = TimeSpan.FromMinutes(5) };
+        (await http.PostAsJsonAsync("/api/account/login", new { email = "bench@example.org", password = RealServer.AdminPasswordForBenchmarks })).EnsureSuccessStatusCode();
+        var qdpx = await http.GetByteArrayAsync($"/api/projects/{projectId}/exchange/project.qdpx?audio=false");
+        Console.WriteLine($"  .qdpx of {qdpx.Length / 1024} KiB");
+
+        var seconds = new List<double>();
+        var growth = new List<double>();
+        for (var i = 0; i <= repetitions; i++)
+        {
+            var target = await EmptyProjectAsync(server.DatabasePath, "Import " + i);
+            GC.Collect();
+            await Task.Delay(500);
+            var baseline = Harness.ResidentBytes(server.ProcessId);
+            var peak = baseline;
+            using var sampling = new CancellationTokenSource();
+            var sampler = Task.Run(async () =>
+            {
+                while (!sampling.IsCancellationRequested)
+                {
+                    peak = Math.Max(peak, Harness.ResidentBytes(server.ProcessId));
+                    try { await Task.Delay(20, sampling.Token); } catch (OperationCanceledException) { }
+                }
+            });
+            var clock = Stopwatch.StartNew();
+            using var content = new ByteArrayContent(qdpx);
+            content.Headers.ContentType = new("application/zip");
+            using var response = await http.PostAsync($"/api/projects/{target}/exchange/project?consentConfirmed=true", content);
+            var answer = await response.Content.ReadAsStringAsync();
+            var elapsed = clock.Elapsed.TotalSeconds;
+            await sampling.CancelAsync();
+            await sampler;
+            if (!response.IsSuccessStatusCode || !answer.Contains($"\"stories\":{Stories},", StringComparison.Ordinal)
+                || !answer.Contains($"\"codings\":{Stories * CodingsPerStory},", StringComparison.Ordinal))
+                throw new InvalidOperationException($"The import answered {(int)response.StatusCode}: {answer[..Math.Min(300, answer.Length)]}");
+            if (i == 0) { Console.WriteLine($"  warm-up: {elapsed:F2} s"); continue; }
+            seconds.Add(elapsed);
+            growth.Add((peak - baseline) / 1024.0 / 1024.0);
+            Console.WriteLine($"  run {i}: {elapsed:F2} s, peak RSS +{(peak - baseline) / 1024 / 1024} MiB");
+        }
+        var body = string.Create(CultureInfo.InvariantCulture, $"""
+            Machine: {Harness.Machine()}. Date: {DateTime.UtcNow:yyyy-MM-dd}.
+            Command: `dotnet run -c Release --project tests/Storytelling.Benchmarks -- qdpx-import {repetitions}`.
+
+            The project of the export benchmark above ({Stories} stories × {SegmentsPerStory} segments, {Stories * CodingsPerStory:N0} codings over 12 themes), exported by
+            the facilitator without audio ({qdpx.Length / 1024.0 / 1024.0:F1} MiB), then `POST …/exchange/project?consentConfirmed=true` into a fresh empty project, SQLite,
+            the real server on 127.0.0.1. Time = request sent to answer read. "RSS growth" = the server's peak resident memory during the request (sampled every
+            20 ms) minus its level just before. {repetitions} runs after one warm-up; medians.
+
+            | time median (s) | time max (s) | RSS growth median (MiB) | RSS growth max (MiB) |
+            |---|---|---|---|
+            | {Harness.Median(seconds):F2} | {seconds.Max():F2} | {Harness.Median(growth):F0} | {growth.Max():F0} |
+
+            Goal: under 10 s and under 100 MB. project.qde is parsed into memory (XDocument, bounded by `MaxProjectXmlBytes`) and the plan holds every text
+            once; rows are saved 100 stories at a time inside the one transaction, with change detection once per chunk and the tracker cleared after it.
+            """);
+        Harness.WriteSection("Exchange: .qdpx import of 1,000 stories with 20,000 codings", body);
+        Console.WriteLine(body);
+    }
+
+    private static async Task<Guid> EmptyProjectAsync(string databasePath, string name)
+    {
+        await using var db = Open(databasePath);
+        var admin = await db.Users.SingleAsync(u => u.Email == "bench@example.org");
+        var project = new Project { Name = name, GuidingQuestion = "Wat betekent werk?", CreatedAt = DateTimeOffset.UtcNow };
+        db.Projects.Add(project);
+        db.Memberships.Add(new ProjectMembership { ProjectId = project.Id, PersonId = admin.Id, Role = ProjectRole.Begeleider, GrantedAt = DateTimeOffset.UtcNow });
+        await db.SaveChangesAsync();
+        return project.Id;
+    }
+
     private static async Task<(double Seconds, long PeakGrowth, long Bytes)> ExportOnceAsync(HttpClient http, int pid, Guid projectId)
     {
         GC.Collect();

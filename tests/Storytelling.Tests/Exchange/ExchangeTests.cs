@@ -119,7 +119,7 @@ public sealed class ExchangeTests(TranscriptWorld world) : IClassFixture<Transcr
         var source = Assert.Single(doc.Descendants(ns + "TextSource"));
         Assert.Equal(s.StoryId, Guid.Parse((string)source.Attribute("guid")!));
         Assert.Equal("Anna", (string?)source.Attribute("name"));
-        var textBytes = entries[((string)source.Attribute("plainTextPath")!).Replace("internal://", "Sources/", StringComparison.Ordinal)];
+        var textBytes = entries[((string)source.Attribute("plainTextPath")!).Replace("internal://", "sources/", StringComparison.Ordinal)];
         Assert.False(textBytes.AsSpan().StartsWith(new byte[] { 0xEF, 0xBB, 0xBF }));
         var text = Encoding.UTF8.GetString(textBytes);
         Assert.Equal(string.Join("\n", Segments), text);
@@ -142,13 +142,45 @@ public sealed class ExchangeTests(TranscriptWorld world) : IClassFixture<Transcr
 
         // The recording as an audio source with a transcript on the same text and sync points at segment edges.
         var audio = Assert.Single(doc.Descendants(ns + "AudioSource"));
-        Assert.True(entries.ContainsKey(((string)audio.Attribute("path")!).Replace("internal://", "Sources/", StringComparison.Ordinal)));
+        Assert.True(entries.ContainsKey(((string)audio.Attribute("path")!).Replace("internal://", "sources/", StringComparison.Ordinal)));
         var transcript = audio.Element(ns + "Transcript")!;
         Assert.Equal((string?)source.Attribute("plainTextPath"), (string?)transcript.Attribute("plainTextPath"));
         Assert.Equal([0L, 9_000L, 10_000L, 19_000L, 20_000L, 29_000L], transcript.Elements(ns + "SyncPoint").Select(p => (long)p.Attribute("timeStamp")!));
 
         // The users who coded, by name for a facilitator (who sees originals).
         Assert.Equal(["bewoner", "begeleider"], doc.Descendants(ns + "User").Select(u => (string)u.Attribute("name")!));
+    }
+
+    [Fact]
+    public async Task Two_exports_carry_the_same_GUIDs_in_lowercase_sources_without_basePath_rich_text_or_empty_selections()
+    {
+        var s = await ScenarioAsync(audio: Wave.Seconds(3));
+        // A zero-length coding (old data) must not become a zero-length selection that ATLAS.ti and NVivo refuse.
+        await world.App.WithDbAsync(async db =>
+        {
+            var transcript = await db.Transcripts.Where(t => t.StoryId == s.StoryId).OrderByDescending(t => t.Version).FirstAsync();
+            db.Codings.Add(new Coding { ThemeId = s.Werk, TranscriptId = transcript.Id, StartChar = 5, EndChar = 5, CreatedAt = world.App.Time.GetUtcNow() });
+            await db.SaveChangesAsync();
+        });
+        var first = Qdpx.Entries(await ExportAsync("beleidsmedewerker", s.ProjectId, audio: true));
+        var second = Qdpx.Entries(await ExportAsync("beleidsmedewerker", s.ProjectId, audio: true));
+
+        Assert.All(first.Keys.Where(k => k != "project.qde"), k => Assert.StartsWith("sources/", k, StringComparison.Ordinal));
+        static List<string> Guids(byte[] qde) => XDocument.Load(new MemoryStream(qde)).Descendants()
+            .SelectMany(e => e.Attributes().Where(a => a.Name.LocalName is "guid" or "creatingUser" or "targetGUID"))
+            .Select(a => $"{a.Parent!.Name.LocalName}:{a.Value}").ToList();
+        var guids = Guids(first["project.qde"]);
+        Assert.Equal(guids, Guids(second["project.qde"]));
+        Assert.Contains(guids, g => g.StartsWith("SyncPoint:", StringComparison.Ordinal));
+        Assert.Contains(guids, g => g.StartsWith("User:", StringComparison.Ordinal));
+
+        var doc = XDocument.Load(new MemoryStream(first["project.qde"]));
+        Assert.Null(doc.Root!.Attribute("basePath"));
+        Assert.DoesNotContain(doc.Descendants(), e => e.Attribute("richTextPath") is not null);
+        var selections = doc.Descendants(Qdpx.Ns + "PlainTextSelection").ToList();
+        Assert.Equal(2, selections.Count);
+        Assert.All(selections, sel => Assert.True((int)sel.Attribute("endPosition")! > (int)sel.Attribute("startPosition")!));
+        Assert.Empty(Qdpx.Validate(first["project.qde"], Qdpx.Ns.NamespaceName, "Project.xsd"));
     }
 
     [Fact]
@@ -215,7 +247,8 @@ public sealed class ExchangeTests(TranscriptWorld world) : IClassFixture<Transcr
         var response = await ImportAsync("begeleider", fresh, await ExportAsync("begeleider", s.ProjectId));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var result = (await response.Content.ReadFromJsonAsync<QdpxImportResult>(TestJson.Options))!;
-        Assert.Equal(new QdpxImportResult(1, 0, 2, 2, 0, 0), result);
+        Assert.Equal((1, 0, 2, 2, 0, 0), (result.Stories, result.Recordings, result.Codings, result.ThemesCreated, result.ThemesMerged, result.Notes));
+        Assert.Empty(result.Skipped);
 
         Assert.Equal(await ThemesAsync(s.ProjectId), await ThemesAsync(fresh));
         Assert.Equal(await CodingsAsync(s.ProjectId), await CodingsAsync(fresh));
@@ -234,6 +267,48 @@ public sealed class ExchangeTests(TranscriptWorld world) : IClassFixture<Transcr
         var second = (await again.Content.ReadFromJsonAsync<QdpxImportResult>(TestJson.Options))!;
         Assert.Equal((0, 2), (second.ThemesCreated, second.ThemesMerged));
         Assert.Equal(2, (await ThemesAsync(fresh)).Count);
+    }
+
+    [Theory]
+    [InlineData("capitalised folders")]
+    [InlineData("CRLF")]
+    [InlineData("docx beside an empty txt")]
+    public async Task Our_export_rewritten_the_way_other_tools_write_it_comes_back_with_the_same_text_and_codings(string variant)
+    {
+        var s = await ScenarioAsync();
+        var entries = Qdpx.Entries(await ExportAsync("begeleider", s.ProjectId));
+        var text = entries.Single(e => e.Key.EndsWith(".txt", StringComparison.Ordinal));
+        var rewritten = variant switch
+        {
+            "capitalised folders" => entries.ToDictionary(e => e.Key == "project.qde" ? "Project.qde" : e.Key.Replace("sources/", "Sources/", StringComparison.Ordinal), e => e.Value),
+            "CRLF" => entries.ToDictionary(e => e.Key, e => e.Key == text.Key ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(e.Value).Replace("\n", "\r\n", StringComparison.Ordinal)) : e.Value),
+            _ => Docx(entries, text.Key),
+        };
+        var fresh = await FreshProjectAsync();
+        var response = await ImportAsync("begeleider", fresh, Qdpx.Zip(rewritten.Select(e => (e.Key, e.Value)).ToArray()));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var result = (await response.Content.ReadFromJsonAsync<QdpxImportResult>(TestJson.Options))!;
+        Assert.Equal((1, 2), (result.Stories, result.Codings));
+        Assert.Empty(result.Skipped);
+        Assert.Equal(await CodingsAsync(s.ProjectId), await CodingsAsync(fresh));
+        await world.App.WithDbAsync(async db =>
+        {
+            var story = await db.Stories.AsNoTracking().Include(x => x.Transcripts).ThenInclude(t => t.Segments).SingleAsync(x => x.ProjectId == fresh);
+            Assert.Equal(Segments, story.Transcripts.Single().Segments.OrderBy(x => x.Position).Select(x => x.Text));
+        });
+
+        static Dictionary<string, byte[]> Docx(Dictionary<string, byte[]> entries, string textEntry)
+        {
+            var docxEntry = textEntry[..^4] + ".docx";
+            var result = new Dictionary<string, byte[]>(entries) { [textEntry] = [], [docxEntry] = ForeignQdpxTests.Docx(Encoding.UTF8.GetString(entries[textEntry])) };
+            var doc = XDocument.Load(new MemoryStream(entries["project.qde"]));
+            foreach (var source in doc.Descendants(Qdpx.Ns + "TextSource"))
+                source.SetAttributeValue("richTextPath", "internal://" + docxEntry["sources/".Length..]);
+            var qde = new MemoryStream();
+            doc.Save(qde);
+            result["project.qde"] = qde.ToArray();
+            return result;
+        }
     }
 
     [Fact]
@@ -368,7 +443,7 @@ public sealed class ExchangeTests(TranscriptWorld world) : IClassFixture<Transcr
         Assert.Contains("role=\"alert\"", withoutConsent, StringComparison.Ordinal);
 
         var project = await PostFileAsync(client, path, "Project", "project.qdpx", qdpx, consent: true);
-        Assert.Contains("Project geïmporteerd: 1 verhalen, 0 opnames, 2 coderingen, 0 nieuwe thema’s (2 bestonden al)", project, StringComparison.Ordinal);
+        Assert.Contains("Project geïmporteerd: 1 verhalen, 0 opnames, 2 coderingen, 0 nieuwe thema’s (2 bestonden al), 0 notities", project, StringComparison.Ordinal);
         Assert.Equal(await CodingsAsync(s.ProjectId), await CodingsAsync(fresh));
     }
 

@@ -54,6 +54,19 @@ public sealed class ImportApiTests(ImportWorld world) : IClassFixture<ImportWorl
     }
 
     [Fact]
+    public async Task A_Windows_1252_srt_without_BOM_is_read_with_its_accents_and_the_answer_says_how_it_was_read()
+    {
+        var srt = Encoding.Latin1.GetBytes("1\r\n00:00:00,500 --> 00:00:01,500\r\nCafé op de hoek\r\n\r\n2\r\n00:00:01,500 --> 00:00:02,000\r\nDéjà vu");
+        var response = await world.Clients["begeleider"].PostAsync(Url(), Form(world.Audio, srt, "verhaal.srt"));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var imported = (await response.Content.ReadFromJsonAsync<ImportedStoryDto>(TestJson.Options))!;
+        Assert.Equal((TranscriptFileFormat.Srt, 2), (imported.TranscriptFormat, imported.Segments));
+        Assert.Contains("Windows-1252", Assert.Single(imported.Notices!), StringComparison.Ordinal);
+        await world.App.WithDbAsync(async db => Assert.Equal(["Café op de hoek", "Déjà vu"],
+            (await db.Transcripts.Include(t => t.Segments).SingleAsync(t => t.StoryId == imported.StoryId)).Segments.OrderBy(x => x.Position).Select(x => x.Text)));
+    }
+
+    [Fact]
     public async Task A_facilitator_imports_a_WebVtt_story_with_its_audio_and_gets_a_receipt_code_without_a_transcription_job()
     {
         var response = await world.Clients["begeleider"].PostAsync(Url(), Form(world.Audio, Encoding.UTF8.GetBytes(Vtt),
@@ -133,7 +146,7 @@ public sealed class ImportApiTests(ImportWorld world) : IClassFixture<ImportWorl
         { "no-consent", 400, "agreed to its analysis" },
         { "not-confirmed", 400, "Confirm that the teller" },
         { "language", 400, "one of this project's languages" },
-        { "latin1", 400, "not UTF-8" },
+        { "binary", 400, "not a text file" },
         { "no-transcript", 400, "Add the transcript" },
         { "no-audio", 400, "Add the audio" },
         { "empty-audio", 400, "empty" },
@@ -157,7 +170,7 @@ public sealed class ImportApiTests(ImportWorld world) : IClassFixture<ImportWorl
             "no-consent" => (Form(world.Audio, vtt, fields: new Dictionary<string, string> { ["consentConfirmed"] = "on" }), world.ProjectId),
             "not-confirmed" => (Form(world.Audio, vtt, fields: new Dictionary<string, string> { ["consentAnalysis"] = "true" }), world.ProjectId),
             "language" => (Form(world.Audio, vtt, fields: With(("language", "fr"))), world.ProjectId),
-            "latin1" => (Form(world.Audio, Encoding.Latin1.GetBytes("Café op de hoek")), world.ProjectId),
+            "binary" => (Form(world.Audio, [0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x00, 0x00]), world.ProjectId),
             "no-transcript" => (Form(world.Audio, null), world.ProjectId),
             "no-audio" => (Form(null, vtt), world.ProjectId),
             "empty-audio" => (Form([], vtt), world.ProjectId),

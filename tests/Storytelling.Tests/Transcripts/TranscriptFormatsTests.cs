@@ -46,7 +46,7 @@ public sealed class TranscriptFormatsTests
         var file = "\uFEFFWEBVTT - made by some editor\r\nKind: captions\r\nLanguage: nl\r\n\r\n"
             + "STYLE\r\n::cue { color: yellow }\r\n\r\n"
             + "NOTE this is a comment\r\nthat spans lines\r\n\r\n"
-            + "intro\r\n00:01.500 --> 00:04,000 align:start position:10%\r\n<v.loud Jan de Vries>Hallo <b>allemaal</b>,\r\nwelkom &amp; fijn dat <i>je</i> er bent.\r\n\r\n"
+            + "intro\r\n00:01.500 --> 00:04.000 align:start position:10%\r\n<v.loud Jan de Vries>Hallo <b>allemaal</b>,\r\nwelkom &amp; fijn dat <i>je</i> er bent.\r\n\r\n"
             + "00:04.000 --> 00:06.000\r\n<c.yellow>Tweede</c> <00:05.000>regel&nbsp;hier\r\n\r\n"
             + "REGION\r\nid:fred\r\n\r\n"
             + "00:06.000 --> 00:06.000\r\n\r\n";
@@ -66,12 +66,73 @@ public sealed class TranscriptFormatsTests
         Assert.Equal(["Eerste, overlapt", "Tweede"], parsed.Cues.Select(c => c.Text));
     }
 
+    [Fact]
+    public void WebVtt_cues_without_blank_lines_between_them_are_four_cues_as_in_a_browser()
+    {
+        var parsed = TranscriptFormats.ParseVtt("WEBVTT\n\n00:00.000 --> 00:02.000\nEen\n00:02.000 --> 00:04.000\nTwee\n2\n00:04.000 --> 00:06.000\nDrie\n00:06.000 --> 00:08.000\nVier");
+        Assert.Null(parsed.Error);
+        Assert.Equal([new Cue(0, 2_000, "Een", null), new Cue(2_000, 4_000, "Twee 2", null), new Cue(4_000, 6_000, "Drie", null), new Cue(6_000, 8_000, "Vier", null)],
+            parsed.Cues);
+    }
+
+    [Fact]
+    public void A_WebVtt_cue_a_browser_skips_is_skipped_and_named_and_one_ending_before_its_start_lasts_no_time()
+    {
+        var parsed = TranscriptFormats.ParseVtt("WEBVTT\n\n00:01.000 --> 00:02,500\nkomma\n\n00:05.000 --> 00:03.000\nachteruit\n\n00:06.000 --> 00:07.000\ngoed\n");
+        Assert.Null(parsed.Error);
+        Assert.Equal([new Cue(5_000, 5_000, "achteruit", null), new Cue(6_000, 7_000, "goed", null)], parsed.Cues);
+        Assert.StartsWith("Line 3: '00:01.000 --> 00:02,500' is not a time line", Assert.Single(parsed.Notices!), StringComparison.Ordinal);
+    }
+
+    public static TheoryData<string, byte[]> SrtEncodings()
+    {
+        const string srt = "1\r\n00:00:01,000 --> 00:00:02,000\r\nCafé één\r\n";
+        return new TheoryData<string, byte[]>
+        {
+            { "UTF-8", [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(srt)] },
+            { "UTF-16LE", [0xFF, 0xFE, .. Encoding.Unicode.GetBytes(srt)] },
+            { "UTF-16BE", [0xFE, 0xFF, .. Encoding.BigEndianUnicode.GetBytes(srt)] },
+            { "UTF-32LE", [0xFF, 0xFE, 0x00, 0x00, .. new UTF32Encoding(false, false).GetBytes(srt)] },
+            { "UTF-32BE", [0x00, 0x00, 0xFE, 0xFF, .. new UTF32Encoding(true, false).GetBytes(srt)] },
+            { "Windows-1252", Encoding.Latin1.GetBytes(srt) },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(SrtEncodings))]
+    public void Srt_in_any_encoding_players_read_comes_in_with_its_accents(string encoding, byte[] bytes)
+    {
+        var decoded = TextDecoding.Decode(bytes);
+        Assert.Equal(encoding, decoded.Encoding);
+        Assert.Equal(encoding == "Windows-1252", decoded.Guessed);
+        var parsed = TranscriptFormats.ParseSrt(decoded.Text);
+        Assert.Null(parsed.Error);
+        Assert.Equal([new Cue(1_000, 2_000, "Café één", null)], parsed.Cues);
+        Assert.Equal(TranscriptFileFormat.Srt, TranscriptFormats.Detect("x.txt", decoded.Text));
+    }
+
+    [Fact]
+    public void Srt_as_players_read_it_without_numbers_with_wrong_numbers_extra_or_missing_blank_lines_dots_and_no_final_newline()
+    {
+        var file = "\n\n00:00:01,000 --> 00:00:02,000\nZonder nummer\n\n\n\n7\n00:00:02.500 --> 00:00:03.000 X1:10 X2:20\nFout nummer, punt\n"
+            + "3\n00:00:03,000 --> 00:00:05,000\nGeen lege regel ervoor\n00:00:04,000 --> 00:00:06,000\nOverlapt\n\nen een alinea erna\n\n"
+            + "9\n0:00:07,5 --> 0:00:08,25\nLaatste zonder einde";
+        var parsed = TranscriptFormats.ParseSrt(file);
+        Assert.Null(parsed.Error);
+        Assert.Equal(
+        [
+            new Cue(1_000, 2_000, "Zonder nummer", null), new Cue(2_500, 3_000, "Fout nummer, punt", null),
+            new Cue(3_000, 5_000, "Geen lege regel ervoor", null), new Cue(4_000, 6_000, "Overlapt en een alinea erna", null),
+            new Cue(7_500, 8_250, "Laatste zonder einde", null),
+        ], parsed.Cues);
+    }
+
     [Theory]
     [InlineData("", "must start with the line 'WEBVTT'")]
     [InlineData("WEBVTTX\n\n00:01.000 --> 00:02.000\nx", "must start with the line 'WEBVTT'")]
     [InlineData("<html><body>WEBVTT</body></html>", "must start with the line 'WEBVTT'")]
-    [InlineData("WEBVTT\n\n00:05.000 --> 00:02.000\nachteruit", "Line 3: the cue ends")]
-    [InlineData("WEBVTT\n\n00:01.000 -> 00:02.000\nkapotte pijl", "Line 3: expected a time line")]
+    [InlineData("WEBVTT\n\n00:01.000 -> 00:02.000\nkapotte pijl", "Line 3: this block has no time line")]
+    [InlineData("WEBVTT\n\n00:01,000 --> 00:02,000\nkomma's", "Line 3: '00:01,000 --> 00:02,000' is not a time line")]
     [InlineData("WEBVTT\n\nid\neen --> twee\nwoorden", "Line 4: 'een --> twee' is not a time line")]
     [InlineData("WEBVTT\n\n00:61.000 --> 01:02.000\nzestig seconden", "is not a time line")]
     [InlineData("WEBVTT\n\nNOTE alleen een notitie\n", "holds no text")]
@@ -86,6 +147,8 @@ public sealed class TranscriptFormatsTests
     [Theory]
     [InlineData("1\n00:00:01,000 --> banaan\ntekst", "Line 2:")]
     [InlineData("1\nalleen tekst zonder tijden\n", "Line 1: expected a time line")]
+    [InlineData("1\n00:00:01,000 --> 00:00:02,000\nx\n\n2\nkapot --> 00:00:03,000\ny", "Line 6: 'kapot --> 00:00:03,000' is not a time line")]
+    [InlineData("1\n00:00:01,000 --> 00:00:02,000\nx\n\n2\n\ny", "Line 5: expected a time line such as '00:00:01,000 --> 00:00:04,000' after the number '2'")]
     [InlineData("1\n00:00:09,000 --> 00:00:01,000\ntekst", "ends")]
     [InlineData("1\n999999:00:00,000 --> 999999:00:01,000\ntekst", "is not a time line")]
     public void Malformed_Srt_is_refused_with_the_line(string file, string expected)
@@ -95,11 +158,11 @@ public sealed class TranscriptFormatsTests
     }
 
     [Fact]
-    public void Hostile_cue_text_loses_markup_and_control_characters_but_keeps_its_words()
+    public void Hostile_cue_text_loses_markup_and_control_characters_but_keeps_its_words_and_a_NUL_shows_as_a_browser_shows_it()
     {
         var parsed = TranscriptFormats.ParseVtt("WEBVTT\n\n00:01.000 --> 00:02.000\n<script>alert(1)</script>Hallo\u0007\u0000 <img src=x onerror=alert(1)>wereld\n");
         Assert.Null(parsed.Error);
-        Assert.Equal("alert(1)Hallo wereld", Assert.Single(parsed.Cues).Text);
+        Assert.Equal("alert(1)Hallo \uFFFD wereld", Assert.Single(parsed.Cues).Text);
     }
 
     [Fact]
@@ -142,9 +205,9 @@ public sealed class TranscriptFormatsTests
     }
 
     [Fact]
-    public void Text_that_is_not_UTF8_is_refused_and_UTF8_or_UTF16_with_BOM_is_read()
+    public void Binary_data_is_refused_and_text_is_read_by_its_BOM_or_as_UTF8_or_else_Windows_1252()
     {
-        Assert.Null(TranscriptFormats.Decode(Encoding.Latin1.GetBytes("café")));
+        Assert.Equal("café € “quote”", TranscriptFormats.Decode([0x63, 0x61, 0x66, 0xE9, 0x20, 0x80, 0x20, 0x93, 0x71, 0x75, 0x6F, 0x74, 0x65, 0x94]));
         Assert.Null(TranscriptFormats.Decode([0x7F, 0x45, 0x4C, 0x46, 0x00, 0x01]));
         Assert.Equal("café", TranscriptFormats.Decode([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes("café")]));
         Assert.Equal("مرحبا", TranscriptFormats.Decode([0xFF, 0xFE, .. Encoding.Unicode.GetBytes("مرحبا")]));

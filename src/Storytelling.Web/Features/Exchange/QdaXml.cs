@@ -34,6 +34,23 @@ public static partial class QdaXml
     public const string CodebookNamespace = "urn:QDA-XML:codebook:1.0";
     public const string Origin = "Storytelling";
     public const string InternalScheme = "internal://";
+    /// <summary>The folder of source files in a .qdpx we write: lower case, because importers that look it up
+    /// case-sensitively on Linux and macOS look for "sources" (see ARCHITECTURE.md); every reader here ignores case.</summary>
+    public const string SourcesFolder = "sources/";
+
+    /// <summary>A GUID derived from an id and a purpose (name-based, SHA-256, version 8), so a thing written twice
+    /// carries the same GUID in both exports and a tool that re-imports can match it.</summary>
+    public static Guid StableGuid(Guid id, string purpose)
+    {
+        Span<byte> input = stackalloc byte[16 + Encoding.UTF8.GetMaxByteCount(purpose.Length)];
+        id.TryWriteBytes(input, bigEndian: true, out _);
+        var length = 16 + Encoding.UTF8.GetBytes(purpose, input[16..]);
+        Span<byte> hash = stackalloc byte[32];
+        System.Security.Cryptography.SHA256.HashData(input[..length], hash);
+        hash[6] = (byte)((hash[6] & 0x0F) | 0x80);
+        hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
+        return new Guid(hash[..16], bigEndian: true);
+    }
 
     /// <summary>UTF-8 without BOM, as the standard and the tools expect.</summary>
     public static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
@@ -142,14 +159,6 @@ public static partial class QdaXml
     {
         foreach (var c in text) if (char.IsSurrogate(c)) return true;
         return false;
-    }
-
-    /// <summary>"internal://name" → "Sources/name", refusing anything that could leave the Sources folder.</summary>
-    public static string? InternalEntry(string? path)
-    {
-        if (path is null || !path.StartsWith(InternalScheme, StringComparison.OrdinalIgnoreCase)) return null;
-        var name = Uri.UnescapeDataString(path[InternalScheme.Length..]);
-        return SafeEntryName(name) ? "Sources/" + name : null;
     }
 
     /// <summary>A plain relative name: no rooted path, no "..", no back-slashes, no control characters.</summary>

@@ -97,7 +97,7 @@ public sealed partial class RefiQdaExport(StorytellingDbContext db, PseudonymSer
 
                     var view = TranscriptView.For(transcript.Segments, filterFor(story.Id).Pseudonyms);
                     var textEntry = story.Id.ToString("D") + ".txt";
-                    await using (var entry = zip.CreateEntry("Sources/" + textEntry, CompressionLevel.Fastest).Open())
+                    await using (var entry = zip.CreateEntry(QdaXml.SourcesFolder + textEntry, CompressionLevel.Fastest).Open())
                     {
                         var bytes = QdaXml.Utf8.GetBytes(view.Text);
                         await entry.WriteAsync(bytes, ct);
@@ -154,7 +154,7 @@ public sealed partial class RefiQdaExport(StorytellingDbContext db, PseudonymSer
             w.WriteAttributeString("creationDateTime", QdaXml.DateTime(c.CreatedAt));
             if (!string.IsNullOrWhiteSpace(c.Memo)) w.WriteElementString("Description", Ns, c.Memo);
             w.WriteStartElement("Coding", Ns);
-            w.WriteAttributeString("guid", QdaXml.FormatGuid(Guid.NewGuid()));
+            w.WriteAttributeString("guid", QdaXml.FormatGuid(QdaXml.StableGuid(c.Id, "coding")));
             if (user is not null) w.WriteAttributeString("creatingUser", QdaXml.FormatGuid(user.Guid));
             w.WriteAttributeString("creationDateTime", QdaXml.DateTime(c.CreatedAt));
             w.WriteStartElement("CodeRef", Ns);
@@ -206,7 +206,7 @@ public sealed partial class RefiQdaExport(StorytellingDbContext db, PseudonymSer
         try
         {
             await using var source = await store.OpenReadAsync(audio.BlobName, 0, null, ct);
-            await using var entry = zip.CreateEntry("Sources/" + audioEntry, CompressionLevel.NoCompression).Open();
+            await using var entry = zip.CreateEntry(QdaXml.SourcesFolder + audioEntry, CompressionLevel.NoCompression).Open();
             await source.CopyToAsync(entry, ct);
         }
         catch (MediaNotFoundException)
@@ -230,9 +230,9 @@ public sealed partial class RefiQdaExport(StorytellingDbContext db, PseudonymSer
         for (var i = 0; i < view.SegmentTexts.Count; i++)
         {
             var segment = view.Original.Segments[i];
-            WriteSyncPoint(w, segment.StartMs, offsets.ToCodePoints(position));
+            WriteSyncPoint(w, QdaXml.StableGuid(segment.Id, "start"), segment.StartMs, offsets.ToCodePoints(position));
             position += view.SegmentTexts[i].Length;
-            WriteSyncPoint(w, segment.EndMs, offsets.ToCodePoints(position));
+            WriteSyncPoint(w, QdaXml.StableGuid(segment.Id, "end"), segment.EndMs, offsets.ToCodePoints(position));
             position += 1;
         }
         w.WriteEndElement();
@@ -240,10 +240,10 @@ public sealed partial class RefiQdaExport(StorytellingDbContext db, PseudonymSer
         return true;
     }
 
-    private static void WriteSyncPoint(XmlWriter w, long ms, int position)
+    private static void WriteSyncPoint(XmlWriter w, Guid guid, long ms, int position)
     {
         w.WriteStartElement("SyncPoint", Ns);
-        w.WriteAttributeString("guid", QdaXml.FormatGuid(Guid.NewGuid()));
+        w.WriteAttributeString("guid", QdaXml.FormatGuid(guid));
         w.WriteAttributeString("timeStamp", ms.ToString(System.Globalization.CultureInfo.InvariantCulture));
         w.WriteAttributeString("position", position.ToString(System.Globalization.CultureInfo.InvariantCulture));
         w.WriteEndElement();
@@ -261,7 +261,7 @@ public sealed partial class RefiQdaExport(StorytellingDbContext db, PseudonymSer
                 && (c.Transcript.Story.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
             .Select(c => new { c.AuthorPersonId, c.AuthorRole }).Distinct().ToListAsync(ct);
         var result = new Dictionary<Guid, ExportUser>();
-        if (authors.Any(a => a.AuthorPersonId is null)) result[Guid.Empty] = new ExportUser(Guid.NewGuid(), "Gast (werksessie)");
+        if (authors.Any(a => a.AuthorPersonId is null)) result[Guid.Empty] = new ExportUser(QdaXml.StableGuid(projectId, "user:guest"), "Gast (werksessie)");
         var people = authors.Where(a => a.AuthorPersonId is not null)
             .GroupBy(a => a.AuthorPersonId!.Value)
             .Select(g => (Id: g.Key, Role: g.Select(a => a.AuthorRole).Min()))
@@ -278,7 +278,10 @@ public sealed partial class RefiQdaExport(StorytellingDbContext db, PseudonymSer
             foreach (var p in people)
             {
                 perRole[p.Role] = perRole.GetValueOrDefault(p.Role) + 1;
-                result[p.Id] = new ExportUser(Guid.NewGuid(), $"{RoleName(p.Role)} {perRole[p.Role]}");
+                // Derived from the project and the label only, so the same label keeps its GUID between exports and the
+                // GUID still says nothing about the account behind it.
+                var label = $"{RoleName(p.Role)} {perRole[p.Role]}";
+                result[p.Id] = new ExportUser(QdaXml.StableGuid(projectId, "user:" + label), label);
             }
         }
         return result;

@@ -21,8 +21,10 @@ public sealed record ImportForm(
     DateOnly? ConsentGivenOn);
 
 /// <summary>The receipt code is shown once, to the facilitator, who hands it to the teller.</summary>
+/// <summary><paramref name="Notices"/>: how the transcript was read where it could be misread (an encoding guessed,
+/// a cue a player would skip), one sentence each.</summary>
 public sealed record ImportedStoryDto(Guid StoryId, string ReceiptCode, string TellerPseudonym, long DurationMs, string Format,
-    TranscriptFileFormat TranscriptFormat, int Segments);
+    TranscriptFileFormat TranscriptFormat, int Segments, IReadOnlyList<string>? Notices = null);
 
 public sealed record ImportOutcome(ImportedStoryDto? Story, int Status, Dictionary<string, string[]>? Errors)
 {
@@ -107,10 +109,12 @@ public sealed partial class ImportService(StorytellingDbContext db, IMediaStore 
         };
         if (format == (TranscriptFileFormat)(-1)) errors["format"] = ["The transcript format is 'vtt', 'srt', 'text' or empty to detect it."];
         string? text = null;
+        DecodedText? decoded = null;
         if (transcriptBytes is null || transcriptBytes.Length == 0) errors["transcript"] = ["Add the transcript file (WebVTT, SRT or plain text)."];
         else if (transcriptBytes.Length > TranscriptFormats.MaxFileBytes) errors["transcript"] = ["The transcript file is larger than 8 MB."];
-        else if ((text = TranscriptFormats.Decode(transcriptBytes)) is null)
-            errors["transcript"] = ["The transcript is not UTF-8 text; save it as UTF-8 (or UTF-16) and try again."];
+        else if ((decoded = TextDecoding.Decode(transcriptBytes)).Encoding == "binary")
+            errors["transcript"] = ["The transcript is not a text file; save it as text (UTF-8) and try again."];
+        else text = decoded.Text;
         if (errors.Count > 0) return new ImportOutcome(null, StatusCodes.Status400BadRequest, errors);
 
         var probed = await probe.ProbeStoredAsync(store, audio.BlobName, ct);
@@ -178,8 +182,12 @@ public sealed partial class ImportService(StorytellingDbContext db, IMediaStore 
         // The receipt code is handed out on this commit, as with capture: it must survive a power cut.
         await db.DurablyAsync(() => db.SaveChangesAsync(ct), ct);
         LogImported(logger, story.Id, project.Id, detected, transcript.Segments.Count, duration);
+        var notices = new List<string>();
+        if (decoded is { Guessed: true })
+            notices.Add($"The transcript was not UTF-8 and had no byte-order mark, so it was read as {decoded.Encoding} (what Windows subtitle editors write); check its accented letters.");
+        notices.AddRange(parsed.Notices ?? []);
         return new ImportOutcome(new ImportedStoryDto(story.Id, receipt, story.TellerPseudonym, duration, recording.Format,
-            detected, transcript.Segments.Count), StatusCodes.Status201Created, null);
+            detected, transcript.Segments.Count, notices), StatusCodes.Status201Created, null);
     }
 
 

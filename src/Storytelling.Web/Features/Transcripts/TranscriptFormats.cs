@@ -15,8 +15,9 @@ public enum TranscriptFileFormat
     PlainText,
 }
 
-/// <summary>Cues in time order, or one sentence saying why the file was refused (with the line where that helps).</summary>
-public sealed record ParsedTranscript(IReadOnlyList<Cue> Cues, string? Error)
+/// <summary>Cues in time order, or one sentence saying why the file was refused (with the line where that helps);
+/// <paramref name="Notices"/> says what was read differently from how it was written (a cue a player would skip).</summary>
+public sealed record ParsedTranscript(IReadOnlyList<Cue> Cues, string? Error, IReadOnlyList<string>? Notices = null)
 {
     public static ParsedTranscript Refused(string error) => new([], error);
 }
@@ -24,9 +25,11 @@ public sealed record ParsedTranscript(IReadOnlyList<Cue> Cues, string? Error)
 /// <summary>
 /// WebVTT and SRT, both ways, and plain text in. Writers produce files that players and subtitle editors accept
 /// (speakers as WebVTT voices <c>&lt;v Name&gt;</c>; in SRT, which has no voices, as a leading <c>[Name]</c>).
-/// Parsers are lenient where real files differ (BOM, CRLF, missing hours, comma or dot before the milliseconds,
-/// cue identifiers and settings, NOTE/STYLE/REGION blocks, formatting tags) and strict where guessing would put
-/// words at the wrong second: a malformed time line or an end before its start refuses the file, naming the line.
+/// WebVTT is read by the W3C parser algorithm (<see cref="WebVttParser"/>): what a browser shows is what comes in, a
+/// cue a browser would skip is skipped and named. SRT is read as players read it: any encoding with a BOM or
+/// Windows-1252 without one (see <see cref="TextDecoding"/>), numbers missing or wrong, blank lines missing or doubled,
+/// comma or dot before the milliseconds; a time line that is none, or ends before it starts, refuses the file, naming
+/// the line.
 /// Cues out of order are sorted by start (subtitle editors write them so after a merge); overlapping cues are kept,
 /// because two people do talk at once.
 /// </summary>
@@ -103,83 +106,76 @@ public static partial class TranscriptFormats
         };
     }
 
-    /// <summary>Decodes UTF-8 (with or without BOM) or UTF-16 with a BOM; anything that is not valid text is refused,
-    /// because a Windows-1252 file read as UTF-8 would silently garble every accented letter.</summary>
+    /// <summary>The text of a transcript file (see <see cref="TextDecoding"/>), or null when it is not text.</summary>
     public static string? Decode(ReadOnlySpan<byte> bytes)
     {
-        try
-        {
-            if (bytes.StartsWith(new byte[] { 0xFF, 0xFE })) return new UnicodeEncoding(false, true, true).GetString(bytes[2..]);
-            if (bytes.StartsWith(new byte[] { 0xFE, 0xFF })) return new UnicodeEncoding(true, true, true).GetString(bytes[2..]);
-            if (bytes.StartsWith(new byte[] { 0xEF, 0xBB, 0xBF })) bytes = bytes[3..];
-            var text = new UTF8Encoding(false, true).GetString(bytes);
-            return text.Contains('\0', StringComparison.Ordinal) ? null : text;
-        }
-        catch (DecoderFallbackException)
-        {
-            return null;
-        }
+        var decoded = TextDecoding.Decode(bytes);
+        return decoded.Encoding == "binary" ? null : decoded.Text;
     }
 
     public static ParsedTranscript ParseVtt(string text)
     {
-        var lines = Lines(text);
-        if (lines.Length == 0 || !VttHeader().IsMatch(lines[0]))
-            return ParsedTranscript.Refused("A WebVTT file must start with the line 'WEBVTT'.");
+        var document = WebVttParser.Parse(text);
+        if (!document.IsWebVtt) return ParsedTranscript.Refused("A WebVTT file must start with the line 'WEBVTT'.");
         var cues = new List<Cue>();
-        var i = 1;
-        // The header block runs to the first blank line (it may carry metadata such as "Kind:" and "Language:").
-        while (i < lines.Length && lines[i].Length > 0) i++;
-        while (i < lines.Length)
+        foreach (var vtt in document.Cues)
         {
-            if (lines[i].Trim().Length == 0) { i++; continue; }
-            var blockStart = i;
-            var first = lines[i].Trim();
-            if (first == "NOTE" || first.StartsWith("NOTE ", StringComparison.Ordinal) || first.StartsWith("NOTE\t", StringComparison.Ordinal)
-                || first == "STYLE" || first == "REGION")
-            {
-                while (i < lines.Length && lines[i].Trim().Length > 0) i++;
-                continue;
-            }
-            // An optional identifier line precedes the time line.
-            if (!first.Contains("-->", StringComparison.Ordinal)) i++;
-            if (i >= lines.Length || !lines[i].Contains("-->", StringComparison.Ordinal))
-                return ParsedTranscript.Refused($"Line {blockStart + 1}: expected a time line such as '00:01.000 --> 00:04.000'.");
-            var timing = ParseTiming(lines[i]);
-            if (timing.Error is not null) return ParsedTranscript.Refused($"Line {i + 1}: {timing.Error}");
-            i++;
-            var payload = new List<string>();
-            while (i < lines.Length && lines[i].Trim().Length > 0) payload.Add(lines[i++]);
-            if (Cue(timing.Start, timing.End, payload, vtt: true) is { } cue) cues.Add(cue);
+            // The spec keeps a cue that ends before it starts (it is never shown); as a segment it lasts no time.
+            if (Cue(vtt.StartMs, Math.Max(vtt.StartMs, vtt.EndMs), [.. vtt.Text.Split('\n')], vtt: true) is { } cue) cues.Add(cue);
         }
-        return Finish(cues);
+        if (cues.Count == 0 && document.Dropped.Count > 0)
+            return ParsedTranscript.Refused(document.Dropped[0].Replace("players skip this cue, and so did we.", "players skip such a cue, and this file holds no other.", StringComparison.Ordinal)
+                .Replace("players skip it, and so did we.", "players skip it, and this file holds no cue.", StringComparison.Ordinal));
+        var parsed = Finish(cues);
+        return parsed.Error is null ? parsed with { Notices = document.Dropped } : parsed;
     }
 
+    /// <summary>
+    /// SRT as players read it: blocks of an optional number (ignored: editors number wrongly), a time line and text. A
+    /// new block starts at a blank line, and also without one where a time line follows (files joined by hand). Text
+    /// after a blank line that has no time line of its own belongs to the cue before it.
+    /// </summary>
     public static ParsedTranscript ParseSrt(string text)
     {
         var lines = Lines(text);
-        var cues = new List<Cue>();
+        var blocks = new List<(int TimeLine, Timing Timing, List<string> Payload)>();
         var i = 0;
         while (i < lines.Length)
         {
             if (lines[i].Trim().Length == 0) { i++; continue; }
             var blockStart = i;
+            if (IsNumber(lines[i]) && i + 1 < lines.Length && lines[i + 1].Contains("-->", StringComparison.Ordinal)) i++;
             if (!lines[i].Contains("-->", StringComparison.Ordinal))
             {
-                // The counter line; SRT files in the wild number wrongly, so its value is ignored.
-                i++;
+                // Text after a blank line inside a cue (some editors write paragraphs so) stays with that cue.
+                if (blocks.Count == 0 || IsNumber(lines[i]))
+                    return ParsedTranscript.Refused($"Line {blockStart + 1}: expected a time line such as '00:00:01,000 --> 00:00:04,000'"
+                        + (blocks.Count == 0 ? "." : $" after the number '{Shorten(lines[i].Trim())}'."));
+                while (i < lines.Length && lines[i].Trim().Length > 0 && !StartsCue(lines, i)) blocks[^1].Payload.Add(lines[i++]);
+                continue;
             }
-            if (i >= lines.Length || !lines[i].Contains("-->", StringComparison.Ordinal))
-                return ParsedTranscript.Refused($"Line {blockStart + 1}: expected a time line such as '00:00:01,000 --> 00:00:04,000'.");
             var timing = ParseTiming(lines[i]);
             if (timing.Error is not null) return ParsedTranscript.Refused($"Line {i + 1}: {timing.Error}");
-            i++;
+            var timeLine = i++;
             var payload = new List<string>();
-            while (i < lines.Length && lines[i].Trim().Length > 0) payload.Add(lines[i++]);
+            while (i < lines.Length && lines[i].Trim().Length > 0 && !StartsCue(lines, i)) payload.Add(lines[i++]);
+            blocks.Add((timeLine, timing, payload));
+        }
+        var cues = new List<Cue>();
+        foreach (var (_, timing, payload) in blocks)
+        {
             if (Cue(timing.Start, timing.End, payload, vtt: false) is { } cue) cues.Add(cue);
         }
         return Finish(cues);
     }
+
+    private static bool IsNumber(string line) => line.Trim() is { Length: > 0 and < 10 } n && n.All(char.IsAsciiDigit);
+
+    private static bool IsSrtTimeLine(string line) => line.Contains("-->", StringComparison.Ordinal) && ParseTiming(line).Error is null;
+
+    /// <summary>A line that begins the next cue without a blank line before it: a time line, or a number right above one.</summary>
+    private static bool StartsCue(string[] lines, int i) =>
+        IsSrtTimeLine(lines[i]) || (IsNumber(lines[i]) && i + 1 < lines.Length && IsSrtTimeLine(lines[i + 1]));
 
     /// <summary>
     /// Plain text has no times, so each paragraph (text between blank lines) becomes a segment and the audio's duration
@@ -329,9 +325,6 @@ public static partial class TranscriptFormats
     }
 
     private static string Shorten(string line) => line.Length <= 60 ? line : line[..60] + "…";
-
-    [GeneratedRegex(@"^WEBVTT([ \t].*)?$", RegexOptions.CultureInvariant)]
-    private static partial Regex VttHeader();
 
     [GeneratedRegex(@"^(?:(?<h>\d{1,5}):)?(?<m>\d{1,2}):(?<s>\d{1,2})(?:[.,](?<f>\d{1,3}))?$", RegexOptions.CultureInvariant)]
     private static partial Regex TimeShape();

@@ -30,6 +30,8 @@ public sealed class ExchangeModel(StorytellingDbContext db, ExchangeService exch
     public List<string> ErrorKeys { get; } = [];
     /// <summary>The notice to show: a key of Exchange.resx and its arguments.</summary>
     public (string Key, object[] Args)? Message { get; private set; }
+    /// <summary>What a project import left out, each with its source and reason (the report under the notice).</summary>
+    public IReadOnlyList<QdpxSkippedItem> Skipped { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct) => await LoadAsync(ct) ? Page() : NotFound();
 
@@ -56,9 +58,8 @@ public sealed class ExchangeModel(StorytellingDbContext db, ExchangeService exch
         if (result.Refusal is { } refusal) Refused(refusal, "ErrorProjectRefused");
         else if (result.Imported is { } r)
         {
-            Message = r.SourcesSkipped > 0
-                ? ("ProjectImportedSkipped", [r.Stories, r.Recordings, r.Codings, r.ThemesCreated, r.ThemesMerged, r.SourcesSkipped])
-                : ("ProjectImported", [r.Stories, r.Recordings, r.Codings, r.ThemesCreated, r.ThemesMerged]);
+            Message = ("ProjectImported", [r.Stories, r.Recordings, r.Codings, r.ThemesCreated, r.ThemesMerged, r.Notes]);
+            Skipped = r.Skipped;
         }
         return Page();
     }
