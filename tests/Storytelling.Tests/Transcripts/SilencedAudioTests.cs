@@ -396,7 +396,7 @@ public sealed class SilencedAudioTests(KnownSpeech speech) : IClassFixture<Known
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
             var entries = new Dictionary<string, byte[]>();
-            foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith("Sources/", StringComparison.Ordinal) && !e.FullName.EndsWith(".txt", StringComparison.Ordinal)))
+            foreach (var entry in zip.Entries.Where(e => e.FullName.StartsWith("sources/", StringComparison.Ordinal) && !e.FullName.EndsWith(".txt", StringComparison.Ordinal)))
             {
                 using var bytes = new MemoryStream();
                 await using (var open = entry.Open()) await open.CopyToAsync(bytes);
@@ -407,14 +407,14 @@ public sealed class SilencedAudioTests(KnownSpeech speech) : IClassFixture<Known
 
         var officer = await ExportAsync(s.Officer);
         var only = Assert.Single(officer);
-        Assert.Equal($"Sources/{timedRecording.Id:D}.m4a", only.Key);
+        Assert.Equal($"sources/{timedRecording.Id:D}.m4a", only.Key);
         Assert.Equal(await s.GetAudioAsync(s.Officer, timed), only.Value);
         Assert.True(KnownSpeech.Rms(await speech.DecodeAsync(only.Value), 2000, 2800) < 0.001);
 
         var facilitator = await ExportAsync(s.Facilitator);
         Assert.Equal(2, facilitator.Count);
-        Assert.Equal(speech.Bytes, facilitator[$"Sources/{untimedRecording.Id:D}.m4a"]);
-        Assert.Equal(speech.Bytes, facilitator[$"Sources/{timedRecording.Id:D}.m4a"]);
+        Assert.Equal(speech.Bytes, facilitator[$"sources/{untimedRecording.Id:D}.m4a"]);
+        Assert.Equal(speech.Bytes, facilitator[$"sources/{timedRecording.Id:D}.m4a"]);
         Assert.NotEqual(untimed, timed);
     }
 
