@@ -87,24 +87,18 @@ public sealed class ProjectNavigationTests(BrowserFixture browser) : IClassFixtu
 
         // By keyboard: Tab to "Analyseren", Enter, then to "Tussenruimte" in the step's own pages.
         await TabToAsync(page, ".project-sections a", "Analyseren");
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync($"**/projects/{project.Id}/codebook");
+        await EnterAsync(page, $"**/projects/{project.Id}/codebook");
         await Assertions.Expect(page.Locator(".project-sections a[aria-current=true]")).ToHaveTextAsync("Analyseren");
         await Assertions.Expect(page.Locator(".project-pages a[aria-current=page]")).ToHaveTextAsync("Codeboek");
         await TabToAsync(page, ".project-pages a", "Tussenruimte");
-        await page.ScreenshotAsync($"nav-debug-{width}");
-        var active = await page.EvaluateAsync<string>("() => document.activeElement.outerHTML");
-        await page.Keyboard.PressAsync("Enter");
-        try { await page.WaitForURLAsync($"**/projects/{project.Id}/tussenruimte", new() { Timeout = 8000 }); }
-        catch (TimeoutException) { Assert.Fail($"Enter on {active} left the page at {page.Url}"); }
+        await EnterAsync(page, $"**/projects/{project.Id}/tussenruimte");
         await Assertions.Expect(page.Locator(".project-pages a[aria-current=page]")).ToHaveTextAsync("Tussenruimte");
 
         // The last step, reached by keyboard, scrolls into view on a phone rather than widening the page.
         await TabToAsync(page, ".project-sections a", "Mensen en instellingen");
         var rect = await page.EvaluateAsync<double[]>("() => { const r = document.activeElement.getBoundingClientRect(); return [r.left, r.right, window.innerWidth]; }");
         Assert.True(rect[0] >= 0 && rect[1] <= rect[2], $"the focused step spans {rect[0]}–{rect[1]} in a {rect[2]} px viewport");
-        await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync($"**/projects/{project.Id}/people");
+        await EnterAsync(page, $"**/projects/{project.Id}/people");
         await Assertions.Expect(page.Locator(".project-pages a")).ToHaveTextAsync(["Mensen en links", "Vraag in andere talen", "Bewaartermijn audio", "Importeren", "Uitwisselen (REFI-QDA)"]);
         await AssertFitsAsync(page, width, $"nav-people-{width}");
 
@@ -177,6 +171,15 @@ public sealed class ProjectNavigationTests(BrowserFixture browser) : IClassFixtu
         await Assertions.Expect(page.GetByRole(AriaRole.Textbox, new() { Name = "Nieuwe vertel-link" })).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("/c/[A-Za-z0-9_-]{43}$"));
         await Assertions.Expect(page.Locator(".capture-closed")).ToHaveCountAsync(0);
         await page.AssertAccessibleAsync();
+    }
+
+    /// <summary>Presses Enter on the link the keyboard reached and waits for the page it leads to.</summary>
+    private static async Task EnterAsync(IPage page, string url)
+    {
+        var focused = page.Locator(".project-nav a:focus");
+        await Assertions.Expect(focused).ToHaveCountAsync(1);
+        await focused.PressAsync("Enter");
+        await page.WaitForURLAsync(url);
     }
 
     private static async Task TabToAsync(IPage page, string selector, string text)
