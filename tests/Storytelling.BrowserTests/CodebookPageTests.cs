@@ -89,9 +89,9 @@ public sealed class CodebookPageTests(BrowserFixture browser) : IClassFixture<Br
         var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
         Assert.True(scrollWidth <= width, $"codebook page is {scrollWidth} px wide at a {width} px viewport");
 
-        // The project page: search box and filters, snippet with the place pseudonymised even for the facilitator's
+        // The stories list: search box and filters, snippet with the place pseudonymised even for the facilitator's
         // colleagues; the facilitator (see-originals) reads it as spoken.
-        await page.GotoAsync($"/projects/{project.Id}");
+        await page.GotoAsync($"/projects/{project.Id}/stories");
         await page.GetByLabel("Zoeken in transcripten").FillAsync("werken");
         await page.GetByLabel("Zoeken in transcripten").PressAsync("Enter");
         await Assertions.Expect(page.Locator("#stories .snippet")).ToContainTextAsync("werkte ik bij de bakker in Utrecht");

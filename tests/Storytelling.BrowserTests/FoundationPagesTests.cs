@@ -37,6 +37,8 @@ public sealed class FoundationPagesTests(BrowserFixture browser) : IClassFixture
         await page.WaitForURLAsync($"**/projects/{project.Id}");
         await page.AssertAccessibleAsync();
 
+        await page.Locator(".project-nav").GetByRole(AriaRole.Link, new() { Name = "Mensen en instellingen" }).ClickAsync();
+        await page.WaitForURLAsync($"**/projects/{project.Id}/people");
         await page.GetByLabel("Soort link").SelectOptionAsync("Membership");
         await page.GetByLabel("Rol (bij meedoen)").SelectOptionAsync("Bewoner");
         await page.GetByRole(AriaRole.Button, new() { Name = "Link maken" }).ClickAsync();

@@ -94,15 +94,15 @@ public sealed partial class HoutenLoopTests(HoutenLoopFixture browser) : IClassF
         await resident.ScreenshotAsync("houten-2-receipt-390");
         await AssertFitsAsync(resident, 390);
 
-        // 3. A real worker process transcribes it; the facilitator sees "Uitgeschreven" on the project page.
+        // 3. A real worker process transcribes it; the facilitator sees "Uitgeschreven door de computer" in the stories list.
         var worker = AppProcess.Start("Storytelling.Worker", browser.WorkerSettings());
         try
         {
             await WaitUntilAsync(async () =>
             {
-                await facilitator.GotoAsync($"/projects/{projectId}");
+                await facilitator.GotoAsync($"/projects/{projectId}/stories");
                 var state = facilitator.Locator("table.stories td.transcription");
-                return await state.CountAsync() == 1 && (await state.InnerTextAsync()).Trim() == "Uitgeschreven";
+                return await state.CountAsync() == 1 && (await state.InnerTextAsync()).Trim() == "Uitgeschreven door de computer";
             }, () => $"The story was not transcribed. Worker output:\n{worker.Stdout}\n{worker.Stderr}");
         }
         finally
@@ -171,7 +171,7 @@ public sealed partial class HoutenLoopTests(HoutenLoopFixture browser) : IClassF
         var officer = await browser.NewPageAsync(1280, 800);
         await officer.SignInAsync(officerEmail);
         await officer.GotoAsync($"/projects/{projectId}");
-        await officer.GetByRole(AriaRole.Link, new() { Name = "Themarapporten" }).ClickAsync();
+        await officer.Locator(".project-nav").GetByRole(AriaRole.Link, new() { Name = "Rapporten" }).ClickAsync();
         await officer.WaitForURLAsync($"**/projects/{projectId}/reports");
         await Assertions.Expect(officer.Locator("li.report-theme legend label").First).ToHaveTextAsync("Werk");
         await Assertions.Expect(officer.Locator("li.report-theme .meta").First).ToContainTextAsync("2 stemmen");
@@ -237,13 +237,15 @@ public sealed partial class HoutenLoopTests(HoutenLoopFixture browser) : IClassF
         await officer.ScreenshotAsync("houten-7-reports");
     }
 
-    /// <summary>Makes an invitation link on the project page the page is on, and reads it from the page.</summary>
+    /// <summary>Goes from the project's navigation to "Mensen en instellingen", makes a link there and reads it from the page.</summary>
     private static async Task<string> MakeLinkAsync(IPage page, string kind, string role)
     {
+        await page.Locator(".project-nav").GetByRole(AriaRole.Link, new() { Name = "Mensen en instellingen" }).ClickAsync();
+        await page.WaitForURLAsync("**/people");
         await page.Locator("#kind").SelectOptionAsync(kind);
         await page.Locator("#role").SelectOptionAsync(role);
         await page.GetByRole(AriaRole.Button, new() { Name = "Link maken" }).ClickAsync();
-        var link = page.GetByLabel("Nieuwe uitnodigingslink");
+        var link = page.Locator("#new-link-value");
         await Assertions.Expect(link).ToBeVisibleAsync();
         return await link.InputValueAsync();
     }

@@ -64,7 +64,7 @@ public sealed class ReportPageTests(BrowserFixture browser) : IClassFixture<Brow
         await page.WaitForURLAsync("**/");
 
         await page.GotoAsync($"/projects/{project.Id}");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Themarapporten" }).FocusAsync();
+        await page.Locator(".project-nav").GetByRole(AriaRole.Link, new() { Name = "Rapporten" }).FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync($"**/projects/{project.Id}/reports");
         var themes = page.Locator("li.report-theme legend label");

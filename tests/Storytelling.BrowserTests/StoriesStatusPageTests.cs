@@ -48,7 +48,7 @@ public sealed class StoriesStatusPageTests(BrowserFixture browser) : IClassFixtu
         await page.GetByLabel("Wachtwoord").FillAsync(Storytelling.Tests.Infrastructure.TestApp.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
         await page.WaitForURLAsync("**/");
-        await page.GotoAsync($"/projects/{project.Id}");
+        await page.GotoAsync($"/projects/{project.Id}/stories");
         var stories = page.Locator("#stories");
         await Assertions.Expect(stories).ToContainTextAsync("Wordt uitgeschreven: 10%");
         await Assertions.Expect(stories).ToContainTextAsync("Uitschrijven mislukt");

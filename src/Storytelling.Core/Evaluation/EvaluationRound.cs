@@ -12,6 +12,8 @@ public sealed class EvaluationRound
     /// <summary>1, 2, … per project, in the order rounds were opened.</summary>
     public int Number { get; set; }
     public required string Question { get; set; }
+    /// <summary>The round's question in the other languages tellers may choose.</summary>
+    public List<Projects.QuestionTranslation> QuestionTranslations { get; set; } = [];
     public DateTimeOffset OpensAt { get; set; }
     /// <summary>When the round closes on its own; null keeps it open until a facilitator closes it.</summary>
     public DateTimeOffset? ClosesAt { get; set; }

@@ -106,6 +106,7 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
             e.Property(p => p.GuidingQuestion).HasMaxLength(1000);
             e.Property(p => p.DefaultLanguage).HasMaxLength(8);
             e.Property(p => p.PublishedUpdate).HasMaxLength(8000);
+            e.OwnsMany(p => p.QuestionTranslations, q => q.ToJson());
         });
 
         builder.Entity<ProjectMembership>(e =>
@@ -322,6 +323,7 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
         builder.Entity<EvaluationRound>(e =>
         {
             e.Property(x => x.Question).HasMaxLength(1000);
+            e.OwnsMany(x => x.QuestionTranslations, q => q.ToJson());
             e.HasIndex(x => new { x.ProjectId, x.Number }).IsUnique();
             e.HasIndex(x => x.InvitationId);
             e.HasOne<Project>().WithMany().HasForeignKey(x => x.ProjectId).OnDelete(DeleteBehavior.Cascade);

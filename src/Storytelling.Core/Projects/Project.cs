@@ -7,6 +7,8 @@ public sealed class Project
     public required string Name { get; set; }
     /// <summary>The hoofdvraag shown to every teller, e.g. "Wat betekent werk voor jou?".</summary>
     public required string GuidingQuestion { get; set; }
+    /// <summary>The hoofdvraag in the other languages tellers may choose; a teller without one reads the Dutch.</summary>
+    public List<QuestionTranslation> QuestionTranslations { get; set; } = [];
     /// <summary>ISO 639-1 code used for transcription unless a story says otherwise; "auto" asks Whisper to detect.</summary>
     public string DefaultLanguage { get; set; } = "nl";
     public List<string> AllowedLanguages { get; set; } = ["nl"];

@@ -1564,6 +1564,33 @@ namespace Storytelling.Data.Postgres.Migrations
                         .HasForeignKey("ProjectId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.OwnsMany("Storytelling.Core.Projects.QuestionTranslation", "QuestionTranslations", b1 =>
+                        {
+                            b1.Property<Guid>("EvaluationRoundId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("Language")
+                                .IsRequired();
+
+                            b1.Property<string>("Text")
+                                .IsRequired();
+
+                            b1.HasKey("EvaluationRoundId", "__synthesizedOrdinal");
+
+                            b1.ToTable("EvaluationRounds");
+
+                            b1
+                                .ToJson("QuestionTranslations")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("EvaluationRoundId");
+                        });
+
+                    b.Navigation("QuestionTranslations");
                 });
 
             modelBuilder.Entity("Storytelling.Core.Evaluation.Experiment", b =>
@@ -1632,6 +1659,36 @@ namespace Storytelling.Data.Postgres.Migrations
                         .IsRequired();
 
                     b.Navigation("Project");
+                });
+
+            modelBuilder.Entity("Storytelling.Core.Projects.Project", b =>
+                {
+                    b.OwnsMany("Storytelling.Core.Projects.QuestionTranslation", "QuestionTranslations", b1 =>
+                        {
+                            b1.Property<Guid>("ProjectId");
+
+                            b1.Property<int>("__synthesizedOrdinal")
+                                .ValueGeneratedOnAdd();
+
+                            b1.Property<string>("Language")
+                                .IsRequired();
+
+                            b1.Property<string>("Text")
+                                .IsRequired();
+
+                            b1.HasKey("ProjectId", "__synthesizedOrdinal");
+
+                            b1.ToTable("Projects");
+
+                            b1
+                                .ToJson("QuestionTranslations")
+                                .HasColumnType("jsonb");
+
+                            b1.WithOwner()
+                                .HasForeignKey("ProjectId");
+                        });
+
+                    b.Navigation("QuestionTranslations");
                 });
 
             modelBuilder.Entity("Storytelling.Core.Projects.ProjectMembership", b =>

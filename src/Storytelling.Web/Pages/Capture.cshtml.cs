@@ -42,7 +42,7 @@ public sealed class CaptureModel(InvitationService invitations, Features.Evaluat
             return Page();
         }
         Recorder = new RecorderView(RecorderView.TellerMode, Token, project.Id, project.Name, open.Question,
-            project.AllowVideo, project.MaxRecordingBytes, project.MaxRecordingSeconds, RecorderView.ChunkBytesFrom(chunkKb));
+            project.AllowVideo, project.MaxRecordingBytes, project.MaxRecordingSeconds, RecorderView.ChunkBytesFrom(chunkKb), open.Questions);
         return Page();
     }
 }

@@ -82,7 +82,7 @@ public sealed class SelfInvitationTests : IAsyncLifetime
         Assert.Equal(_app.Time.GetUtcNow(), newest.GetProperty("since").GetDateTimeOffset());
         Assert.DoesNotContain(readers, r => r.GetProperty("displayName").GetString() == "Bob Beheerder");
 
-        var page = await _facilitator.GetStringAsync($"/projects/{_project}");
+        var page = await _facilitator.GetStringAsync($"/projects/{_project}/people");
         var section = page[page.IndexOf("Wie leest de verhalen", StringComparison.Ordinal)..];
         Assert.Contains("Nina Nieuw", section, StringComparison.Ordinal);
         Assert.Contains("Bob Beheerder", section, StringComparison.Ordinal);

@@ -156,7 +156,7 @@ public sealed class TextInputTests(TranscriptWorld world) : IClassFixture<Transc
     [Fact]
     public async Task A_page_query_with_a_control_character_is_refused()
     {
-        var response = await Facilitator.GetAsync($"/projects/{world.ProjectId}?q=werk%00");
+        var response = await Facilitator.GetAsync($"/projects/{world.ProjectId}/stories?q=werk%00");
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("‘q’", WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()), StringComparison.Ordinal);

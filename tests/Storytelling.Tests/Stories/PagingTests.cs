@@ -67,10 +67,10 @@ public sealed class PagingTests(TranscriptWorld world) : IClassFixture<Transcrip
         // 51 stories: page 1 holds the 50 newest, page 2 the oldest.
         var projectId = await ProjectWithStoriesAsync(Enumerable.Range(0, 51).Select(i => $"Teller {i:00}").ToArray());
 
-        var first = await Facilitator.GetStringAsync($"/projects/{projectId}");
-        var second = await Facilitator.GetStringAsync($"/projects/{projectId}?page=2");
-        var far = await Facilitator.GetAsync($"/projects/{projectId}?page=2147483647");
-        var notANumber = await Facilitator.GetStringAsync($"/projects/{projectId}?page=99999999999");
+        var first = await Facilitator.GetStringAsync($"/projects/{projectId}/stories");
+        var second = await Facilitator.GetStringAsync($"/projects/{projectId}/stories?page=2");
+        var far = await Facilitator.GetAsync($"/projects/{projectId}/stories?page=2147483647");
+        var notANumber = await Facilitator.GetStringAsync($"/projects/{projectId}/stories?page=99999999999");
 
         Assert.Contains(">Teller 50</a>", first, StringComparison.Ordinal);
         Assert.DoesNotContain(">Teller 00</a>", first, StringComparison.Ordinal);

@@ -53,7 +53,7 @@ public sealed class TranscriptionStatusTests
         Assert.Equal("waiting-for-model", stories["Fatima"].GetProperty("state").GetString());
         Assert.Contains("models download base", stories["Fatima"].GetProperty("reason").GetString());
 
-        var page = await http.GetAsync($"/projects/{project.Id}");
+        var page = await http.GetAsync($"/projects/{project.Id}/stories");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         var html = WebUtility.HtmlDecode(await page.Content.ReadAsStringAsync());
         foreach (var text in new[] { "In de wachtrij", "Wordt uitgeschreven: 42%", "Uitgeschreven", "Geen spraak gevonden", "Uitschrijven mislukt", states[4].Error!, "Wacht op een spraakmodel" })

@@ -225,11 +225,12 @@ public sealed class ImportApiTests(ImportWorld world) : IClassFixture<ImportWorl
     {
         var client = world.Clients["begeleider"];
         var path = $"/projects/{world.ProjectId}/import";
-        Assert.Contains($"href=\"{path}\"", await client.GetStringAsync($"/projects/{world.ProjectId}"), StringComparison.Ordinal);
-        var residentsView = await world.Clients["bewoner"].GetStringAsync($"/projects/{world.ProjectId}");
+        // The project navigation leads there from "Mensen en instellingen".
+        Assert.Contains($"href=\"{path}\"", await client.GetStringAsync($"/projects/{world.ProjectId}/people"), StringComparison.Ordinal);
+        var residentsView = await world.Clients["bewoner"].GetStringAsync($"/projects/{world.ProjectId}/stories");
         Assert.DoesNotContain($"href=\"{path}\"", residentsView, StringComparison.Ordinal);
         Assert.DoesNotContain("codings.csv", residentsView, StringComparison.Ordinal);
-        Assert.Contains("codings.csv", await world.Clients["beleidsmedewerker"].GetStringAsync($"/projects/{world.ProjectId}"), StringComparison.Ordinal);
+        Assert.Contains("codings.csv", await world.Clients["beleidsmedewerker"].GetStringAsync($"/projects/{world.ProjectId}/stories"), StringComparison.Ordinal);
         var page = await client.GetStringAsync(path);
         Assert.Contains("enctype=\"multipart/form-data\"", page, StringComparison.Ordinal);
 

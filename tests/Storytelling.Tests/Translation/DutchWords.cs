@@ -43,7 +43,7 @@ public static partial class DutchWords
     [GeneratedRegex("<script\\b.*?</script>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
     private static partial Regex Scripts();
 
-    [GeneratedRegex("""<nav class="langs".*?</nav>""", RegexOptions.Singleline)]
+    [GeneratedRegex("""<nav class="lang(?:s|-switch)".*?</nav>""", RegexOptions.Singleline)]
     private static partial Regex LanguageLinks();
 
     [GeneratedRegex("<style\\b.*?</style>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]

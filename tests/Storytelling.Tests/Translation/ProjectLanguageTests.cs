@@ -94,32 +94,39 @@ public sealed class ProjectLanguageTests : IAsyncLifetime
     private static void AllEnglish(string html, params string[] shown) => Assert.Empty(DutchWords.Find(html, [.. Data, .. shown]));
 
     [Fact]
-    public async Task The_project_page_with_its_stories_timeline_invitations_and_members_is_English_when_chosen()
+    public async Task The_project_overview_its_stories_and_its_people_pages_are_English_when_chosen()
     {
         var english = await _app.SignedInClientAsync("begeleider@example.org");
         var html = await OkAsync(english, $"/projects/{_project}?lang=en");
-        Assert.Contains("<h2 id=\"stories-heading\">Stories (3)</h2>", html);
         Assert.Contains("Phase: gather · Your role: facilitator", html);
         Assert.Contains("<h2 id=\"timeline-heading\">Timeline</h2>", html);
-        Assert.Contains("<h2 id=\"invite-heading\">Invite people</h2>", html);
-        Assert.Contains("Transcription progress", html);
-        Assert.Contains("id=\"ui-text\"", html);
+        Assert.Contains("What now (phase: gather)", html);
+        Assert.Contains(">People and settings</a>", html);
         AllEnglish(html);
 
+        var stories = await OkAsync(english, $"/projects/{_project}/stories");
+        Assert.Contains("<h2 id=\"stories-heading\">Stories (3)</h2>", stories);
+        Assert.Contains("Transcription progress", stories);
+        Assert.Contains("id=\"ui-text\"", stories);
+        AllEnglish(stories);
+
         // A filter the API refuses is explained in English too, and the new link notice after making one.
-        var refused = await OkAsync(english, $"/projects/{_project}?q=" + new string('x', 300));
+        var refused = await OkAsync(english, $"/projects/{_project}/stories?q=" + new string('x', 300));
         Assert.Contains("A search can be at most 200 characters.", refused);
         AllEnglish(refused, new string('x', 300));
-        var made = await Forms.PostAsync(english, $"/projects/{_project}", html, "Invite", new() { ["Kind"] = "Membership", ["Role"] = "Bewoner" });
+        var people = await OkAsync(english, $"/projects/{_project}/people");
+        Assert.Contains("<h2 id=\"invite-heading\">Invite people</h2>", people);
+        AllEnglish(people);
+        var made = await Forms.PostAsync(english, $"/projects/{_project}/people", people, "Invite", new() { ["Kind"] = "Membership", ["Role"] = "Bewoner" });
         var madeHtml = await made.Content.ReadAsStringAsync();
         Assert.Contains("New link (shown only now, keep it safe):", madeHtml);
         AllEnglish(madeHtml);
 
         var dutch = await _app.SignedInClientAsync("begeleider@example.org");
         var dutchHtml = await OkAsync(dutch, $"/projects/{_project}");
-        Assert.Contains("<h2 id=\"stories-heading\">Verhalen (3)</h2>", dutchHtml);
         Assert.Contains("<h2 id=\"timeline-heading\">Tijdlijn</h2>", dutchHtml);
-        Assert.Contains("Mensen uitnodigen", dutchHtml);
+        Assert.Contains("<h2 id=\"stories-heading\">Verhalen (3)</h2>", await OkAsync(dutch, $"/projects/{_project}/stories"));
+        Assert.Contains("Mensen uitnodigen", await OkAsync(dutch, $"/projects/{_project}/people"));
     }
 
     [Fact]
@@ -177,7 +184,7 @@ public sealed class ProjectLanguageTests : IAsyncLifetime
         AllEnglish(savedHtml);
         var wrong = await Forms.PostAsync(english, $"/projects/{_project}/retention", html, null, new() { ["Days"] = "veel" });
         Assert.Contains("Enter a number of days (1 to 3650)", await wrong.Content.ReadAsStringAsync());
-        Assert.Contains("Audio retention period</a> (30 days)", await OkAsync(english, $"/projects/{_project}"));
+        Assert.Contains("Audio retention period</a> (30 days)", await OkAsync(english, $"/projects/{_project}/people"));
 
         var dutch = await _app.SignedInClientAsync("begeleider@example.org");
         Assert.Contains("<h1>Bewaartermijn van de audio</h1>", await OkAsync(dutch, $"/projects/{_project}/retention"));

@@ -330,7 +330,7 @@ public sealed class TranscriptApiTests(TranscriptWorld world) : IClassFixture<Tr
         Assert.Equal(HttpStatusCode.Redirect, (await world.Clients["anonymous"].GetAsync(page)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await world.Clients["begeleider"].GetAsync($"/projects/{world.ProjectId}/stories/{noConsent}")).StatusCode);
         // The project page links each analysable story to its transcript.
-        Assert.Contains($"href=\"{page}\"", await world.Clients["beleidsmedewerker"].GetStringAsync($"/projects/{world.ProjectId}"), StringComparison.Ordinal);
+        Assert.Contains($"href=\"{page}\"", await world.Clients["beleidsmedewerker"].GetStringAsync($"/projects/{world.ProjectId}/stories"), StringComparison.Ordinal);
         // Marking names and places is offered only to the role that sees originals.
         Assert.DoesNotContain("Namen en plaatsen vervangen", html, StringComparison.Ordinal);
         Assert.DoesNotContain("Namen en plaatsen vervangen", await world.Clients["beleidsmedewerker"].GetStringAsync(page), StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using Storytelling.Core.Transcripts;
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
@@ -110,6 +111,9 @@ public sealed class StoriesService(StorytellingDbContext db, PseudonymService ps
                 Duration = s.Recordings.Select(r => (long?)r.DurationMs).FirstOrDefault(),
                 Job = db.TranscriptionJobs.Where(j => j.Recording!.StoryId == s.Id)
                     .Select(j => new { j.Status, j.ProgressPercent, j.LastError }).FirstOrDefault(),
+                Latest = db.Transcripts.Where(t => t.StoryId == s.Id).OrderByDescending(t => t.Version)
+                    .Select(t => new { t.Origin, t.Version }).FirstOrDefault(),
+                FirstOrigin = db.Transcripts.Where(t => t.StoryId == s.Id && t.Version == 1).Select(t => (TranscriptOrigin?)t.Origin).FirstOrDefault(),
             })
             .ToListAsync(ct);
 
@@ -133,7 +137,8 @@ public sealed class StoriesService(StorytellingDbContext db, PseudonymService ps
 
         var items = stories
             .Select(s => new StorySummaryDto(s.Id, s.TellerPseudonym, s.Status, s.Language, s.Scopes, s.Duration, s.CreatedAt,
-                TranscriptionStatusDto.From(s.Job?.Status, s.Job?.ProgressPercent ?? 0, s.Job?.LastError),
+                TranscriptionStatusDto.From(s.Job?.Status, s.Job?.ProgressPercent ?? 0, s.Job?.LastError,
+                    s.Latest is null ? null : new TranscriptKind(s.FirstOrigin ?? s.Latest.Origin, s.Latest.Version)),
                 themes[s.Id].DistinctBy(t => t.Id).OrderBy(t => t.Name, StringComparer.CurrentCultureIgnoreCase).ToList(),
                 snippets.GetValueOrDefault(s.Id)))
             .ToList();

@@ -28,7 +28,7 @@ public sealed class RecordModel(StorytellingDbContext db, Features.Evaluation.Ca
         var open = await window.ForInterviewerAsync(project, ct);
         NotCollecting = !open.Open;
         Recorder = new RecorderView(RecorderView.InterviewerMode, null, project.Id, project.Name, open.Question,
-            project.AllowVideo, project.MaxRecordingBytes, project.MaxRecordingSeconds, RecorderView.ChunkBytesFrom(chunkKb));
+            project.AllowVideo, project.MaxRecordingBytes, project.MaxRecordingSeconds, RecorderView.ChunkBytesFrom(chunkKb), open.Questions);
         return Page();
     }
 }

@@ -13,8 +13,12 @@ public sealed record RecorderView(
     bool AllowVideo,
     long MaxRecordingBytes,
     int MaxRecordingSeconds,
-    int ChunkBytes)
+    int ChunkBytes,
+    IReadOnlyDictionary<string, string>? Questions = null)
 {
+    /// <summary>The question by language as JSON, for the script that switches language on the phone.</summary>
+    public string QuestionsJson => System.Text.Json.JsonSerializer.Serialize(Questions ?? new Dictionary<string, string> { ["nl"] = GuidingQuestion });
+
     public const string TellerMode = "teller";
     public const string InterviewerMode = "interviewer";
 

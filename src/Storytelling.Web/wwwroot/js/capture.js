@@ -79,6 +79,17 @@
       const text = t(el.dataset.t);
       if (text) el.textContent = text;
     }
+    // The question in the teller's language where the facilitator gave one (the Dutch otherwise), isolated in its <bdi>.
+    for (const q of $$('.question[data-questions]')) {
+      let questions = {};
+      try { questions = JSON.parse(q.dataset.questions) || {}; } catch { /* keep the Dutch */ }
+      const shown = questions[lang] ? lang : 'nl';
+      const text = questions[shown];
+      if (!text) continue;
+      q.lang = shown;
+      const bdi = q.querySelector('bdi');
+      if (bdi) bdi.textContent = text; else q.textContent = text;
+    }
     const tellerLink = document.getElementById('teller-link');
     if (tellerLink) tellerLink.href = '/verhaal?lang=' + lang;
     for (const b of $$('.langs [data-lang]')) b.setAttribute('aria-pressed', String(b.dataset.lang === lang));
