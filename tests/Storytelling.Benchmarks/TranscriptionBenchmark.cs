@@ -76,6 +76,8 @@ internal static class TranscriptionBenchmark
             new("LibraryPath → infra's whisper.cpp 1.9.1 build, flash attention on, 2 threads", new() { ["Storytelling__Transcription__LibraryPath"] = ownBuild }),
             new("as shipped, 1 thread (not comparable: whisper-cli runs 2)", new() { ["Storytelling__Transcription__Threads"] = "1" }),
         ];
+        // "quick": the worker as shipped and Whisper.net's defaults only (a busy machine); otherwise all four.
+        if (args.Contains("quick")) variants = variants[..2];
         foreach (var (label, modelPath, fallback) in models)
         {
             Console.WriteLine($"Model: {label}");

@@ -30,7 +30,9 @@ public sealed class SileroVad : IDisposable
         var factory = WhisperVadFactory.FromPath(path);
         try
         {
-            return new SileroVad(factory, factory.CreateBuilder().WithThreads(Math.Clamp(Environment.ProcessorCount, 1, 4)).WithUseGpu(false).Build());
+            // One thread: Silero is a small LSTM stepped every 32 ms of audio, so ggml's thread barriers cost more than a second
+            // thread gains; with two threads on a busy 2-core machine an 8 s clip took minutes, with one a fraction of a second.
+            return new SileroVad(factory, factory.CreateBuilder().WithThreads(1).WithUseGpu(false).Build());
         }
         catch (WhisperModelLoadException e)
         {
