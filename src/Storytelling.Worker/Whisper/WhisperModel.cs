@@ -99,6 +99,7 @@ public sealed partial class WhisperModel : IDisposable
         finally
         {
             if (joined is not null) ArrayPool<float>.Shared.Return(joined);
+            NativeMemory.Trim();
             Volatile.Write(ref _busy, 0);
         }
     }
