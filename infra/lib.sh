@@ -56,8 +56,10 @@ ensure_azurite() {
   (cd "$dir" && npm install --no-audit --no-fund --loglevel=error --save-exact "azurite@$AZURITE_VERSION" >/dev/null)
 }
 
-# whisper.cpp (the native transcription engine), built from the source inside a pinned npm package whose
-# integrity is checked, into .tools/whisper/{lib,bin}. Exports where the worker and the tests find it.
+# whisper-cli, the speed reference of the transcription benchmark (the worker itself runs on Whisper.net's runtime
+# package and needs no C/C++ toolchain): whisper.cpp built from the source inside a pinned npm package whose
+# integrity is checked, into .tools/whisper/{lib,bin}, plus runtimes/linux-x64 → lib, the layout in which
+# Storytelling:Transcription:LibraryPath can point the worker at this build (the benchmark compares both).
 WHISPER_PACKAGE="nodejs-whisper@0.3.1"
 WHISPER_INTEGRITY="ceoilUVraRuR5FnNyXpGQT2auAR48Oc3AQBEmkXnVpSn9iN6yVRzQBFCqVTGWbk6Wdi95NhvwXNzFvuR7erLWw=="
 WHISPER_CMAKE_FLAGS=(-DBUILD_SHARED_LIBS=ON -DWHISPER_BUILD_TESTS=OFF -DWHISPER_BUILD_EXAMPLES=ON -DWHISPER_SDL2=OFF
@@ -65,11 +67,10 @@ WHISPER_CMAKE_FLAGS=(-DBUILD_SHARED_LIBS=ON -DWHISPER_BUILD_TESTS=OFF -DWHISPER_
 ensure_whisper() {
   local cache="$ROOT/.cache/whisper" out="$TOOLS/whisper"
   local key="$WHISPER_PACKAGE $WHISPER_INTEGRITY ${WHISPER_CMAKE_FLAGS[*]}"
-  export Storytelling__Transcription__NativeLibraryDirectory="$out/lib"
   export STORYTELLING_WHISPER_CLI="$out/bin/whisper-cli"
   if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$key" ] && [ -x "$out/bin/whisper-cli" ] && [ -f "$out/lib/libwhisper.so" ]; then
-    note "whisper.cpp present (${WHISPER_PACKAGE})"
-    ensure_abort_flag "$out/lib"
+    note "whisper-cli present (${WHISPER_PACKAGE})"
+    mkdir -p "$out/runtimes" && ln -sfn ../lib "$out/runtimes/linux-x64"
     return
   fi
   ensure_apt cmake build-essential libgomp1
@@ -86,7 +87,7 @@ ensure_whisper() {
   tar -xzf "$cache/$tarball" -C "$cache"
   local src="$cache/package/cpp/whisper.cpp" build="$cache/build"
   [ -f "$src/include/whisper.h" ] || fail "$WHISPER_PACKAGE holds no whisper.cpp source at package/cpp/whisper.cpp."
-  step "Building whisper.cpp (shared libraries and whisper-cli; about a minute on 2 cores)"
+  step "Building whisper-cli, the benchmark's reference (whisper.cpp; about a minute on 2 cores)"
   cmake -S "$src" -B "$build" "${WHISPER_CMAKE_FLAGS[@]}" >"$cache/cmake.log" 2>&1 \
     || fail "cmake could not configure whisper.cpp; see ${cache#$ROOT/}/cmake.log"
   cmake --build "$build" -j"$(nproc)" --target whisper whisper-cli >>"$cache/cmake.log" 2>&1 \
@@ -98,18 +99,9 @@ ensure_whisper() {
   if ldd "$out/bin/whisper-cli" | grep -q 'not found'; then
     fail "whisper-cli cannot find its libraries: $(ldd "$out/bin/whisper-cli" | grep 'not found' | tr -s ' \n' ' ')"
   fi
+  mkdir -p "$out/runtimes" && ln -sfn ../lib "$out/runtimes/linux-x64"
   printf '%s' "$key" > "$out/.stamp"
-  ensure_abort_flag "$out/lib"
   note "whisper.cpp built into ${out#$ROOT/} ($(ls "$out/lib" | tr '\n' ' '))"
-}
-
-# The worker's abort callback for whisper.cpp (infra/native/storytelling_abort.c), next to libwhisper.so.
-# Rebuilt when its source is newer; the worker falls back to a slower managed callback when it is missing.
-ensure_abort_flag() {
-  local lib="$1/libstorytelling_abort.so" src="$ROOT/infra/native/storytelling_abort.c"
-  if [ -f "$lib" ] && [ "$lib" -nt "$src" ]; then return; fi
-  ensure_apt build-essential
-  cc -O2 -shared -fPIC -o "$lib" "$src" || fail "could not build $lib from ${src#$ROOT/}"
 }
 
 # Restores and builds the solution; skipped when no source changed since the last good build.

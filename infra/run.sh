@@ -9,9 +9,8 @@ DATA="${STORYTELLING_DATA:-$ROOT/.data}"
 
 step "Checking prerequisites"
 ensure_dotnet
-ensure_apt ca-certificates ffmpeg espeak-ng
-# Exports Storytelling__Transcription__NativeLibraryDirectory, which the worker started below inherits.
-ensure_whisper
+# libgomp1: the OpenMP runtime that Whisper.net's CPU runtime (shipped with the worker) needs; no compiler needed.
+ensure_apt ca-certificates ffmpeg espeak-ng libgomp1
 
 publish_apps
 

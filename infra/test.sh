@@ -11,6 +11,7 @@ ensure_apt ca-certificates procps ffmpeg espeak-ng chromium fonts-noto-core libr
 export STORYTELLING_CHROMIUM="${STORYTELLING_CHROMIUM:-/usr/bin/chromium}"
 ensure_azurite
 export STORYTELLING_AZURITE="${STORYTELLING_AZURITE:-$TOOLS/azurite/node_modules/azurite/dist/src/blob/main.js}"
+# whisper-cli, the reference the transcription benchmark measures the worker against (the tests do not need it).
 ensure_whisper
 
 build_solution Release

@@ -13,8 +13,10 @@ using Storytelling.Tests.Infrastructure;
 namespace Storytelling.Benchmarks;
 
 /// <summary>
-/// Our worker end to end (stored blob → ffmpeg → whisper → transcript rows) against whisper-cli on the same
-/// 60 s Dutch recording with the same model, threads and decoding strategy, interleaved, in one run.
+/// Our worker end to end (stored blob → ffmpeg → Whisper.net → transcript rows) against whisper-cli on the same
+/// 60 s Dutch recording with the same model, threads and decoding strategy, interleaved, in one run. Besides the worker
+/// as shipped, three variants show where time goes: Whisper.net's own defaults (flash attention off), the worker pointed
+/// at infra's whisper.cpp 1.9.1 build through LibraryPath (the runtime package carries 1.8.5), and one thread.
 /// The worker keeps its model loaded between jobs (as in production); whisper-cli loads it on every run, which is
 /// how people use it, so the load time (a fraction of a second) is part of its figure.
 /// </summary>
@@ -36,7 +38,8 @@ internal static class TranscriptionBenchmark
     {
         var repetitions = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
         var cli = Environment.GetEnvironmentVariable("STORYTELLING_WHISPER_CLI") is { Length: > 0 } c ? c : Path.Combine(Harness.Root, ".tools", "whisper", "bin", "whisper-cli");
-        var lib = Environment.GetEnvironmentVariable("Storytelling__Transcription__NativeLibraryDirectory") is { Length: > 0 } l ? l : Path.Combine(Harness.Root, ".tools", "whisper", "lib");
+        // infra's build of whisper.cpp 1.9.1, in Whisper.net's layout (runtimes/linux-x64 → lib), for the LibraryPath variant.
+        var ownBuild = Environment.GetEnvironmentVariable("STORYTELLING_WHISPER_RUNTIME_DIR") is { Length: > 0 } r ? r : Path.GetDirectoryName(Path.GetDirectoryName(cli)!)!;
         if (!File.Exists(cli)) throw new InvalidOperationException($"whisper-cli is missing at {cli}; run `source infra/lib.sh && ensure_whisper` first.");
         // The Silero VAD model the worker ships with (its default); whisper-cli is given the same file.
         var vad = Path.Combine(Harness.Root, "src", "Storytelling.Worker", "VoiceDetection", "ggml-silero-v6.2.0.bin");
@@ -63,19 +66,36 @@ internal static class TranscriptionBenchmark
                         $"Worker: one process, model loaded once, poll interval 50 ms; time = job row inserted → job completed with transcript rows committed (includes decoding by ffmpeg, VAD, whisper, database writes). " +
                         $"whisper-cli: process start → exit (includes loading the model). {repetitions} repetitions each, interleaved, after one warm-up of each; medians.");
         body.AppendLine();
-        body.AppendLine("| Model | whisper-cli median (s) | worker median (s) | ratio worker / whisper-cli | real-time factor (worker) | worker peak RSS (MB) |");
-        body.AppendLine("|---|---|---|---|---|---|");
+        body.AppendLine("| Model | Worker variant | whisper-cli median (s) | worker median (s) | ratio worker / whisper-cli | real-time factor (worker) | worker peak RSS (MB) |");
+        body.AppendLine("|---|---|---|---|---|---|---|");
 
+        Variant[] variants =
+        [
+            new("as shipped: Whisper.net.Runtime 1.9.1 (whisper.cpp 1.8.5), flash attention on, 2 threads", []),
+            new("Whisper.net's defaults (flash attention off), 2 threads", new() { ["Storytelling__Transcription__FlashAttention"] = "false" }),
+            new("LibraryPath → infra's whisper.cpp 1.9.1 build, flash attention on, 2 threads", new() { ["Storytelling__Transcription__LibraryPath"] = ownBuild }),
+            new("as shipped, 1 thread (not comparable: whisper-cli runs 2)", new() { ["Storytelling__Transcription__Threads"] = "1" }),
+        ];
+        // "quick": the worker as shipped and Whisper.net's defaults only (a busy machine); otherwise all four.
+        if (args.Contains("quick")) variants = variants[..2];
         foreach (var (label, modelPath, fallback) in models)
         {
             Console.WriteLine($"Model: {label}");
-            var result = await MeasureAsync(folder, m4a, wav, modelPath, vad, cli, lib, repetitions, fallback);
-            body.AppendLine(CultureInfo.InvariantCulture,
-                $"| {label} | {result.Cli:F2} | {result.Worker:F2} | **{result.Worker / result.Cli:F2}** | {result.Worker / Seconds:F3} | {result.PeakMb:F0} |");
-            Console.WriteLine($"  cli {result.Cli:F2} s, worker {result.Worker:F2} s, ratio {result.Worker / result.Cli:F2}, peak {result.PeakMb:F0} MB");
+            var (cliSeconds, results) = await MeasureAsync(folder, m4a, wav, modelPath, vad, cli, variants, repetitions, fallback);
+            foreach (var (variant, result) in variants.Zip(results))
+            {
+                body.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {label} | {variant.Label} | {cliSeconds:F2} | {result.Worker:F2} | **{result.Worker / cliSeconds:F2}** | {result.Worker / Seconds:F3} | {result.PeakMb:F0} |");
+                Console.WriteLine($"  {variant.Label}: cli {cliSeconds:F2} s, worker {result.Worker:F2} s, ratio {result.Worker / cliSeconds:F2}, peak {result.PeakMb:F0} MB");
+            }
         }
         body.AppendLine();
-        var (shortPeak, tenPeak, longPeak, longSeconds) = await LongRecordingMemoryAsync(folder, m4a, vad, lib);
+        if (args.Contains("no-memory"))
+        {
+            Harness.WriteSection("Transcription: worker end to end vs whisper-cli", body.ToString());
+            return;
+        }
+        var (shortPeak, tenPeak, longPeak, longSeconds) = await LongRecordingMemoryAsync(folder, m4a, vad);
         body.AppendLine(string.Create(CultureInfo.InvariantCulture,
             $"Memory for a 2-hour recording (generated model with test dimensions, so the run takes minutes, not hours; window 300 s): one worker's peak RSS after a 60 s recording {shortPeak:F0} MB, " +
             $"after it also transcribed a 10-minute recording (two full windows) {tenPeak:F0} MB, after it also transcribed a 2-hour recording (Opus in WebM, 24 windows) {longPeak:F0} MB " +
@@ -88,7 +108,7 @@ internal static class TranscriptionBenchmark
     }
 
     /// <summary>Peak RSS of one worker after a 60 s job, then after a 2-hour job: bounded memory means no growth with length.</summary>
-    private static async Task<(double ShortPeakMb, double TenMinutePeakMb, double LongPeakMb, double LongSeconds)> LongRecordingMemoryAsync(string folder, string m4a, string vad, string lib)
+    private static async Task<(double ShortPeakMb, double TenMinutePeakMb, double LongPeakMb, double LongSeconds)> LongRecordingMemoryAsync(string folder, string m4a, string vad)
     {
         var longFile = Path.Combine(folder, "story-2h.webm");
         if (!File.Exists(longFile))
@@ -98,7 +118,7 @@ internal static class TranscriptionBenchmark
             await Tool("ffmpeg", "-nostdin", "-y", "-v", "error", "-stream_loop", "-1", "-i", m4a, "-t", "600", "-c:a", "libopus", "-b:a", "24k", "-f", "webm", tenFile);
         var model = Path.Combine(folder, "ggml-generated-test.bin");
         if (!File.Exists(model)) GeneratedWhisperModel.Write(model, GeneratedWhisperModel.Dimensions.Test);
-        await using var env = await WorkerEnvironment.StartAsync(folder, model, vad, lib, temperatureFallback: false);
+        await using var env = await WorkerEnvironment.StartAsync(folder, model, vad, [], temperatureFallback: false);
         await env.RunJobAsync(m4a, "mov,mp4,m4a,3gp,3g2,mj2", Seconds);
         var shortPeak = ReadPeak(env.Worker.Id) / 1024.0 / 1024.0;
         await env.RunJobAsync(tenFile, "matroska,webm", 600);
@@ -109,23 +129,41 @@ internal static class TranscriptionBenchmark
         return (shortPeak, tenPeak, longPeak, seconds);
     }
 
-    private sealed record Figures(double Cli, double Worker, double PeakMb);
+    private sealed record Variant(string Label, Dictionary<string, string> Settings);
 
-    private static async Task<Figures> MeasureAsync(string folder, string m4a, string wav, string model, string vad, string cli, string lib, int repetitions, bool temperatureFallback)
+    private sealed record Figures(double Worker, double PeakMb);
+
+    /// <summary>whisper-cli and every worker variant in turn, each repetition; one worker process per variant, started once.</summary>
+    private static async Task<(double Cli, List<Figures> Workers)> MeasureAsync(string folder, string m4a, string wav, string model, string vad, string cli,
+        Variant[] variants, int repetitions, bool temperatureFallback)
     {
-        await using var env = await WorkerEnvironment.StartAsync(folder, model, vad, lib, temperatureFallback);
-        var cliTimes = new List<double>();
-        var workerTimes = new List<double>();
-        for (var i = 0; i <= repetitions; i++)
+        var envs = new List<WorkerEnvironment>();
+        try
         {
-            var cliSeconds = await RunCliAsync(cli, model, vad, wav, temperatureFallback);
-            var workerSeconds = await env.RunJobAsync(m4a, "mov,mp4,m4a,3gp,3g2,mj2", Seconds);
-            if (i == 0) continue; // warm-up: page cache, the worker's first model load
-            cliTimes.Add(cliSeconds);
-            workerTimes.Add(workerSeconds);
-            Console.WriteLine($"  run {i}: whisper-cli {cliSeconds:F2} s, worker {workerSeconds:F2} s");
+            foreach (var v in variants) envs.Add(await WorkerEnvironment.StartAsync(folder, model, vad, v.Settings, temperatureFallback));
+            var cliTimes = new List<double>();
+            var workerTimes = variants.Select(_ => new List<double>()).ToList();
+            for (var i = 0; i <= repetitions; i++)
+            {
+                var cliSeconds = await RunCliAsync(cli, model, vad, wav, temperatureFallback);
+                var line = $"  run {i}: whisper-cli {cliSeconds:F2} s";
+                for (var v = 0; v < envs.Count; v++)
+                {
+                    var seconds = await envs[v].RunJobAsync(m4a, "mov,mp4,m4a,3gp,3g2,mj2", Seconds);
+                    if (i > 0) workerTimes[v].Add(seconds);
+                    line += $", worker {v + 1} {seconds:F2} s";
+                }
+                Console.WriteLine(line + (i == 0 ? " (warm-up)" : ""));
+                if (i == 0)
+                    for (var v = 0; v < envs.Count; v++) Console.WriteLine($"  worker {v + 1} runs {LoadedWhisper(envs[v].Worker.Id)}");
+                if (i > 0) cliTimes.Add(cliSeconds); // warm-up: page cache, the workers' first model load
+            }
+            return (Harness.Median(cliTimes), [.. envs.Select((e, v) => new Figures(Harness.Median(workerTimes[v]), ReadPeak(e.Worker.Id) / 1024.0 / 1024.0))]);
         }
-        return new Figures(Harness.Median(cliTimes), Harness.Median(workerTimes), ReadPeak(env.Worker.Id) / 1024.0 / 1024.0);
+        finally
+        {
+            foreach (var e in envs) await e.DisposeAsync();
+        }
     }
 
     /// <summary>A migrated SQLite database, a media folder and one running worker process with the given models.</summary>
@@ -144,7 +182,7 @@ internal static class TranscriptionBenchmark
             Worker = worker;
         }
 
-        public static async Task<WorkerEnvironment> StartAsync(string folder, string model, string vad, string lib, bool temperatureFallback)
+        public static async Task<WorkerEnvironment> StartAsync(string folder, string model, string vad, Dictionary<string, string> extra, bool temperatureFallback)
         {
             var run = Path.Combine(folder, "run-" + Guid.NewGuid().ToString("N")[..8]);
             Directory.CreateDirectory(run);
@@ -157,12 +195,12 @@ internal static class TranscriptionBenchmark
                 ["Storytelling__Transcription__ModelsDirectory"] = run,
                 ["Storytelling__Transcription__Model"] = model,
                 ["Storytelling__Transcription__VadModel"] = vad,
-                ["Storytelling__Transcription__NativeLibraryDirectory"] = lib,
                 ["Storytelling__Transcription__Threads"] = Threads.ToString(CultureInfo.InvariantCulture),
                 ["Storytelling__Transcription__PollInterval"] = "00:00:00.05",
                 ["Storytelling__Transcription__TemperatureFallback"] = temperatureFallback ? "true" : "false",
                 ["DOTNET_ENVIRONMENT"] = "Production",
             };
+            foreach (var (k, v) in extra) settings[k] = v;
             var configuration = new ConfigurationBuilder()
                 .AddInMemoryCollection(settings.ToDictionary(kv => kv.Key.Replace("__", ":", StringComparison.Ordinal), kv => (string?)kv.Value)).Build();
             var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddStorytellingCore().BuildServiceProvider();
@@ -241,6 +279,11 @@ internal static class TranscriptionBenchmark
         await stderr;
         return seconds;
     }
+
+    /// <summary>Which libwhisper.so the process mapped: proof of which runtime a variant really ran on.</summary>
+    private static string LoadedWhisper(int pid) =>
+        File.ReadLines($"/proc/{pid}/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "")
+            .FirstOrDefault(f => f.EndsWith("libwhisper.so", StringComparison.Ordinal) || f.Contains("libwhisper.so.", StringComparison.Ordinal)) ?? "no libwhisper mapped";
 
     private static long ReadPeak(int pid)
     {

@@ -28,9 +28,6 @@ public sealed class HoutenLoopFixture : BrowserFixture
     {
         Directory.CreateDirectory(ModelsDirectory);
         GeneratedWhisperModel.Write(Path.Combine(ModelsDirectory, "ggml-test.bin"), GeneratedWhisperModel.Dimensions.Test);
-        var native = Environment.GetEnvironmentVariable("Storytelling__Transcription__NativeLibraryDirectory") is { Length: > 0 } configured
-            ? configured : Path.Combine(Repo.Root, ".tools", "whisper", "lib");
-        if (!File.Exists(Path.Combine(native, "libwhisper.so"))) throw new InvalidOperationException($"libwhisper.so is not in {native}; infra/test.sh builds it (ensure_whisper).");
         return new Dictionary<string, string>
         {
             ["Storytelling__Database__Provider"] = "Sqlite",
@@ -39,7 +36,6 @@ public sealed class HoutenLoopFixture : BrowserFixture
             ["Storytelling__Storage__DiskStore__RootPath"] = Path.Combine(App.Folder, "media"),
             ["Storytelling__Transcription__ModelsDirectory"] = ModelsDirectory,
             ["Storytelling__Transcription__Model"] = "test",
-            ["Storytelling__Transcription__NativeLibraryDirectory"] = native,
             ["Storytelling__Transcription__Threads"] = "2",
             ["Storytelling__Transcription__MaxTokensPerSegment"] = "16",
             ["Storytelling__Transcription__TemperatureFallback"] = "false",

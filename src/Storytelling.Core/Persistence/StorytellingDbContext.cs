@@ -256,6 +256,7 @@ public sealed class StorytellingDbContext(DbContextOptions<StorytellingDbContext
             e.Property(w => w.Machine).HasMaxLength(100);
             e.Property(w => w.Message).HasMaxLength(1000);
             e.Property(w => w.ModelName).HasMaxLength(100);
+            e.Property(w => w.Runtime).HasMaxLength(20);
             e.HasIndex(w => w.LastSeenAt);
         });
 

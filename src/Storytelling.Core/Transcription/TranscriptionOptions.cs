@@ -25,8 +25,23 @@ public sealed class TranscriptionOptions
 
     /// <summary>Whether <see cref="VadModel"/> is the shipped copy (the default) rather than a configured name or path.</summary>
     public bool UsesShippedVadModel => string.Equals(ResolveVadModelPath(), ShippedVadModelPath, StringComparison.Ordinal);
-    /// <summary>Folder holding libwhisper.so and its ggml libraries; empty means next to the worker's own files.</summary>
-    public string? NativeLibraryDirectory { get; set; }
+    /// <summary>
+    /// Which Whisper.net runtime computes: "auto" (the first installed that works: CUDA, Vulkan, OpenVINO, then CPU),
+    /// "cpu" (the default, the runtime the worker ships), "cpu-noavx", or a GPU runtime ("cuda", "vulkan", "openvino")
+    /// whose NuGet package is installed with the worker; a GPU runtime whose driver or device is missing falls back to the CPU.
+    /// </summary>
+    public string Runtime { get; set; } = "cpu";
+    /// <summary>Optional folder searched first for a native runtime in Whisper.net's layout (runtimes/linux-x64/libwhisper.so …).</summary>
+    public string? LibraryPath { get; set; }
+
+    /// <summary>
+    /// Flash attention in whisper.cpp (its default and whisper-cli's; Whisper.net's default is off, which costs about 15 %
+    /// on the CPU). Off only for experiments, e.g. with DTW token timestamps, which whisper.cpp cannot combine with it.
+    /// </summary>
+    public bool FlashAttention { get; set; } = true;
+
+    /// <summary>The values <see cref="Runtime"/> accepts.</summary>
+    public static IReadOnlyList<string> Runtimes { get; } = ["auto", "cpu", "cpu-noavx", "cuda", "vulkan", "openvino"];
     /// <summary>CPU threads for one transcription; 0 picks the machine's core count (at most 8).</summary>
     public int Threads { get; set; }
     /// <summary>Attempts before a job is marked failed, counting attempts whose worker process died.</summary>
@@ -67,6 +82,10 @@ internal sealed class TranscriptionOptionsValidator : IValidateOptions<Transcrip
             return ValidateOptionsResult.Fail($"Setting {s}:Model is empty; give a model name such as 'base' or a path to a ggml .bin file.");
         if (string.IsNullOrWhiteSpace(o.VadModel))
             return ValidateOptionsResult.Fail($"Setting {s}:VadModel is empty; leave it out for the Silero VAD model shipped with the worker, or give 'silero-v6.2.0' or a path to a Silero VAD ggml file.");
+        if (!TranscriptionOptions.Runtimes.Contains(o.Runtime))
+            return ValidateOptionsResult.Fail($"Setting {s}:Runtime is '{o.Runtime}'; give one of {string.Join(", ", TranscriptionOptions.Runtimes)}.");
+        if (!string.IsNullOrWhiteSpace(o.LibraryPath) && !Directory.Exists(o.LibraryPath))
+            return ValidateOptionsResult.Fail($"Setting {s}:LibraryPath is '{o.LibraryPath}', which is not a folder; give a folder that holds runtimes/<platform>/libwhisper.so, or leave it out.");
         if (o.Threads is < 0 or > 64)
             return ValidateOptionsResult.Fail($"Setting {s}:Threads is {o.Threads}; give 0 (automatic) or a number from 1 to 64.");
         if (o.MaxAttempts is < 1 or > 20)

@@ -13,6 +13,8 @@ public sealed class WorkerHeartbeat
     /// <summary>For <see cref="WorkerState.WaitingForModel"/>: how to fix it. Never personal data.</summary>
     public string? Message { get; set; }
     public string? ModelName { get; set; }
+    /// <summary>The Whisper.net runtime the worker loaded ("cpu", "cuda", …); null until it loaded one.</summary>
+    public string? Runtime { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public DateTimeOffset LastSeenAt { get; set; }
 }

@@ -21,7 +21,7 @@ internal sealed class TranscriptionHealthCheck(StorytellingDbContext db, TimePro
             var since = time.GetUtcNow() - Alive;
             var workers = await db.WorkerHeartbeats.AsNoTracking()
                 .Where(w => w.LastSeenAt >= since && w.State != WorkerState.Stopped)
-                .Select(w => new { w.State, w.Message }).ToListAsync(cancellationToken);
+                .Select(w => new { w.State, w.Message, w.Runtime }).ToListAsync(cancellationToken);
             var waiting = await db.TranscriptionJobs.CountAsync(
                 j => j.Status == TranscriptionJobStatus.Queued || j.Status == TranscriptionJobStatus.WaitingForModel, cancellationToken);
             var ready = workers.Count(w => w.State != WorkerState.WaitingForModel);
@@ -29,7 +29,11 @@ internal sealed class TranscriptionHealthCheck(StorytellingDbContext db, TimePro
                 return HealthCheckResult.Degraded(stuck.Message ?? "Transcription is waiting for a model; run 'Storytelling.Worker models download base'.");
             if (ready == 0 && waiting > 0)
                 return HealthCheckResult.Degraded($"{waiting} recording(s) wait for transcription, but no worker has reported in the last {Alive.TotalMinutes:0} minutes; start Storytelling.Worker (infra/run.sh starts it).");
-            return HealthCheckResult.Healthy($"{ready} transcription worker(s) ready; {waiting} recording(s) waiting.");
+            // Which Whisper.net runtime each ready worker loaded, e.g. "runtime cpu" or "runtimes cpu, cuda".
+            var runtimes = workers.Where(w => w.State != WorkerState.WaitingForModel && w.Runtime is not null)
+                .Select(w => w.Runtime!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            var on = runtimes.Count == 0 ? "" : $" (Whisper.net runtime{(runtimes.Count > 1 ? "s" : "")} {string.Join(", ", runtimes)})";
+            return HealthCheckResult.Healthy($"{ready} transcription worker(s) ready{on}; {waiting} recording(s) waiting.");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -12,8 +12,13 @@ internal interface ISpeechEngine
     /// <summary>File name of the loaded model, stored with each machine transcript.</summary>
     string ModelName { get; }
 
-    /// <summary>Transcribes 16 kHz mono samples; timestamps are relative to the first sample. Not thread-safe.</summary>
-    EngineResult Transcribe(ReadOnlySpan<float> samples, string language, Action<int>? progressPercent, CancellationToken cancellationToken);
+    /// <summary>The native runtime that loaded ("cpu", "cuda", …), null until <see cref="CheckReady"/> loaded one.</summary>
+    string? Runtime { get; }
+
+    /// <summary>
+    /// Transcribes 16 kHz mono samples; segment and word times are relative to the first sample. One call at a time.
+    /// </summary>
+    Task<EngineResult> TranscribeAsync(ReadOnlyMemory<float> samples, string language, Action<int>? progressPercent, CancellationToken cancellationToken);
 }
 
 internal sealed record EngineResult(IReadOnlyList<OutcomeSegment> Segments, string? Language, bool SpeechFound);

@@ -1,11 +1,12 @@
 namespace Storytelling.Worker.Transcription;
 
 /// <summary>
-/// One recording, start to end: decode window by window, transcribe each, shift its timestamps to the recording's
-/// time line, and report overall progress. Windows are transcribed on the one <see cref="WhisperThread"/>, because
-/// whisper blocks and its native memory stays bounded only when every window runs on the same thread.
+/// One recording, start to end: decode window by window, transcribe each, shift its segment and word times to the
+/// recording's time line, and report overall progress. Whisper.net runs each window on a thread of its own that ends
+/// afterwards, so native per-thread memory (ggml's OpenMP team, a glibc malloc arena) is given back after every window
+/// instead of piling up on thread-pool threads.
 /// </summary>
-internal sealed class TranscriptionRunner(AudioDecoder decoder, ISpeechEngine engine, WhisperThread whisperThread)
+internal sealed class TranscriptionRunner(AudioDecoder decoder, ISpeechEngine engine)
 {
     public async Task<TranscriptionOutcome> RunAsync(ClaimedJob job, Action<int> progress, CancellationToken ct)
     {
@@ -17,14 +18,15 @@ internal sealed class TranscriptionRunner(AudioDecoder decoder, ISpeechEngine en
             var offsetMs = window.StartMs;
             var done = window.StartSample;
             var length = window.Samples.Length;
-            var result = await whisperThread.RunAsync(() => engine.Transcribe(window.Samples.Span, job.Language,
-                p => progress(Percent(done + length * (long)p / 100, totalSamples)), ct), ct);
+            var result = await engine.TranscribeAsync(window.Samples, job.Language,
+                p => progress(Percent(done + length * (long)p / 100, totalSamples)), ct);
             language ??= result.SpeechFound ? result.Language : null;
             foreach (var s in result.Segments)
             {
                 var text = s.Text.Trim();
                 if (text.Length == 0) continue;
-                segments.Add(s with { StartMs = s.StartMs + offsetMs, EndMs = s.EndMs + offsetMs, Text = text });
+                segments.Add(new OutcomeSegment(s.StartMs + offsetMs, s.EndMs + offsetMs, text, s.Probability,
+                    [.. s.Words.Select(w => w with { StartMs = w.StartMs + offsetMs, EndMs = w.EndMs + offsetMs })]));
             }
             progress(Percent(done + length, totalSamples));
         }

@@ -6,7 +6,6 @@ internal static class TranscriptionServices
     {
         services.AddSingleton<ISpeechEngine, WhisperSpeechEngine>();
         services.AddSingleton<AudioDecoder>();
-        services.AddSingleton<WhisperThread>();
         services.AddSingleton<TranscriptionRunner>();
         services.AddScoped<JobQueue>();
         services.AddHostedService<TranscriptionWorker>();

@@ -191,6 +191,7 @@ internal sealed partial class TranscriptionWorker(
             row.State = state;
             row.Message = message;
             row.ModelName = state == WorkerState.WaitingForModel ? null : engine.ModelName;
+            row.Runtime = engine.Runtime;
             row.LastSeenAt = now;
             await db.SaveChangesAsync(ct);
         }

@@ -5,26 +5,28 @@ using Storytelling.Worker.Whisper;
 namespace Storytelling.Worker.Transcription;
 
 /// <summary>
-/// Whisper behind the engine seam. The model is loaded once, on first use, and reused for every job; a missing or
-/// unreadable model is not an error of the job but a state of the machine, reported by <see cref="CheckReady"/> in
-/// one sentence that names the command which fixes it. The file is looked at again on each poll, so downloading
-/// the model while the worker runs is enough.
+/// Whisper (through Whisper.net) behind the engine seam. The model and the voice detector are loaded once, on first use,
+/// and reused for every job; a missing or unreadable model is not an error of the job but a state of the machine,
+/// reported by <see cref="CheckReady"/> in one sentence that names the command which fixes it. The file is looked at
+/// again on each poll, so downloading the model while the worker runs is enough.
 /// </summary>
 internal sealed partial class WhisperSpeechEngine(IOptions<TranscriptionOptions> options, ILogger<WhisperSpeechEngine> logger) : ISpeechEngine, IDisposable
 {
     private readonly Lock _lock = new();
     private WhisperModel? _model;
+    private SileroVad? _vad;
     private (string Path, long Length, DateTime Written)? _failedFile;
     private string? _failure;
-    private bool _libraryConfigured;
 
     public string ModelName => _model?.ModelName ?? Path.GetFileName(options.Value.ResolveModelPath());
+
+    public string? Runtime { get; private set; }
 
     public string? CheckReady()
     {
         lock (_lock)
         {
-            if (_model is not null) return null;
+            if (_model is not null && _vad is not null) return null;
             var o = options.Value;
             var modelPath = o.ResolveModelPath();
             var vadPath = o.ResolveVadModelPath();
@@ -37,48 +39,58 @@ internal sealed partial class WhisperSpeechEngine(IOptions<TranscriptionOptions>
                         ? $"Transcription is waiting for a model: the voice-detection model is missing at {vadPath}; put the Silero VAD ggml file there or change {TranscriptionOptions.Section}:VadModel."
                         : $"Transcription is waiting for a model: the voice-detection model is missing at {vadPath}; on the worker machine run 'Storytelling.Worker models download {o.VadModel}'.";
 
+            if (Runtime is null)
+            {
+                try
+                {
+                    WhisperRuntime.Configure(o.Runtime, o.LibraryPath);
+                    Runtime = WhisperRuntime.Load(logger).Name;
+                    if (Runtime != o.Runtime && o.Runtime != "auto") LogRuntimeFallback(logger, o.Runtime, Runtime);
+                }
+                catch (WhisperException e)
+                {
+                    LogLoadFailed(logger, e.InnerException?.GetType().Name ?? e.GetType().Name);
+                    return "Transcription cannot start: " + e.Message;
+                }
+            }
+
             var info = new FileInfo(modelPath);
             var key = (modelPath, info.Length, info.LastWriteTimeUtc);
             if (_failedFile == key) return _failure;
             try
             {
-                if (!_libraryConfigured)
-                {
-                    WhisperNativeLibrary.Configure(o.NativeLibraryDirectory);
-                    _libraryConfigured = true;
-                }
-                _model = WhisperModel.Load(modelPath, logger);
-                LogLoaded(logger, _model.ModelName, WhisperNativeLibrary.Version);
+                _vad ??= SileroVad.Load(vadPath, logger);
+                _model = WhisperModel.Load(modelPath, logger, o.FlashAttention);
                 return null;
             }
-            catch (Exception e) when (e is WhisperException or DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
+            catch (WhisperException e)
             {
                 _failedFile = key;
-                _failure = e is WhisperException
-                    ? $"Transcription is waiting for a model: the file {modelPath} could not be loaded as a Whisper model; run 'Storytelling.Worker models verify' and download it again."
-                    : $"Transcription cannot start: the whisper.cpp library was not found or does not load ({e.GetType().Name}); run infra/run.sh, which builds it, or set {TranscriptionOptions.Section}:NativeLibraryDirectory.";
+                _failure = _vad is null
+                    ? $"Transcription is waiting for a model: the file {vadPath} could not be loaded as a Silero voice-detection model; run 'Storytelling.Worker models verify' or leave {TranscriptionOptions.Section}:VadModel out to use the one shipped with the worker."
+                    : $"Transcription is waiting for a model: the file {modelPath} could not be loaded as a Whisper model; run 'Storytelling.Worker models verify' and download it again.";
                 LogLoadFailed(logger, e.GetType().Name);
                 return _failure;
             }
         }
     }
 
-    public EngineResult Transcribe(ReadOnlySpan<float> samples, string language, Action<int>? progressPercent, CancellationToken cancellationToken)
+    public async Task<EngineResult> TranscribeAsync(ReadOnlyMemory<float> samples, string language, Action<int>? progressPercent, CancellationToken cancellationToken)
     {
-        var model = _model ?? throw new InvalidOperationException("CheckReady must succeed before Transcribe.");
+        var model = _model ?? throw new InvalidOperationException("CheckReady must succeed before TranscribeAsync.");
         var o = options.Value;
         try
         {
-            var result = model.Transcribe(samples, new WhisperOptions
+            var result = await model.TranscribeAsync(samples, new WhisperOptions
             {
                 Language = language,
                 Threads = o.EffectiveThreads,
-                VadModelPath = o.ResolveVadModelPath(),
                 MaxTokensPerSegment = o.MaxTokensPerSegment,
                 TemperatureFallback = o.TemperatureFallback,
-            }, progressPercent, cancellationToken);
+            }, _vad, progressPercent, cancellationToken);
             return new EngineResult(
-                result.Segments.Select(s => new OutcomeSegment(s.StartMs, s.EndMs, s.Text, s.Probability)).ToList(),
+                [.. result.Segments.Select(s => new OutcomeSegment(s.StartMs, s.EndMs, s.Text, s.Probability,
+                    [.. s.Words.Select(w => new OutcomeWord(w.StartMs, w.EndMs, w.Text))]))],
                 result.DetectedLanguage, result.SpeechFound);
         }
         catch (WhisperException e)
@@ -92,11 +104,15 @@ internal sealed partial class WhisperSpeechEngine(IOptions<TranscriptionOptions>
     private static bool IsPath(string nameOrPath) =>
         nameOrPath.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) || nameOrPath.Contains('/', StringComparison.Ordinal);
 
-    public void Dispose() => _model?.Dispose();
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Whisper model {Model} loaded (whisper.cpp {Version})")]
-    private static partial void LogLoaded(ILogger logger, string model, string version);
+    public void Dispose()
+    {
+        _model?.Dispose();
+        _vad?.Dispose();
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Whisper model could not be loaded ({Kind})")]
     private static partial void LogLoadFailed(ILogger logger, string kind);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Whisper.net runtime {Wanted} is not available here; transcribing on the {Loaded} runtime")]
+    private static partial void LogRuntimeFallback(ILogger logger, string wanted, string loaded);
 }

@@ -1,21 +1,21 @@
 using Microsoft.Extensions.Logging;
-using Storytelling.Worker.Whisper.Native;
+using Whisper.net;
 
 namespace Storytelling.Worker.Whisper;
 
 /// <summary>
-/// The Silero voice-activity model through whisper.cpp's VAD API, with whisper.cpp's default thresholds.
-/// Not thread-safe: one <see cref="DetectSpeech"/> at a time.
+/// The Silero voice-activity model through Whisper.net's VAD processor, with whisper.cpp's default thresholds.
+/// One <see cref="DetectSpeechAsync"/> at a time.
 /// </summary>
 public sealed class SileroVad : IDisposable
 {
-    private readonly WhisperVadHandle _context;
-    private readonly ILogger _logger;
+    private readonly WhisperVadFactory _factory;
+    private readonly WhisperVadProcessor _processor;
 
-    private SileroVad(WhisperVadHandle context, ILogger logger)
+    private SileroVad(WhisperVadFactory factory, WhisperVadProcessor processor)
     {
-        _context = context;
-        _logger = logger;
+        _factory = factory;
+        _processor = processor;
     }
 
     /// <exception cref="WhisperException">The file is missing or is not a Silero VAD ggml model.</exception>
@@ -26,51 +26,43 @@ public sealed class SileroVad : IDisposable
         var name = Path.GetFileName(path);
         if (!File.Exists(path))
             throw new WhisperException($"The voice-detection model file {name} does not exist in {Path.GetDirectoryName(Path.GetFullPath(path))}.");
-        WhisperNativeLibrary.EnsureLoaded();
-        using var scope = WhisperNativeLibrary.RouteLogTo(logger);
-        var parameters = WhisperNative.whisper_vad_default_context_params();
-        parameters.Threads = Math.Clamp(Environment.ProcessorCount, 1, 4);
-        parameters.UseGpu = 0;
-        var context = WhisperNative.whisper_vad_init_from_file_with_params(path, parameters);
-        if (context.IsInvalid)
-        {
-            context.Dispose();
-            throw new WhisperException($"The file {name} is not a voice-detection model that whisper.cpp can load.");
-        }
-        return new SileroVad(context, logger);
-    }
-
-    /// <summary>Speech regions of 16 kHz mono audio, in milliseconds, in time order; empty for silence.</summary>
-    public unsafe IReadOnlyList<SpeechRegion> DetectSpeech(ReadOnlySpan<float> samples16kMono)
-    {
-        ObjectDisposedException.ThrowIf(_context.IsClosed, this);
-        if (samples16kMono.IsEmpty) return [];
-        using var scope = WhisperNativeLibrary.RouteLogTo(_logger);
-        var parameters = WhisperNative.whisper_vad_default_params();
-        IntPtr segments;
-        fixed (float* samples = samples16kMono)
-        {
-            segments = WhisperNative.whisper_vad_segments_from_samples(_context, parameters, samples, samples16kMono.Length);
-        }
-        if (segments == IntPtr.Zero) throw new WhisperException("whisper.cpp could not run voice detection on the audio.");
+        WhisperRuntime.Load(logger);
+        var factory = WhisperVadFactory.FromPath(path);
         try
         {
-            var count = WhisperNative.whisper_vad_segments_n_segments(segments);
-            var regions = new SpeechRegion[count];
-            for (var i = 0; i < count; i++)
-            {
-                // whisper.cpp reports VAD segment bounds in 10 ms units.
-                regions[i] = new SpeechRegion(
-                    (long)Math.Round(WhisperNative.whisper_vad_segments_get_segment_t0(segments, i) * 10),
-                    (long)Math.Round(WhisperNative.whisper_vad_segments_get_segment_t1(segments, i) * 10));
-            }
-            return regions;
+            // One thread: Silero is a small LSTM stepped every 32 ms of audio, so ggml's thread barriers cost more than a second
+            // thread gains; with two threads on a busy 2-core machine an 8 s clip took minutes, with one a fraction of a second.
+            return new SileroVad(factory, factory.CreateBuilder().WithThreads(1).WithUseGpu(false).Build());
         }
-        finally
+        catch (WhisperModelLoadException e)
         {
-            WhisperNative.whisper_vad_free_segments(segments);
+            factory.Dispose();
+            throw new WhisperException($"The file {name} is not a voice-detection model that whisper.cpp can load.", e);
         }
     }
 
-    public void Dispose() => _context.Dispose();
+    /// <summary>
+    /// Speech regions of 16 kHz mono audio, in milliseconds, in time order; empty for silence. Runs on a thread of its
+    /// own that ends afterwards (Whisper.net's async path), so ggml's per-thread memory is given back after each call.
+    /// </summary>
+    public async Task<IReadOnlyList<SpeechRegion>> DetectSpeechAsync(ReadOnlyMemory<float> samples16kMono, CancellationToken ct)
+    {
+        if (samples16kMono.IsEmpty) return [];
+        IReadOnlyList<VadSegmentData> segments;
+        try
+        {
+            segments = await _processor.DetectSpeechAsync(samples16kMono, ct);
+        }
+        catch (WhisperProcessingException e)
+        {
+            throw new WhisperException("whisper.cpp could not run voice detection on the audio.", e);
+        }
+        return [.. segments.Select(s => new SpeechRegion((long)Math.Round(s.Start.TotalMilliseconds), (long)Math.Round(s.End.TotalMilliseconds)))];
+    }
+
+    public void Dispose()
+    {
+        _processor.Dispose();
+        _factory.Dispose();
+    }
 }

@@ -6,8 +6,6 @@ public sealed record WhisperOptions
     /// <summary>Spoken language as a Whisper code ("nl", "en", …), or "auto" to detect it.</summary>
     public string Language { get; init; } = "nl";
     public int Threads { get; init; } = 2;
-    /// <summary>The Silero VAD model; when set, only detected speech is transcribed and silence yields no segments.</summary>
-    public string? VadModelPath { get; init; }
     /// <summary>Upper bound on tokens per segment; 0 keeps whisper.cpp's default (no limit).</summary>
     public int MaxTokensPerSegment { get; init; }
     /// <summary>
@@ -23,11 +21,15 @@ public sealed record WhisperOptions
 public sealed record WhisperResult(IReadOnlyList<WhisperSegment> Segments, string? DetectedLanguage, bool SpeechFound);
 
 /// <param name="Probability">Mean probability of the segment's text tokens, 0..1.</param>
-public readonly record struct WhisperSegment(long StartMs, long EndMs, string Text, float Probability);
+/// <param name="Words">When each word was spoken, inside the segment's bounds, in the same time as the segment.</param>
+public readonly record struct WhisperSegment(long StartMs, long EndMs, string Text, float Probability, IReadOnlyList<WhisperWord> Words);
+
+/// <summary>One spoken word; <see cref="Text"/> has no surrounding spaces.</summary>
+public readonly record struct WhisperWord(long StartMs, long EndMs, string Text);
 
 public readonly record struct SpeechRegion(long StartMs, long EndMs);
 
-/// <summary>whisper.cpp refused something (a model that is missing or not a ggml model, a failed run); the message is one readable sentence.</summary>
+/// <summary>whisper.cpp (through Whisper.net) refused something (a model that is missing or not a ggml model, a failed run); the message is one readable sentence.</summary>
 public sealed class WhisperException : Exception
 {
     public WhisperException() { }

@@ -4,19 +4,19 @@ using worker::Storytelling.Worker.Whisper;
 
 namespace Storytelling.Tests.Transcription;
 
-/// <summary>The real Silero VAD model the worker ships, against the figures verified for it with whisper.cpp (Data/NOTICE.md).</summary>
+/// <summary>The real Silero VAD model the worker ships, through Whisper.net's VAD processor, against the figures verified for it with whisper.cpp (Data/NOTICE.md).</summary>
 [Collection(WhisperCollection.Name)]
 public sealed class SileroVadTests
 {
-    // Loads libwhisper from the built folder first; a missing build fails every test here with one clear message.
-    public SileroVadTests() => _ = WhisperTestEnvironment.NativeLibraryDirectory;
+    // Sets up Whisper.net's CPU runtime as the worker does.
+    public SileroVadTests() => _ = WhisperTestEnvironment.Runtime;
 
     [Fact]
-    public void Jfk_has_the_four_known_speech_regions()
+    public async Task Jfk_has_the_four_known_speech_regions()
     {
         using var vad = SileroVad.Load(WhisperTestEnvironment.SileroModelPath, new ListLogger());
 
-        var regions = vad.DetectSpeech(WhisperTestEnvironment.Jfk);
+        var regions = await vad.DetectSpeechAsync(WhisperTestEnvironment.Jfk, CancellationToken.None);
 
         (long Start, long End)[] expected = [(320, 2270), (3270, 4410), (5380, 7680), (8160, 10620)];
         Assert.Equal(expected.Length, regions.Count);
@@ -28,11 +28,11 @@ public sealed class SileroVadTests
     }
 
     [Fact]
-    public void Digital_silence_has_no_speech()
+    public async Task Digital_silence_has_no_speech()
     {
         using var vad = SileroVad.Load(WhisperTestEnvironment.SileroModelPath, new ListLogger());
 
-        Assert.Empty(vad.DetectSpeech(WhisperTestEnvironment.Silence(20)));
+        Assert.Empty(await vad.DetectSpeechAsync(WhisperTestEnvironment.Silence(20), CancellationToken.None));
     }
 
     [Fact]

@@ -11,15 +11,13 @@ using worker::Storytelling.Worker.Whisper;
 namespace Storytelling.Tests.Transcription;
 
 /// <summary>
-/// What the whisper.cpp tests need: the native library (built by infra/test.sh, so its absence is a failure, not a skip),
+/// What the Whisper tests need: Whisper.net's CPU runtime (the package the worker ships, set up as the worker does),
 /// a generated random-weight model, the real Silero VAD model the worker ships (copied next to the test binaries by the
 /// worker's build), and 16 kHz mono test audio (espeak-ng, and jfk.wav from Transcription/Data).
 /// </summary>
 internal static class WhisperTestEnvironment
 {
-    public const string NativeDirectoryVariable = "Storytelling__Transcription__NativeLibraryDirectory";
-
-    private static readonly Lazy<string> Native = new(ConfigureNative);
+    private static readonly Lazy<string> Native = new(ConfigureRuntime);
     private static readonly Lazy<string> TestModel = new(() => WriteModel(GeneratedWhisperModel.Dimensions.Test));
     private static readonly Lazy<float[]> Dutch = new(() => Synthesize("nl", "Mijn oma woonde vroeger in een klein huis bij de haven van het dorp."));
     private static readonly Lazy<float[]> Short = new(() => Synthesize("nl", "Goedemorgen, dit is een test."));
@@ -30,8 +28,8 @@ internal static class WhisperTestEnvironment
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Repo.DeleteFolder(Folder);
     }
 
-    /// <summary>Folder holding libwhisper.so; configures the binding to load from it.</summary>
-    public static string NativeLibraryDirectory => Native.Value;
+    /// <summary>The Whisper.net runtime the tests load ("cpu", as the worker's default setting); configures it on first use.</summary>
+    public static string Runtime => Native.Value;
 
     /// <summary>The generated "test" model (state 64, 1+1 layers), written once per test run.</summary>
     public static string TestModelPath
@@ -90,18 +88,10 @@ internal static class WhisperTestEnvironment
         return Path.Combine(Folder, $"{Guid.NewGuid():N}-{name}");
     }
 
-    private static string ConfigureNative()
+    private static string ConfigureRuntime()
     {
-        var configured = Environment.GetEnvironmentVariable(NativeDirectoryVariable);
-        var directory = string.IsNullOrWhiteSpace(configured) ? Path.Combine(Repo.Root, ".tools", "whisper", "lib") : configured;
-        if (!File.Exists(Path.Combine(directory, "libwhisper.so")))
-        {
-            throw new InvalidOperationException(
-                $"libwhisper.so is not in {directory}. infra/test.sh builds it (ensure_whisper in infra/lib.sh); " +
-                $"run `source infra/lib.sh && ensure_whisper` or set {NativeDirectoryVariable}.");
-        }
-        WhisperNativeLibrary.Configure(directory);
-        return directory;
+        WhisperRuntime.Configure("cpu", null);
+        return WhisperRuntime.Load(new ListLogger()).Name;
     }
 
     private static float[] Synthesize(string voice, string text)
@@ -145,9 +135,9 @@ internal sealed class ListLogger : ILogger
         Entries.Enqueue((logLevel, formatter(state, exception)));
 }
 
-/// <summary>whisper.cpp tests share one collection: transcriptions use both cores, and the memory test must not see others' allocations.</summary>
+/// <summary>Whisper tests share one collection: transcriptions use both cores, and the memory test must not see others' allocations.</summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class WhisperCollection
 {
-    public const string Name = "whisper.cpp";
+    public const string Name = "Whisper.net";
 }

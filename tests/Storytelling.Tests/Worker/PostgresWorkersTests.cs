@@ -25,7 +25,6 @@ public sealed class PostgresWorkersTests(MediaCorpus corpus) : IAsyncLifetime
         var settings = new Dictionary<string, string>(h.Settings)
         {
             ["Storytelling__Transcription__Model"] = "test",
-            ["Storytelling__Transcription__NativeLibraryDirectory"] = WhisperTestEnvironment.NativeLibraryDirectory,
             ["Storytelling__Transcription__Threads"] = "1",
             ["Storytelling__Transcription__MaxTokensPerSegment"] = "16",
             ["Storytelling__Transcription__TemperatureFallback"] = "false",

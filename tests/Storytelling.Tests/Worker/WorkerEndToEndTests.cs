@@ -1,3 +1,5 @@
+extern alias worker;
+
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Stories;
@@ -8,7 +10,7 @@ using Storytelling.Tests.Transcription;
 namespace Storytelling.Tests.Worker;
 
 /// <summary>
-/// The real worker executable against a real database, media folder, ffmpeg, whisper.cpp with a generated
+/// The real worker executable against a real database, media folder, ffmpeg, Whisper.net (CPU runtime) with a generated
 /// random-weight model and the real Silero VAD model. Random weights give random words, so these tests assert on
 /// the pipeline (segments, timestamps, language, statuses, exactly-once), never on what the text says.
 /// </summary>
@@ -27,7 +29,6 @@ public sealed partial class WorkerEndToEndTests(MediaCorpus corpus)
         var settings = new Dictionary<string, string>(h.Settings)
         {
             ["Storytelling__Transcription__Model"] = "test",
-            ["Storytelling__Transcription__NativeLibraryDirectory"] = WhisperTestEnvironment.NativeLibraryDirectory,
             ["Storytelling__Transcription__Threads"] = "2",
             ["Storytelling__Transcription__MaxTokensPerSegment"] = "32",
             ["Storytelling__Transcription__TemperatureFallback"] = "false",
@@ -147,6 +148,14 @@ public sealed partial class WorkerEndToEndTests(MediaCorpus corpus)
         File.Move(Path.Combine(h.ModelsDirectory, "ggml-base.bin.part"), Path.Combine(h.ModelsDirectory, "ggml-base.bin"));
         await WaitForJobAsync(h, jobId, Finished, worker);
         Assert.Equal(TranscriptionJobStatus.Succeeded, (await h.JobAsync(jobId)).Status);
+
+        // Ready now, and the web app says on which Whisper.net runtime the worker transcribes.
+        Assert.Contains("loaded on the cpu runtime", worker.Stdout);
+        using (var web = await new TestApp(settings.ToDictionary(kv => kv.Key.Replace("__", ":", StringComparison.Ordinal), kv => (string?)kv.Value)).MigrateAsync())
+        {
+            var body = await (await web.AnonymousClient().GetAsync("/health/ready")).Content.ReadAsStringAsync();
+            Assert.Contains("1 transcription worker(s) ready (Whisper.net runtime cpu)", body);
+        }
     }
 
     [Fact]
@@ -198,6 +207,44 @@ public sealed partial class WorkerEndToEndTests(MediaCorpus corpus)
         Assert.Equal((TranscriptionJobStatus.Queued, 0, null), (job.Status, job.Attempts, job.LeaseOwner));
         Assert.Contains("released", worker.Stdout);
         Assert.Equal(WorkerState.Stopped, (await h.WithDbAsync(db => db.WorkerHeartbeats.SingleAsync())).State);
+    }
+
+    [Fact]
+    public async Task Every_word_of_a_two_window_recording_comes_back_inside_its_segment_in_recording_time()
+    {
+        // The worker's own pipeline in this process (decoder → voice detection → Whisper.net → windows shifted), on a
+        // 96 s recording cut into 30 s windows, so words of later windows must carry their window's offset.
+        await using var h = await WorkerHarness.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Storytelling__Transcription__Model"] = "test",
+            ["Storytelling__Transcription__Threads"] = "2",
+            ["Storytelling__Transcription__MaxTokensPerSegment"] = "32",
+            ["Storytelling__Transcription__TemperatureFallback"] = "false",
+            ["Storytelling__Transcription__WindowSeconds"] = "30",
+        });
+        File.Copy(WhisperTestEnvironment.TestModelPath, Path.Combine(h.ModelsDirectory, "ggml-test.bin"));
+        var durationMs = 12 * MediaCorpus.SpeechMs;
+        await h.SeedAsync(await LongRecordingAsync(h, 12), "matroska,webm", durationMs);
+        Assert.Null(h.Get<worker::Storytelling.Worker.Transcription.ISpeechEngine>().CheckReady());
+        var job = await h.WithQueueAsync(q => q.ClaimAsync("test-worker", CancellationToken.None));
+        var progress = new List<int>();
+
+        var outcome = await h.Get<worker::Storytelling.Worker.Transcription.TranscriptionRunner>().RunAsync(job!, progress.Add, CancellationToken.None);
+
+        Assert.Equal("nl", outcome.Language);
+        Assert.Equal(progress.Order(), progress);
+        Assert.Contains(outcome.Segments, s => s.StartMs > 30_000);
+        Assert.Contains(outcome.Segments.SelectMany(s => s.Words), w => w.StartMs > 60_000);
+        foreach (var segment in outcome.Segments)
+        {
+            Assert.InRange(segment.EndMs, segment.StartMs, durationMs + 100);
+            Assert.All(segment.Words, w =>
+            {
+                Assert.False(string.IsNullOrWhiteSpace(w.Text));
+                Assert.InRange(w.StartMs, segment.StartMs, segment.EndMs);
+                Assert.InRange(w.EndMs, w.StartMs, segment.EndMs);
+            });
+        }
     }
 
     private async Task<string> LongRecordingAsync(WorkerHarness h, int repeats)

@@ -47,8 +47,6 @@ internal sealed class WorkerHarness : IAsyncDisposable
             ["Storytelling__Transcription__PollInterval"] = "00:00:00.2",
             ["Storytelling__Transcription__RetryBaseDelay"] = "00:00:00",
         };
-        if (Environment.GetEnvironmentVariable("Storytelling__Transcription__NativeLibraryDirectory") is { Length: > 0 } lib)
-            Settings["Storytelling__Transcription__NativeLibraryDirectory"] = lib;
         foreach (var (k, v) in extra ?? new Dictionary<string, string>()) Settings[k] = v;
 
         var configuration = new ConfigurationBuilder()
