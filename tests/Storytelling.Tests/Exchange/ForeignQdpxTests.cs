@@ -59,6 +59,12 @@ public sealed class ForeignQdpxTests : IAsyncLifetime
         Assert.Equal(3, result.Skipped.Count(s => s.Code == "audio-not-included"));
         Assert.Contains(result.Skipped, s => s is { Code: "audio-not-included", Source: "Interview Ans - deel 2" });
         Assert.All(result.Skipped, s => Assert.Equal("audio-not-included", s.Code));
+
+        // The story itself says so to whoever opens it, not only the import answer.
+        var storyId = Guid.Empty;
+        await _app.WithDbAsync(async db => storyId = await db.Stories.Where(s => s.ProjectId == project).OrderBy(s => s.CreatedAt).Select(s => s.Id).FirstAsync());
+        var page = await _client.GetStringAsync($"/projects/{project}/stories/{storyId}");
+        Assert.Contains("Deze tekst kwam binnen zonder opname", page, StringComparison.Ordinal);
     }
 
     [Fact]

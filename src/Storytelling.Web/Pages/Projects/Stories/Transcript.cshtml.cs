@@ -23,6 +23,8 @@ public sealed class TranscriptModel(StorytellingDbContext db, TranscriptService 
     public bool AudioDeleted { get; private set; }
     /// <summary>The project's retention period in days, named in that note when there is one.</summary>
     public int? AudioRetentionDays { get; private set; }
+    /// <summary>Set when the story never had a recording (a transcript imported without its media), so the page says so.</summary>
+    public bool AudioNotIncluded { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(CancellationToken ct)
     {
@@ -33,6 +35,7 @@ public sealed class TranscriptModel(StorytellingDbContext db, TranscriptService 
         SeesOriginals = await pseudonyms.SeesOriginalsAsync(ProjectId, User.PersonId(), ct);
         var deleted = await db.Recordings.Where(r => r.StoryId == StoryId).OrderByDescending(r => r.CreatedAt)
             .Select(r => r.AudioDeletedAt).FirstOrDefaultAsync(ct);
+        AudioNotIncluded = !await db.Recordings.AnyAsync(r => r.StoryId == StoryId, ct);
         if (deleted is not null)
         {
             AudioDeleted = true;
