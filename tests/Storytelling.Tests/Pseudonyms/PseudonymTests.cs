@@ -102,8 +102,8 @@ public sealed class PseudonymTests : IAsyncLifetime
         var facilitator = (await _facilitator.GetFromJsonAsync<List<StorySummaryDto>>($"/api/projects/{_project.Id}/stories?q=utrecht", TestJson.Options))!;
         Assert.Contains("Fatima werkt bij de bakker in Utrecht", facilitator.Single(s => s.Id == _story1).Snippet);
 
-        // The project page shows the same pseudonymised snippets.
-        var page = WebUtility.HtmlDecode(await _officer.GetStringAsync($"/projects/{_project.Id}?q=bakker"));
+        // The stories page shows the same pseudonymised snippets.
+        var page = WebUtility.HtmlDecode(await _officer.GetStringAsync($"/projects/{_project.Id}/stories?q=bakker"));
         Assert.Contains("Persoon A werkt bij de bakker in Plaats A", page);
         Assert.DoesNotContain("Utrecht", page);
     }
