@@ -56,12 +56,12 @@ public sealed class StoryOwnershipTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Filtering_stories_by_another_projects_theme_is_refused_on_the_api_and_the_project_page()
+    public async Task Filtering_stories_by_another_projects_theme_is_refused_on_the_api_and_the_stories_page()
     {
         var result = await WithAsync<StoriesService, StorySearchResult>(s => s.SearchAsync(_a.Id, _facilitatorId, new StoryFilter(ThemeId: _themeB), default));
         var own = await WithAsync<StoriesService, StorySearchResult>(s => s.SearchAsync(_a.Id, _facilitatorId, new StoryFilter(ThemeId: _themeA), default));
         var overApi = await _facilitator.GetAsync($"/api/projects/{_a.Id}/stories?themeId={_themeB}");
-        var page = WebUtility.HtmlDecode(await _facilitator.GetStringAsync($"/projects/{_a.Id}?themeId={_themeB}"));
+        var page = WebUtility.HtmlDecode(await _facilitator.GetStringAsync($"/projects/{_a.Id}/stories?themeId={_themeB}"));
 
         Assert.Equal(["themeId"], result.Errors!.Keys);
         Assert.Equal(_storyA, Assert.Single(own.Page!.Items).Id);
