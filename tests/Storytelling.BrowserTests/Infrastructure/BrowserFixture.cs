@@ -16,7 +16,8 @@ public class BrowserFixture : IAsyncLifetime
 {
     private IPlaywright? _playwright;
 
-    public TestApp App { get; } = new();
+    // Each class signs in many people from one address within a minute; the limit itself is tested in SignInLimitTests.
+    public TestApp App { get; } = new(new Dictionary<string, string?> { [Storytelling.Web.Security.RateLimits.AttemptsSetting] = "1000" });
     public IBrowser Browser { get; private set; } = null!;
     public string BaseUrl { get; private set; } = "";
     public static string ScreenshotFolder { get; } = Path.Combine(Repo.Root, ".build", "screenshots");
