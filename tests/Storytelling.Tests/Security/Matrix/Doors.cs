@@ -83,9 +83,14 @@ public static partial class Doors
 
     /// <summary>Doors whose handler may refuse (401/403, or the denied page) a caller the declared rule admits, because it
     /// checks something the rule cannot see (the author of a coding, the role an invitation hands out), each with its
-    /// reason. Empty while every such check answers differently (404, 400 or a message on the page); the matrix names
+    /// reason. Every other such check answers differently (404, 400 or a message on the page); the matrix names
     /// any door that starts refusing admitted callers, so the narrower rule is either declared here or in the table.</summary>
-    public static readonly IReadOnlyDictionary<string, string> NarrowerInside = new Dictionary<string, string>();
+    public static readonly IReadOnlyDictionary<string, string> NarrowerInside = new Dictionary<string, string>
+    {
+        // Its 401 answers the generated body's credentials (no such password), not a rule; it used to hide behind the
+        // sign-in limit's 429 while showing the form counted as an attempt.
+        ["POST /api/account/login"] = "signing in: 401 means wrong credentials",
+    };
 
     public static string Normalise(string template) => RouteParameter().Replace(template.Trim('/'), m => "{" + m.Groups[1].Value + "}");
 
