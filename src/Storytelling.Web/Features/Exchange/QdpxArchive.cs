@@ -215,18 +215,8 @@ internal sealed class QdpxArchive
 
     /// <summary>Counts bytes read against the archive's shared uncompressed budget, so an entry that lies about its size
     /// (a zip bomb) is stopped at the limit rather than believed.</summary>
-    private sealed class BudgetStream(Stream inner, long[] budget) : Stream
+    private sealed class BudgetStream(Stream inner, long[] budget) : ReadOnlyStream
     {
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
         public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>

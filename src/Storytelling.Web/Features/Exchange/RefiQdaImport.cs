@@ -388,20 +388,10 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
 
     /// <summary>Skips UTF-8 BOMs and whitespace before the first "&lt;" of a UTF-8 document; a UTF-16 file (BOM FF FE or
     /// FE FF first) is passed on untouched for the XML reader to decode.</summary>
-    private sealed class LeadingJunkSkipper(Stream inner) : Stream
+    private sealed class LeadingJunkSkipper(Stream inner) : ReadOnlyStream
     {
         private byte[]? _head;
         private int _headPos;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         public override int Read(byte[] buffer, int offset, int count)
         {
