@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 step "Checking prerequisites"
 ensure_dotnet
 ensure_node
-ensure_apt ca-certificates procps ffmpeg espeak-ng chromium fonts-noto-core libreoffice-writer-nogui poppler-utils
+ensure_apt ca-certificates procps ffmpeg espeak-ng redis-server chromium fonts-noto-core libreoffice-writer-nogui poppler-utils
 export STORYTELLING_CHROMIUM="${STORYTELLING_CHROMIUM:-/usr/bin/chromium}"
 ensure_azurite
 export STORYTELLING_AZURITE="${STORYTELLING_AZURITE:-$TOOLS/azurite/node_modules/azurite/dist/src/blob/main.js}"

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Storytelling.Core.Media;
+using Storytelling.Core.Fabric;
 using Storytelling.Core.Persistence;
 using Storytelling.Worker.Transcription;
 
@@ -9,6 +10,7 @@ if (args is ["models", .. var modelArgs])
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddStorytellingCore();
+builder.Services.AddRedisFabric(builder.Configuration);
 builder.Services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddTranscriptionWorker();
 

@@ -2,6 +2,8 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
+using StackExchange.Redis;
+using Storytelling.Core.Fabric;
 using Storytelling.Core.People;
 using Storytelling.Core.Persistence;
 using Storytelling.Web.Features.Accounts;
@@ -30,6 +32,7 @@ public static class WebSetup
     {
         var services = builder.Services;
         services.AddStorytellingCore();
+        services.AddRedisFabric(builder.Configuration);
         services.AddHttpContextAccessor();
         services.AddDataProtection().SetApplicationName("Storytelling").PersistKeysToDbContext<StorytellingDbContext>();
         services.AddProblemDetails();
@@ -81,7 +84,17 @@ public static class WebSetup
         services.AddWorkshops();
         services.AddSingleton<WorkshopRoom>();
         services.AddScoped<Features.Transcripts.IAnalysisEvents, WorkshopAnalysisEvents>();
-        services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        var signalR = services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        if (RedisFabric.IsConfigured(builder.Configuration))
+        {
+            // With Redis every web node sees every group: a phone on one node and the projector on another share a session.
+            var redis = builder.Configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() ?? new RedisOptions();
+            signalR.AddStackExchangeRedis(o =>
+            {
+                o.Configuration = RedisFabric.ConnectOptions(redis);
+                o.Configuration.ChannelPrefix = RedisChannel.Literal(redis.Prefix + ":signalr");
+            });
+        }
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<UploadService>();
         services.AddExchange();
