@@ -54,10 +54,4 @@ public static class ProjectsApi
 
     private static async Task<Ok<List<ReaderDto>>> Readers(Guid projectId, ProjectsService projects, CancellationToken ct) =>
         TypedResults.Ok(await projects.ReadersAsync(projectId, ct));
-
-    /// <summary>For static helpers that have no request; pages, endpoints and services use <see cref="CurrentMember"/>.</summary>
-    internal static async Task<List<ProjectRole>> MyRolesAsync(StorytellingDbContext db, Guid projectId, Guid? personId, CancellationToken ct) =>
-        await db.Memberships.AsNoTracking()
-            .Where(m => m.ProjectId == projectId && m.PersonId == personId)
-            .Select(m => m.Role).OrderBy(r => r).ToListAsync(ct);
 }

@@ -72,16 +72,16 @@ public static class TranscriptApi
 
     private static async Task<Results<Ok<TranscriptDto>, NotFound>> Get(
         Guid projectId, Guid storyId, int? version, HttpContext http, StorytellingDbContext db, PseudonymService pseudonyms,
-        SilencedAudioService silencing, CancellationToken ct)
+        SilencedAudioService silencing, CurrentMember member, CancellationToken ct)
     {
         var story = await FindStoryAsync(db, projectId, storyId, ct);
         if (story is null) return TypedResults.NotFound();
-        var dto = await ReadAsync(db, pseudonyms, silencing, story, version, http.User.PersonId(), ct);
+        var dto = await ReadAsync(db, pseudonyms, silencing, member, story, version, http.User.PersonId(), ct);
         return dto is null ? TypedResults.NotFound() : TypedResults.Ok(dto);
     }
 
     private static async Task<TranscriptDto?> ReadAsync(StorytellingDbContext db, PseudonymService pseudonyms, SilencedAudioService silencing,
-        Story story, int? version, Guid? me, CancellationToken ct)
+        CurrentMember member, Story story, int? version, Guid? me, CancellationToken ct)
     {
         var versions = await db.Transcripts.AsNoTracking().Where(t => t.StoryId == story.Id)
             .OrderBy(t => t.Version).Select(t => new VersionDto(t.Version, t.Origin, t.CreatedAt)).ToListAsync(ct);
@@ -91,7 +91,7 @@ public static class TranscriptApi
             .SingleOrDefaultAsync(t => t.StoryId == story.Id && t.Version == wanted, ct);
         if (transcript is null) return null;
 
-        var roles = await ProjectsApi.MyRolesAsync(db, story.ProjectId, me, ct);
+        var roles = await member.RolesOfAsync(me, story.ProjectId, ct);
         var (view, seesOriginals, filter) = await ViewForAsync(pseudonyms, story, transcript, roles, ct);
         var rows = await db.Codings.AsNoTracking().Where(c => c.TranscriptId == transcript.Id).ToListAsync(ct);
         var authorIds = rows.Where(c => c.AuthorPersonId != null).Select(c => c.AuthorPersonId!.Value).Distinct().ToList();
@@ -191,7 +191,7 @@ public static class TranscriptApi
 
     private static async Task<Results<Created<CorrectionResultDto>, NotFound, ProblemHttpResult, ValidationProblem>> Correct(
         Guid projectId, Guid storyId, CorrectionRequest request, HttpContext http, StorytellingDbContext db, PseudonymService pseudonyms,
-        TranscriptService transcripts, SilencedAudioService silencing, CancellationToken ct)
+        TranscriptService transcripts, SilencedAudioService silencing, CurrentMember member, CancellationToken ct)
     {
         var story = await FindStoryAsync(db, projectId, storyId, ct);
         if (story is null) return TypedResults.NotFound();
@@ -201,13 +201,13 @@ public static class TranscriptApi
         if (request.BaseVersion != latest.Version) return Stale(latest.Version);
 
         var me = http.User.PersonId();
-        var roles = await ProjectsApi.MyRolesAsync(db, projectId, me, ct);
+        var roles = await member.RolesOfAsync(me, projectId, ct);
         var (view, _, _) = await ViewForAsync(pseudonyms, story, latest, roles, ct);
         var saved = await transcripts.SaveCorrectionAsync(story, latest, view, request.Segments, me, ct);
         if (saved.Errors is not null) return TypedResults.ValidationProblem(saved.Errors);
         if (saved.Corrected is not { } corrected) return Stale(latest.Version + 1);
 
-        var dto = (await ReadAsync(db, pseudonyms, silencing, story, corrected.Version, me, ct))!;
+        var dto = (await ReadAsync(db, pseudonyms, silencing, member, story, corrected.Version, me, ct))!;
         return TypedResults.Created($"/api/projects/{projectId}/stories/{storyId}/transcript?version={corrected.Version}",
             new CorrectionResultDto(dto, saved.Moved, saved.Left.Select(c => InView(c, storyId, view, null)).ToList()));
     }
@@ -215,18 +215,18 @@ public static class TranscriptApi
     /// <summary>Relabelling one segment's speaker is a correction like any other (a new version), without resending the text.</summary>
     private static async Task<Results<Created<CorrectionResultDto>, NotFound, ProblemHttpResult, ValidationProblem>> SetSpeaker(
         Guid projectId, Guid storyId, int position, SpeakerRequest request, HttpContext http, StorytellingDbContext db, PseudonymService pseudonyms,
-        TranscriptService transcripts, SilencedAudioService silencing, CancellationToken ct)
+        TranscriptService transcripts, SilencedAudioService silencing, CurrentMember member, CancellationToken ct)
     {
         var story = await FindStoryAsync(db, projectId, storyId, ct);
         if (story is null) return TypedResults.NotFound();
         var latest = await db.Transcripts.AsNoTracking().Include(t => t.Segments)
             .Where(t => t.StoryId == storyId).OrderByDescending(t => t.Version).FirstOrDefaultAsync(ct);
         if (latest is null || latest.Segments.All(s => s.Position != position)) return TypedResults.NotFound();
-        var roles = await ProjectsApi.MyRolesAsync(db, projectId, http.User.PersonId(), ct);
+        var roles = await member.RolesAsync(projectId, ct);
         var (view, _, _) = await ViewForAsync(pseudonyms, story, latest, roles, ct);
         var segments = view.Original.Segments.Select((s, i) => new SegmentInput(s.Position, s.StartMs, s.EndMs, view.SegmentTexts[i],
             s.Position == position ? request.SpeakerLabel : s.SpeakerLabel)).ToList();
-        return await Correct(projectId, storyId, new CorrectionRequest(request.BaseVersion, segments), http, db, pseudonyms, transcripts, silencing, ct);
+        return await Correct(projectId, storyId, new CorrectionRequest(request.BaseVersion, segments), http, db, pseudonyms, transcripts, silencing, member, ct);
     }
 
     private static ProblemHttpResult Stale(int latest) => TypedResults.Problem(
@@ -235,7 +235,7 @@ public static class TranscriptApi
 
     private static async Task<Results<Created<CodingDto>, NotFound, ValidationProblem>> AddCoding(
         Guid projectId, Guid storyId, NewCodingRequest request, HttpContext http, StorytellingDbContext db, CodingService codings, PseudonymService pseudonyms,
-        CancellationToken ct)
+        CurrentMember member, CancellationToken ct)
     {
         var story = await FindStoryAsync(db, projectId, storyId, ct);
         if (story is null) return TypedResults.NotFound();
@@ -243,7 +243,7 @@ public static class TranscriptApi
             .Where(t => t.StoryId == storyId).OrderByDescending(t => t.Version).FirstOrDefaultAsync(ct);
         if (latest is null) return TypedResults.NotFound();
         var me = http.User.PersonId()!.Value;
-        var roles = await ProjectsApi.MyRolesAsync(db, projectId, me, ct);
+        var roles = await member.RolesOfAsync(me, projectId, ct);
         var (view, _, _) = await ViewForAsync(pseudonyms, story, latest, roles, ct);
         if (request.StartChar < 0 || request.EndChar > view.Text.Length || request.StartChar >= request.EndChar)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
