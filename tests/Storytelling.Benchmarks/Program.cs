@@ -3,7 +3,7 @@ using Storytelling.Benchmarks;
 // Whole-system benchmarks, run on demand (never by the test suite). Each writes its section of RESULTS.md.
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- uploads        100 concurrent 5 MB uploads vs a bare Kestrel endpoint
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- large-upload   one 1 GB upload, server memory
-//   dotnet run -c Release --project tests/Storytelling.Benchmarks -- transcription [N]   worker vs whisper-cli on 60 s of Dutch, N repetitions
+//   dotnet run -c Release --project tests/Storytelling.Benchmarks -- transcription [N]   worker vs whisper-cli on 60 s of Dutch, N repetitions; `memory-only`: the 2-hour memory figure alone
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- transcript-page [N]  a 2-hour transcript in Chromium: open → ready, click → answer
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- workshop [N…]  40+ SignalR participants tagging at once: p95 fan-out latency, then more until p95 > 500 ms
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- qdpx [N]     REFI-QDA export of 1,000 stories with 20,000 codings: time and server memory

@@ -103,7 +103,7 @@ internal sealed partial class AudioDecoder(IMediaStore store, IOptions<MediaOpti
         var finished = run.ContinueWith(_ => samples.Writer.Complete(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
         var windowSamples = options.Value.WindowSeconds * SampleRate;
-        var buffer = new byte[windowSamples * sizeof(float)];
+        var buffer = TakeWindowBuffer(windowSamples * sizeof(float));
         var filled = 0;
         long consumedSamples = 0;
         var output = samples.Reader.AsStream();
@@ -155,8 +155,16 @@ internal sealed partial class AudioDecoder(IMediaStore store, IOptions<MediaOpti
             if (!run.IsCompleted) await stop.CancelAsync();
             await samples.Reader.CompleteAsync();
             await finished;
+            Volatile.Write(ref _spareWindow, buffer);
         }
     }
+
+    // The window buffer (19 MB at 300 s) is kept for the next job instead of left to the garbage collector: large
+    // arrays wait for a full collection, and a worker with a few of them waiting holds tens of megabytes for nothing.
+    private byte[]? _spareWindow;
+
+    private byte[] TakeWindowBuffer(int bytes) =>
+        Interlocked.Exchange(ref _spareWindow, null) is { } spare && spare.Length == bytes ? spare : GC.AllocateUninitializedArray<byte>(bytes);
 
     private static void NoStdin(FFMpegInputOptions o) => o.WithCustomArgument("-hide_banner -v error -nostdin -nostats");
 

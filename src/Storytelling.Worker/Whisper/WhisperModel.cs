@@ -17,6 +17,10 @@ public sealed partial class WhisperModel : IDisposable
 
     private readonly WhisperFactory _factory;
     private int _busy;
+    // The speech of one window, joined for Whisper; one buffer per model (a model transcribes one window at a time).
+    // Not ArrayPool.Shared: it rounds a window up to a 32 MB array and parks returned arrays per thread, so the
+    // await-hopping windows of a 2-hour job left one such array behind on each thread they touched (RESULTS.md).
+    private float[] _speech = [];
 
     private WhisperModel(WhisperFactory factory, string modelName)
     {
@@ -75,7 +79,6 @@ public sealed partial class WhisperModel : IDisposable
         if (Interlocked.Exchange(ref _busy, 1) == 1)
             throw new InvalidOperationException($"Whisper model {ModelName} is already transcribing; it handles one recording at a time.");
 
-        float[]? joined = null;
         try
         {
             var input = samples16kMono;
@@ -85,9 +88,10 @@ public sealed partial class WhisperModel : IDisposable
                 var regions = await vad.DetectSpeechAsync(samples16kMono, cancellationToken);
                 var speech = SpeechAudio.Plan(regions, samples16kMono.Length);
                 if (speech.Length == 0) return noSpeech;
-                joined = ArrayPool<float>.Shared.Rent(speech.Length);
-                speech.Join(samples16kMono.Span, joined);
-                input = joined.AsMemory(0, speech.Length);
+                // Sized for the whole window once, so later windows and jobs reuse it instead of leaving garbage behind.
+                if (_speech.Length < speech.Length) _speech = GC.AllocateUninitializedArray<float>(Math.Max(speech.Length, samples16kMono.Length));
+                speech.Join(samples16kMono.Span, _speech);
+                input = _speech.AsMemory(0, speech.Length);
                 toOriginalMs = speech.ToOriginalMs;
             }
             var durationMs = samples16kMono.Length * 1000L / SpeechAudio.SampleRate;
@@ -98,7 +102,6 @@ public sealed partial class WhisperModel : IDisposable
         }
         finally
         {
-            if (joined is not null) ArrayPool<float>.Shared.Return(joined);
             NativeMemory.Trim();
             Volatile.Write(ref _busy, 0);
         }
