@@ -84,6 +84,7 @@ public static class WebSetup
         services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<UploadService>();
+        services.AddSingleton<UploadSessionFacts>();
         services.AddExchange();
         services.AddStorytellingReports();
         services.AddStorytellingEvaluation();
