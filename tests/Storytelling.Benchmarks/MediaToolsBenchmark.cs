@@ -162,7 +162,9 @@ internal static class MediaToolsBenchmark
         public Task<StoredMedia> SaveAsync(Stream content, string contentType, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<MediaProperties?> GetPropertiesAsync(string blobName, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<bool> DeleteAsync(string blobName, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task StageChunkAsync(string blobName, long offset, long length, Stream data, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task BeginStagingAsync(string blobName, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<long?> GetStagedLengthAsync(string blobName, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<long?> AppendStagedAsync(string blobName, long offset, long length, Stream data, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<StoredMedia> CommitStagedAsync(string blobName, long length, string contentType, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task DeleteStagedAsync(string blobName, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task CheckHealthAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -4,8 +4,9 @@ using Storytelling.Core.Stories;
 namespace Storytelling.Core.Capture;
 
 /// <summary>
-/// A resumable upload in progress. The database's <see cref="ReceivedBytes"/> is the truth about what arrived:
-/// a chunk counts only once it is staged in the media store and this number moved past it.
+/// A resumable upload in progress. While it receives, the staged bytes in the media store are the truth about what
+/// arrived (shared by every web node, and surviving a crash); <see cref="ReceivedBytes"/> is set to the size when a
+/// completion takes them, since the staging is gone after that.
 /// The id is an unguessable capability: whoever holds it (the phone that created it) may continue the upload.
 /// </summary>
 public sealed class UploadSession

@@ -100,25 +100,98 @@ public sealed class AzureBlobMediaStore : IMediaStore
     private static long OffsetOf(string blockId) =>
         long.Parse(System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(blockId)), System.Globalization.CultureInfo.InvariantCulture);
 
-    public async Task StageChunkAsync(string blobName, long offset, long length, Stream data, CancellationToken cancellationToken)
+    // Requests of one upload on this node take turns (an overlapping retry waits for the chunk before it); a
+    // stripe per name hash keeps this a fixed handful of semaphores.
+    private readonly SemaphoreSlim[] _stagingTurns = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+
+    // Nothing to prepare: a block blob's uncommitted blocks are its staging, and no blocks is an empty upload.
+    public Task BeginStagingAsync(string blobName, CancellationToken cancellationToken)
+    {
+        BlobNames.EnsureValid(blobName);
+        return Task.CompletedTask;
+    }
+
+    public async Task<long?> GetStagedLengthAsync(string blobName, CancellationToken cancellationToken)
+    {
+        BlobNames.EnsureValid(blobName);
+        var blocks = await StagedBlocksAsync(_container.GetBlockBlobClient(blobName), cancellationToken);
+        return blocks is null ? null : ChainLength(blocks);
+    }
+
+    public async Task<long?> AppendStagedAsync(string blobName, long offset, long length, Stream data, CancellationToken cancellationToken)
     {
         BlobNames.EnsureValid(blobName);
         await EnsureContainerAsync(cancellationToken);
-        // The SDK needs a seekable stream to retry a block, so one chunk (bounded by the API) is held in a pooled
-        // array rather than a fresh large-object-heap allocation per chunk.
-        var block = System.Buffers.ArrayPool<byte>.Shared.Rent(checked((int)length));
+        var blob = _container.GetBlockBlobClient(blobName);
+        var turn = _stagingTurns[(int)((uint)StringComparer.Ordinal.GetHashCode(blobName) % (uint)_stagingTurns.Length)];
+        await turn.WaitAsync(cancellationToken);
         try
         {
-            var filled = await data.ReadAtLeastAsync(block.AsMemory(0, (int)length), (int)length, throwOnEndOfStream: false, cancellationToken);
-            if (filled < length) throw new InvalidDataException($"The chunk ended after {filled} of {length} bytes.");
-            using var content = new MemoryStream(block, 0, (int)length, writable: false);
-            await _container.GetBlockBlobClient(blobName).StageBlockAsync(BlockId(offset), content, cancellationToken: cancellationToken);
+            // The chain of uncommitted blocks from offset 0 is the confirmed offset, read by every node alike. A block
+            // is only staged where the chain ends, under an id naming its offset: two nodes racing on the same chunk
+            // stage the same bytes under the same id, and the next request reads the chain again.
+            var blocks = await StagedBlocksAsync(blob, cancellationToken);
+            if (blocks is null) return null;
+            var current = ChainLength(blocks);
+            if (offset + length <= current)
+            {
+                await data.CopyToAsync(Stream.Null, cancellationToken);
+                return current;
+            }
+            if (offset != current) return current;
+            // The SDK needs a seekable stream to retry a block, so one chunk (bounded by the API) is held in a pooled
+            // array rather than a fresh large-object-heap allocation per chunk.
+            var block = System.Buffers.ArrayPool<byte>.Shared.Rent(checked((int)length));
+            try
+            {
+                var filled = await data.ReadAtLeastAsync(block.AsMemory(0, (int)length), (int)length, throwOnEndOfStream: false, cancellationToken);
+                if (filled < length) throw new InvalidDataException($"The chunk ended after {filled} of {length} bytes.");
+                using var content = new MemoryStream(block, 0, (int)length, writable: false);
+                await blob.StageBlockAsync(BlockId(offset), content, cancellationToken: cancellationToken);
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(block);
+            }
+            return offset + length;
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(block);
+            turn.Release();
         }
     }
+
+    /// <summary>The uncommitted blocks, none when nothing was staged yet, or null when the blob is committed.</summary>
+    private static async Task<List<BlobBlock>?> StagedBlocksAsync(BlockBlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var list = (await blob.GetBlockListAsync(BlockListTypes.All, cancellationToken: cancellationToken)).Value;
+            if (list.CommittedBlocks?.Any() == true) return null;
+            return list.UncommittedBlocks?.ToList() ?? [];
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>How far the blocks reach from offset 0 without a gap, and which blocks that is.</summary>
+    private static (long Length, List<string> Chain) Walk(IEnumerable<BlobBlock> staged, long limit)
+    {
+        // A block replaced by a retry or left past the end is simply not on the chain.
+        var byOffset = staged.GroupBy(b => OffsetOf(b.Name)).ToDictionary(g => g.Key, g => g.Last());
+        var chain = new List<string>();
+        long position = 0;
+        while (position < limit && byOffset.TryGetValue(position, out var next) && next.SizeLong > 0)
+        {
+            chain.Add(next.Name);
+            position += next.SizeLong;
+        }
+        return (position, chain);
+    }
+
+    private static long ChainLength(List<BlobBlock> blocks) => Walk(blocks, long.MaxValue).Length;
 
     public async Task<StoredMedia> CommitStagedAsync(string blobName, long length, string contentType, CancellationToken cancellationToken)
     {
@@ -136,15 +209,7 @@ public sealed class AzureBlobMediaStore : IMediaStore
         var staged = list.UncommittedBlocks?.ToList() ?? [];
         if (staged.Count > 0 || length == 0)
         {
-            // Walk the chain from offset 0: a block replaced by a retry or left past the end is simply not on it.
-            var byOffset = staged.GroupBy(b => OffsetOf(b.Name)).ToDictionary(g => g.Key, g => g.Last());
-            var chain = new List<string>();
-            long position = 0;
-            while (position < length && byOffset.TryGetValue(position, out var next))
-            {
-                chain.Add(next.Name);
-                position += next.SizeLong;
-            }
+            var (position, chain) = Walk(staged, length);
             if (position != length) throw new InvalidDataException($"Staged blocks cover {position} of {length} bytes.");
             await blob.CommitBlockListAsync(chain, new CommitBlockListOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, cancellationToken);
         }

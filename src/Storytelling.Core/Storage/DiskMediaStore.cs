@@ -108,20 +108,79 @@ public sealed class DiskMediaStore : IMediaStore
         return Task.FromResult(existed);
     }
 
-    public async Task StageChunkAsync(string blobName, long offset, long length, Stream data, CancellationToken cancellationToken)
+    public Task BeginStagingAsync(string blobName, CancellationToken cancellationToken)
+    {
+        // OpenOrCreate: beginning again keeps what a retried create already found staged.
+        using var file = new FileStream(StagedPathOf(blobName), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, NoFileBuffer);
+        return Task.CompletedTask;
+    }
+
+    public Task<long?> GetStagedLengthAsync(string blobName, CancellationToken cancellationToken)
+    {
+        var info = new FileInfo(StagedPathOf(blobName));
+        return Task.FromResult<long?>(info.Exists ? info.Length : null);
+    }
+
+    public async Task<long?> AppendStagedAsync(string blobName, long offset, long length, Stream data, CancellationToken cancellationToken)
     {
         var staged = StagedPathOf(blobName);
-        await using var file = new FileStream(staged, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite, NoFileBuffer, FileOptions.Asynchronous);
-        file.Seek(offset, SeekOrigin.Begin);
+        long current;
+        // The staged file's length is the confirmed offset. FileShare.None takes an exclusive lock on the file (flock
+        // on Unix, honoured by every .NET process on this machine and, through the file system, by other nodes
+        // sharing it), so the length read here cannot move until this chunk is written or refused.
+        await using (var file = await OpenExclusiveAsync(staged, cancellationToken))
+        {
+            if (file is null) return null;
+            current = file.Length;
+            if (offset == current && length > 0)
+            {
+                await WriteAtAsync(file, offset, length, data, cancellationToken);
+                return offset + length;
+            }
+        }
+        // A repeated chunk (its answer got lost): already staged, so read and drop it, without holding the lock.
+        if (offset + length <= current) await DrainAsync(data, length, cancellationToken);
+        return current;
+    }
+
+    private static async Task WriteAtAsync(FileStream file, long offset, long length, Stream data, CancellationToken cancellationToken)
+    {
+        var handle = file.SafeFileHandle;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        var position = offset;
+        try
+        {
+            var end = offset + length;
+            while (position < end)
+            {
+                var n = await data.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, end - position)), cancellationToken);
+                if (n == 0) throw new InvalidDataException($"The chunk ended after {position - offset} of {length} bytes.");
+                // A positional write into the page cache: microseconds, and no thread-pool hop per block.
+                RandomAccess.Write(handle, buffer.AsSpan(0, n), position);
+                position += n;
+            }
+        }
+        catch
+        {
+            // A chunk counts whole or not at all: cut what arrived of it, so the length stays a confirmed offset.
+            if (position > offset) file.SetLength(offset);
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static async Task DrainAsync(Stream data, long length, CancellationToken cancellationToken)
+    {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             var remaining = length;
-            while (remaining > 0)
+            int n;
+            while (remaining > 0 && (n = await data.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, remaining)), cancellationToken)) > 0)
             {
-                var n = await data.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, remaining)), cancellationToken);
-                if (n == 0) throw new InvalidDataException($"The chunk ended after {length - remaining} of {length} bytes.");
-                await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
                 remaining -= n;
             }
         }
@@ -131,15 +190,42 @@ public sealed class DiskMediaStore : IMediaStore
         }
     }
 
+    /// <summary>The staged file opened for writing by this caller alone, or null when it does not exist.</summary>
+    private static async Task<FileStream?> OpenExclusiveAsync(string path, CancellationToken cancellationToken)
+    {
+        // Another request of the same upload holds it while it receives its chunk (an overlapping retry): wait a
+        // little for it to finish, then let the caller answer with the length as it stands.
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, NoFileBuffer);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return null;
+            }
+            catch (IOException) when (attempt < LockAttempts)
+            {
+                await Task.Delay(LockRetryDelay, cancellationToken);
+            }
+        }
+    }
+
+    private const int LockAttempts = 250;
+    private static readonly TimeSpan LockRetryDelay = TimeSpan.FromMilliseconds(20);
+
     public async Task<StoredMedia> CommitStagedAsync(string blobName, long length, string contentType, CancellationToken cancellationToken)
     {
         var staged = StagedPathOf(blobName);
         var final = PathOf(blobName);
         if (File.Exists(staged))
         {
-            // A retried chunk after a crash may have left bytes past the confirmed length.
-            await using (var file = new FileStream(staged, FileMode.Open, FileAccess.Write, FileShare.None))
+            // Staging from before the staged length was the confirmed offset may hold a retried chunk's tail.
+            await using (var file = await OpenExclusiveAsync(staged, cancellationToken))
             {
+                if (file is null) throw new MediaNotFoundException(blobName);
+                if (file.Length < length) throw new InvalidDataException($"Staged {file.Length} of {length} bytes.");
                 file.SetLength(length);
             }
             Directory.CreateDirectory(Path.GetDirectoryName(final)!);

@@ -22,12 +22,28 @@ public interface IMediaStore
     Task<bool> DeleteAsync(string blobName, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stages <paramref name="length"/> bytes of a resumable upload at <paramref name="offset"/> under a name from
-    /// <see cref="BlobNames.New"/>. Staging the same range again replaces it, so a retried chunk is harmless.
-    /// Staged bytes are invisible to readers until <see cref="CommitStagedAsync"/>.
-    /// Throws <see cref="InvalidDataException"/> when the stream ends before <paramref name="length"/> bytes.
+    /// Opens staging for a resumable upload under a name from <see cref="BlobNames.New"/>, empty; keeps what is
+    /// already staged. Chunks are only ever appended to staging that was begun, so a chunk arriving after the
+    /// upload was completed, refused or swept cannot leave bytes nobody owns.
     /// </summary>
-    Task StageChunkAsync(string blobName, long offset, long length, Stream data, CancellationToken cancellationToken);
+    Task BeginStagingAsync(string blobName, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many bytes are staged, contiguous from the start: the upload's confirmed offset, the same for every web
+    /// node and after a crash, since it is read from the staged bytes themselves. Null when nothing is staged
+    /// (never begun, committed or discarded).
+    /// </summary>
+    Task<long?> GetStagedLengthAsync(string blobName, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Appends <paramref name="length"/> bytes at <paramref name="offset"/> only when that is exactly where the staged
+    /// bytes end, one writer at a time across processes and nodes. A chunk lying wholly within the staged bytes (a
+    /// retry) is read and dropped; any other is not read. Returns the staged length afterwards, so the chunk counted
+    /// when it is at least <paramref name="offset"/> + <paramref name="length"/>; null when nothing is staged.
+    /// Throws <see cref="InvalidDataException"/> when the stream ends early; nothing of that chunk then counts.
+    /// Staged bytes are invisible to readers until <see cref="CommitStagedAsync"/>.
+    /// </summary>
+    Task<long?> AppendStagedAsync(string blobName, long offset, long length, Stream data, CancellationToken cancellationToken);
 
     /// <summary>
     /// Turns the first <paramref name="length"/> staged bytes into a readable blob and returns its size and SHA-256.

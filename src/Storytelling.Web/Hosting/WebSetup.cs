@@ -97,6 +97,7 @@ public static class WebSetup
         }
         services.AddOptions<CaptureOptions>().BindConfiguration(CaptureOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<UploadService>();
+        services.AddSingleton<UploadSessionFacts>();
         services.AddExchange();
         services.AddStorytellingReports();
         services.AddStorytellingEvaluation();

@@ -297,6 +297,119 @@ public abstract class UploadApiContract : IAsyncLifetime, IClassFixture<MediaCor
             Assert.Equal(wav, await StoredBytesAsync((await db.Recordings.SingleAsync()).BlobName)));
     }
 
+    /// <summary>Another web node: its own process state, the same database and media store.</summary>
+    private async Task<TestApp> OtherNodeAsync()
+    {
+        var settings = new Dictionary<string, string?>(StorageSettings());
+        if (!settings.ContainsKey("Storytelling:Database:ConnectionString"))
+            settings["Storytelling:Database:ConnectionString"] = $"Data Source={Path.Combine(_app.Folder, "storytelling.db")}";
+        if (!settings.ContainsKey("Storytelling:Storage:Provider"))
+            settings["Storytelling:Storage:DiskStore:RootPath"] = Path.Combine(_app.Folder, "media");
+        var node = new TestApp(settings);
+        node.Time.SetUtcNow(_app.Time.GetUtcNow());
+        return await node.MigrateAsync();
+    }
+
+    private static HttpClient PhoneOn(TestApp node)
+    {
+        var client = node.AnonymousClient();
+        client.DefaultRequestHeaders.AcceptLanguage.Add(new StringWithQualityHeaderValue("nl"));
+        return client;
+    }
+
+    [Fact]
+    public async Task A_node_killed_between_staging_a_chunk_and_answering_leaves_an_offset_another_node_resumes_from()
+    {
+        var wav = await TestAudio.SpeechWavAsync("Ik werk in de zorg en dat wil ik blijven doen.");
+        string uploadId;
+        using (var nodeA = await OtherNodeAsync())
+        {
+            var phoneA = PhoneOn(nodeA);
+            var (_, session) = await CreateAsync(phoneA, wav.Length);
+            uploadId = session.GetProperty("uploadId").GetString()!;
+            Assert.Equal(HttpStatusCode.OK, (await PutChunkAsync(phoneA, uploadId, 0, wav.AsMemory(0, Chunk))).StatusCode);
+            // The second chunk reaches the store, then the node dies before the phone hears of it.
+            string blobName = "";
+            await nodeA.WithDbAsync(async db => blobName = (await db.UploadSessions.SingleAsync(u => u.Id == uploadId)).BlobName);
+            var staged = await nodeA.Services.GetRequiredService<IMediaStore>().AppendStagedAsync(
+                blobName, Chunk, Chunk, new MemoryStream(wav, Chunk, Chunk), CancellationToken.None);
+            Assert.Equal(2 * Chunk, staged);
+        }
+
+        // The phone goes on through node B, which has never seen this upload, and first repeats the unanswered chunk.
+        var phoneB = Phone();
+        var repeat = await PutChunkAsync(phoneB, uploadId, Chunk, wav.AsMemory(Chunk, Chunk));
+        Assert.Equal(HttpStatusCode.OK, repeat.StatusCode);
+        Assert.Equal(2 * Chunk, (await Body(repeat)).GetProperty("receivedBytes").GetInt64());
+        Assert.Equal(2 * Chunk, (await Body(await phoneB.GetAsync($"/api/uploads/{uploadId}"))).GetProperty("receivedBytes").GetInt64());
+        await SendAllAsync(phoneB, uploadId, wav, 2 * Chunk);
+        var complete = await phoneB.PostAsync($"/api/uploads/{uploadId}/complete", null);
+        Assert.Equal(HttpStatusCode.OK, complete.StatusCode);
+        await _app.WithDbAsync(async db =>
+        {
+            var recording = await db.Recordings.SingleAsync();
+            Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(wav)), recording.Sha256);
+            Assert.Equal(wav, await StoredBytesAsync(recording.BlobName));
+        });
+    }
+
+    [Fact]
+    public async Task Overlapping_requests_for_the_same_chunk_on_two_nodes_stage_it_once()
+    {
+        var wav = await TestAudio.SpeechWavAsync("Vrijwilligerswerk telt ook.");
+        using var nodeB = await OtherNodeAsync();
+        var phoneA = Phone();
+        var phoneB = PhoneOn(nodeB);
+        var (_, session) = await CreateAsync(phoneA, wav.Length);
+        var uploadId = session.GetProperty("uploadId").GetString()!;
+
+        // A phone that switches networks mid-chunk sends it again, to whichever node the balancer picks.
+        for (var offset = 0; offset < wav.Length; offset += Chunk)
+        {
+            var length = Math.Min(Chunk, wav.Length - offset);
+            var from = offset;
+            var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
+                PutChunkAsync(i % 2 == 0 ? phoneA : phoneB, uploadId, from, wav.AsMemory(from, length))));
+            foreach (var answer in answers)
+            {
+                Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+                Assert.Equal(offset + length, (await Body(answer)).GetProperty("receivedBytes").GetInt64());
+            }
+        }
+        var complete = await phoneB.PostAsync($"/api/uploads/{uploadId}/complete", null);
+        Assert.Equal(HttpStatusCode.OK, complete.StatusCode);
+        // The other node's late retry of the last chunk changes nothing.
+        var late = await PutChunkAsync(phoneA, uploadId, 0, wav.AsMemory(0, Chunk));
+        Assert.Equal(wav.Length, (await Body(late)).GetProperty("receivedBytes").GetInt64());
+        await _app.WithDbAsync(async db =>
+            Assert.Equal(wav, await StoredBytesAsync((await db.Recordings.SingleAsync()).BlobName)));
+    }
+
+    [Fact]
+    public async Task An_upload_that_keeps_receiving_chunks_outlives_its_first_expiry_and_an_idle_one_is_swept()
+    {
+        var wav = await TestAudio.SpeechWavAsync("Langzaam maar zeker.");
+        var phone = Phone();
+        var (_, busy) = await CreateAsync(phone, wav.Length);
+        var busyId = busy.GetProperty("uploadId").GetString()!;
+        var (_, idle) = await CreateAsync(phone, wav.Length);
+        var idleId = idle.GetProperty("uploadId").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await PutChunkAsync(phone, busyId, 0, wav.AsMemory(0, Chunk))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PutChunkAsync(phone, idleId, 0, wav.AsMemory(0, Chunk))).StatusCode);
+
+        _app.Time.Advance(TimeSpan.FromHours(47));
+        Assert.Equal(HttpStatusCode.OK, (await PutChunkAsync(phone, busyId, Chunk, wav.AsMemory(Chunk, Chunk))).StatusCode);
+        _app.Time.Advance(TimeSpan.FromHours(2));
+        // The janitor's own timer runs on the same clock and may have swept already; either way only the idle one goes.
+        await _app.Services.GetRequiredService<UploadSessionJanitor>().SweepAsync(CancellationToken.None);
+        await _app.WithDbAsync(async db => Assert.Equal(busyId, (await db.UploadSessions.SingleAsync()).Id));
+
+        Assert.Equal(HttpStatusCode.NotFound, (await phone.GetAsync($"/api/uploads/{idleId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await PutChunkAsync(phone, idleId, Chunk, wav.AsMemory(Chunk, Chunk))).StatusCode);
+        await SendAllAsync(phone, busyId, wav, 2 * Chunk);
+        Assert.Equal(HttpStatusCode.OK, (await phone.PostAsync($"/api/uploads/{busyId}/complete", null)).StatusCode);
+    }
+
     [Fact]
     public async Task More_bytes_than_declared_are_refused_and_a_wrong_hash_leaves_nothing_behind()
     {

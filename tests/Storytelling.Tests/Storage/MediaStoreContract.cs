@@ -81,6 +81,59 @@ public abstract class MediaStoreContract
         Assert.Null(await Store.GetPropertiesAsync(name, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Staging_takes_a_chunk_only_where_the_staged_bytes_end_and_drops_a_retry_inside_them()
+    {
+        var payload = RandomNumberGenerator.GetBytes(3000);
+        var name = BlobNames.New();
+        await Store.BeginStagingAsync(name, CancellationToken.None);
+        Assert.Equal(0, await Store.GetStagedLengthAsync(name, CancellationToken.None));
+
+        Assert.Equal(1000, await Store.AppendStagedAsync(name, 0, 1000, new MemoryStream(payload[..1000]), CancellationToken.None));
+        // A retry of the same chunk, and one with different bytes: both already count, neither changes a byte.
+        Assert.Equal(1000, await Store.AppendStagedAsync(name, 0, 1000, new MemoryStream(payload[..1000]), CancellationToken.None));
+        Assert.Equal(1000, await Store.AppendStagedAsync(name, 0, 1000, new MemoryStream(new byte[1000]), CancellationToken.None));
+        // A gap and a chunk reaching past the end from inside are not taken.
+        Assert.Equal(1000, await Store.AppendStagedAsync(name, 2000, 1000, new MemoryStream(payload[2000..]), CancellationToken.None));
+        Assert.Equal(1000, await Store.AppendStagedAsync(name, 500, 1000, new MemoryStream(payload[500..1500]), CancellationToken.None));
+        Assert.Equal(3000, await Store.AppendStagedAsync(name, 1000, 2000, new MemoryStream(payload[1000..]), CancellationToken.None));
+        Assert.Equal(3000, await Store.GetStagedLengthAsync(name, CancellationToken.None));
+
+        var stored = await Store.CommitStagedAsync(name, 3000, "audio/wav", CancellationToken.None);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(payload)), stored.Sha256);
+        // Committed: the staging is gone, and a late chunk finds none to add to.
+        Assert.Null(await Store.GetStagedLengthAsync(name, CancellationToken.None));
+        Assert.Null(await Store.AppendStagedAsync(name, 3000, 10, new MemoryStream(new byte[10]), CancellationToken.None));
+        await Store.DeleteAsync(name, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_chunk_that_ends_early_counts_for_nothing()
+    {
+        var name = BlobNames.New();
+        await Store.BeginStagingAsync(name, CancellationToken.None);
+        Assert.Equal(100, await Store.AppendStagedAsync(name, 0, 100, new MemoryStream(new byte[100]), CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidDataException>(() =>
+            Store.AppendStagedAsync(name, 100, 200_000, new MemoryStream(new byte[150_000]), CancellationToken.None));
+        Assert.Equal(100, await Store.GetStagedLengthAsync(name, CancellationToken.None));
+        await Store.DeleteStagedAsync(name, CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Many_simultaneous_copies_of_one_chunk_are_staged_once()
+    {
+        var payload = RandomNumberGenerator.GetBytes(400_000);
+        var name = BlobNames.New();
+        await Store.BeginStagingAsync(name, CancellationToken.None);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+            Store.AppendStagedAsync(name, 0, payload.Length, new MemoryStream(payload), CancellationToken.None))));
+        Assert.All(answers, a => Assert.Equal(payload.Length, a));
+        Assert.Equal(payload.Length, await Store.GetStagedLengthAsync(name, CancellationToken.None));
+        var stored = await Store.CommitStagedAsync(name, payload.Length, "audio/wav", CancellationToken.None);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(payload)), stored.Sha256);
+        await Store.DeleteAsync(name, CancellationToken.None);
+    }
+
     [Theory]
     [InlineData("../../etc/passwd")]
     [InlineData("/etc/passwd")]

@@ -110,7 +110,9 @@ public sealed class WithdrawalServiceTests : IAsyncLifetime
         public Task<StoredMedia> SaveAsync(Stream content, string contentType, CancellationToken ct) => inner.SaveAsync(content, contentType, ct);
         public Task<Stream> OpenReadAsync(string blobName, long offset, long? length, CancellationToken ct) => inner.OpenReadAsync(blobName, offset, length, ct);
         public Task<MediaProperties?> GetPropertiesAsync(string blobName, CancellationToken ct) => inner.GetPropertiesAsync(blobName, ct);
-        public Task StageChunkAsync(string blobName, long offset, long length, Stream data, CancellationToken ct) => inner.StageChunkAsync(blobName, offset, length, data, ct);
+        public Task BeginStagingAsync(string blobName, CancellationToken ct) => inner.BeginStagingAsync(blobName, ct);
+        public Task<long?> GetStagedLengthAsync(string blobName, CancellationToken ct) => inner.GetStagedLengthAsync(blobName, ct);
+        public Task<long?> AppendStagedAsync(string blobName, long offset, long length, Stream data, CancellationToken ct) => inner.AppendStagedAsync(blobName, offset, length, data, ct);
         public Task<StoredMedia> CommitStagedAsync(string blobName, long length, string contentType, CancellationToken ct) => inner.CommitStagedAsync(blobName, length, contentType, ct);
         public Task DeleteStagedAsync(string blobName, CancellationToken ct) => inner.DeleteStagedAsync(blobName, ct);
         public string? LocalPathOf(string blobName) => inner.LocalPathOf(blobName);

@@ -19,8 +19,12 @@ namespace Storytelling.Web.Features.Capture;
 /// </summary>
 public sealed partial class UploadService(
     StorytellingDbContext db, IMediaStore store, IMediaProbe probe, TimeProvider time,
-    IOptions<CaptureOptions> options, ILogger<UploadService> logger)
+    IOptions<CaptureOptions> options, UploadSessionFacts facts, ILogger<UploadService> logger)
 {
+    // How stale the database's expiry of a receiving upload may get before a chunk moves it on: one short
+    // statement a minute per upload instead of one per chunk.
+    private static readonly TimeSpan ExpiryRefresh = TimeSpan.FromMinutes(1);
+
     private readonly CaptureOptions _options = options.Value;
 
     public async Task<Outcome<UploadDto>> CreateAsync(Project project, CreateUploadRequest request, Guid? invitationId,
@@ -63,6 +67,8 @@ public sealed partial class UploadService(
         };
         db.UploadSessions.Add(session);
         await db.SaveChangesAsync(ct);
+        await store.BeginStagingAsync(session.BlobName, ct);
+        facts.Remember(session.Id, new(session.BlobName, session.SizeBytes, session.ExpiresAt));
         return ToDto(session);
     }
 
@@ -71,50 +77,76 @@ public sealed partial class UploadService(
         var session = await FindAsync(uploadId, ct);
         if (session is null) return CaptureErrors.UploadUnknown;
         // Never the receipt code: the upload id travels in addresses, the code only in the answer that created the story.
-        return ToDto(session);
+        return ToDto(session, await ReceivedAsync(session, ct));
     }
 
+    /// <summary>
+    /// The hot path: no database statement for a chunk of an upload this node knows (see <see cref="UploadSessionFacts"/>).
+    /// The staged bytes are the confirmed offset; the store appends only at their end, one writer at a time, on
+    /// whichever node the chunk arrives.
+    /// </summary>
     public async Task<Outcome<ChunkAcceptedDto>> AppendAsync(string uploadId, long? offset, long? length, Stream body, CancellationToken ct)
     {
-        var session = await FindAsync(uploadId, ct);
-        if (session is null) return CaptureErrors.UploadUnknown;
-        if (session.Status == UploadStatus.Completed) return new ChunkAcceptedDto(session.SizeBytes);
+        var now = time.GetUtcNow();
+        var known = facts.Find(uploadId);
+        if (known is null || known.ExpiresAt < now)
+        {
+            var session = await FindAsync(uploadId, ct);
+            if (session is null) return CaptureErrors.UploadUnknown;
+            if (session.Status == UploadStatus.Completed) return new ChunkAcceptedDto(session.SizeBytes);
+            known = new(session.BlobName, session.SizeBytes, session.ExpiresAt);
+            facts.Remember(uploadId, known);
+        }
         if (offset is not { } start || start < 0) return CaptureErrors.BadRequest;
         if (length is not { } count) return CaptureErrors.LengthRequired;
         if (count > _options.MaxChunkBytes) return CaptureErrors.ChunkTooLarge;
-        if (start + count > session.SizeBytes) return CaptureErrors.TooLarge;
+        if (start + count > known.SizeBytes) return CaptureErrors.TooLarge;
 
-        if (start < session.ReceivedBytes)
-        {
-            if (start + count <= session.ReceivedBytes)
-            {
-                // A chunk whose answer got lost on the way: already have it, so read and drop it.
-                await body.CopyToAsync(Stream.Null, ct);
-                return new ChunkAcceptedDto(session.ReceivedBytes);
-            }
-            return OutOfOrder(session.ReceivedBytes);
-        }
-        if (start > session.ReceivedBytes) return OutOfOrder(session.ReceivedBytes);
-
+        long? staged;
         try
         {
-            await store.StageChunkAsync(session.BlobName, start, count, body, ct);
+            staged = await store.AppendStagedAsync(known.BlobName, start, count, body, ct);
+            // Nothing staged: completed, refused or swept, maybe on another node, or begun before staging was begun
+            // at creation. The database decides.
+            if (staged is null) return await AppendUnstagedAsync(uploadId, start, count, body, ct);
         }
         catch (InvalidDataException)
         {
             return CaptureErrors.SizeMismatch;
         }
 
-        var now = time.GetUtcNow();
-        var expires = now.AddHours(_options.SessionLifetimeHours);
-        // Only the request that continues exactly where the database stands moves it on; a racing duplicate does not.
-        var moved = await db.UploadSessions
-            .Where(u => u.Id == session.Id && u.ReceivedBytes == start && u.Status == UploadStatus.Receiving)
-            .ExecuteUpdateAsync(s => s.SetProperty(u => u.ReceivedBytes, start + count).SetProperty(u => u.ExpiresAt, expires), ct);
-        if (moved == 1) return new ChunkAcceptedDto(start + count);
+        if (known.ExpiresAt < now.AddHours(_options.SessionLifetimeHours) - ExpiryRefresh)
+        {
+            await ExtendAsync(uploadId, known, now, ct);
+        }
+        return staged >= start + count ? new ChunkAcceptedDto(staged.Value) : OutOfOrder(staged.Value);
+    }
 
-        var current = await db.UploadSessions.AsNoTracking().Where(u => u.Id == session.Id).Select(u => u.ReceivedBytes).FirstAsync(ct);
-        return current >= start + count ? new ChunkAcceptedDto(current) : OutOfOrder(current);
+    private async Task<Outcome<ChunkAcceptedDto>> AppendUnstagedAsync(string uploadId, long start, long count, Stream body, CancellationToken ct)
+    {
+        facts.Forget(uploadId);
+        var session = await FindAsync(uploadId, ct);
+        if (session is null) return CaptureErrors.UploadUnknown;
+        if (session.Status == UploadStatus.Completed) return new ChunkAcceptedDto(session.SizeBytes);
+        if (session.ReceivedBytes == session.SizeBytes)
+        {
+            // A completion took every byte and is checking them (or timed out doing so): a late retry changes nothing.
+            await body.CopyToAsync(Stream.Null, ct);
+            return new ChunkAcceptedDto(session.SizeBytes);
+        }
+        await store.BeginStagingAsync(session.BlobName, ct);
+        var staged = await store.AppendStagedAsync(session.BlobName, start, count, body, ct) ?? 0;
+        return staged >= start + count ? new ChunkAcceptedDto(staged) : OutOfOrder(staged);
+    }
+
+    /// <summary>A chunk keeps its upload alive; the database hears of it once a minute, which is what the janitor reads.</summary>
+    private async Task ExtendAsync(string uploadId, UploadSessionFacts.Facts known, DateTimeOffset now, CancellationToken ct)
+    {
+        var expires = now.AddHours(_options.SessionLifetimeHours);
+        var moved = await db.UploadSessions
+            .Where(u => u.Id == uploadId && u.Status == UploadStatus.Receiving && u.ExpiresAt < expires)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.ExpiresAt, expires), ct);
+        if (moved == 1) facts.Remember(uploadId, known with { ExpiresAt = expires });
     }
 
     /// <param name="recordingSha256">On a repeated call (the first answer got lost), proof that the caller holds the
@@ -124,8 +156,17 @@ public sealed partial class UploadService(
         var session = await FindAsync(uploadId, ct, tracked: true);
         if (session is null) return CaptureErrors.UploadUnknown;
         if (session.Status == UploadStatus.Completed) return await CompletedAsync(session.StoryId!.Value, recordingSha256, ct);
-        if (session.ReceivedBytes != session.SizeBytes)
-            return new Outcome<CompletedUploadDto>(default, CaptureErrors.Incomplete, new() { ["receivedBytes"] = session.ReceivedBytes });
+        var received = await ReceivedAsync(session, ct);
+        if (received != session.SizeBytes)
+            return new Outcome<CompletedUploadDto>(default, CaptureErrors.Incomplete, new() { ["receivedBytes"] = received });
+        facts.Forget(uploadId);
+        if (session.ReceivedBytes != received)
+        {
+            // Before the staged bytes become the recording's blob, the row remembers that they all arrived: a status
+            // asked or a chunk retried after this finds them there, not in staging.
+            session.ReceivedBytes = received;
+            await db.SaveChangesAsync(ct);
+        }
 
         var project = await db.Projects.AsNoTracking().FirstAsync(p => p.Id == session.ProjectId, ct);
         StoredMedia media;
@@ -197,6 +238,7 @@ public sealed partial class UploadService(
     private async Task<Outcome<CompletedUploadDto>> RefuseAsync(UploadSession session, CaptureErrors.Error error, CancellationToken ct)
     {
         // Nothing half-created: the bytes go, and so does the session.
+        facts.Forget(session.Id);
         await store.DeleteAsync(session.BlobName, ct);
         await store.DeleteStagedAsync(session.BlobName, ct);
         db.UploadSessions.Remove(session);
@@ -235,11 +277,17 @@ public sealed partial class UploadService(
         return session;
     }
 
+    /// <summary>How much arrived: the staged bytes while receiving; once a completion took them all, the row says so.</summary>
+    private async Task<long> ReceivedAsync(UploadSession session, CancellationToken ct) =>
+        session.Status == UploadStatus.Completed || session.ReceivedBytes == session.SizeBytes
+            ? session.ReceivedBytes
+            : Math.Max(session.ReceivedBytes, await store.GetStagedLengthAsync(session.BlobName, ct) ?? 0);
+
     private static Outcome<ChunkAcceptedDto> OutOfOrder(long expected) =>
         new(default, CaptureErrors.OutOfOrder, new() { ["expectedOffset"] = expected });
 
-    private UploadDto ToDto(UploadSession s) =>
-        new(s.Id, s.SizeBytes, s.ReceivedBytes, _options.MaxChunkBytes, s.ExpiresAt, s.Status, s.StoryId);
+    private UploadDto ToDto(UploadSession s, long? received = null) =>
+        new(s.Id, s.SizeBytes, received ?? s.ReceivedBytes, _options.MaxChunkBytes, s.ExpiresAt, s.Status, s.StoryId);
 
     [GeneratedRegex("^[a-z0-9][a-z0-9.+-]*/[a-z0-9][a-z0-9.+-]*(;.*)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex MediaTypeShape();
