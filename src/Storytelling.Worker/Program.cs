@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Storytelling.Core.Media;
 using Storytelling.Core.Persistence;
+using Storytelling.Core.Telemetry;
 using Storytelling.Worker.Transcription;
 
 // `models list | download NAME | verify [NAME]` manages the ggml files; same configuration sources as the host.
@@ -11,6 +12,7 @@ var builder = Host.CreateApplicationBuilder(args);
 builder.Services.AddStorytellingCore();
 builder.Services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddTranscriptionWorker();
+builder.Services.AddStorytellingTelemetry(builder.Configuration, "storytelling-worker");
 
 using var host = builder.Build();
 try

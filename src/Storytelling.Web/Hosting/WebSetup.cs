@@ -32,7 +32,9 @@ public static class WebSetup
         services.AddStorytellingCore();
         services.AddHttpContextAccessor();
         services.AddDataProtection().SetApplicationName("Storytelling").PersistKeysToDbContext<StorytellingDbContext>();
-        services.AddProblemDetails();
+        // Every ProblemDetails the app writes passes the customiser: refusals are counted there, in one place.
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = WebTelemetry.CountRefusal);
+        services.AddStorytellingWebTelemetry(builder.Configuration);
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 

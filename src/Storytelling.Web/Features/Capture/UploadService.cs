@@ -7,6 +7,7 @@ using Storytelling.Core.Media;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
 using Storytelling.Core.Storage;
+using Storytelling.Core.Telemetry;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Transcription;
 
@@ -19,7 +20,7 @@ namespace Storytelling.Web.Features.Capture;
 /// </summary>
 public sealed partial class UploadService(
     StorytellingDbContext db, IMediaStore store, IMediaProbe probe, TimeProvider time,
-    IOptions<CaptureOptions> options, ILogger<UploadService> logger)
+    IOptions<CaptureOptions> options, StorytellingMetrics metrics, ILogger<UploadService> logger)
 {
     private readonly CaptureOptions _options = options.Value;
 
@@ -111,7 +112,11 @@ public sealed partial class UploadService(
         var moved = await db.UploadSessions
             .Where(u => u.Id == session.Id && u.ReceivedBytes == start && u.Status == UploadStatus.Receiving)
             .ExecuteUpdateAsync(s => s.SetProperty(u => u.ReceivedBytes, start + count).SetProperty(u => u.ExpiresAt, expires), ct);
-        if (moved == 1) return new ChunkAcceptedDto(start + count);
+        if (moved == 1)
+        {
+            metrics.UploadReceived(count);
+            return new ChunkAcceptedDto(start + count);
+        }
 
         var current = await db.UploadSessions.AsNoTracking().Where(u => u.Id == session.Id).Select(u => u.ReceivedBytes).FirstAsync(ct);
         return current >= start + count ? new ChunkAcceptedDto(current) : OutOfOrder(current);
