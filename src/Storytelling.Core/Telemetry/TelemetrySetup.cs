@@ -75,7 +75,17 @@ public static class TelemetrySetup
             otel.WithTracing(t =>
             {
                 t.AddSource(StorytellingMetrics.Name)
-                    .AddEntityFrameworkCoreInstrumentation()
+                    .AddEntityFrameworkCoreInstrumentation(ef =>
+                    {
+                        // SQLite names its file as the "server": a path stays home. PostgreSQL's host is kept.
+                        ef.EnrichWithIDbCommand = (activity, command) =>
+                        {
+                            foreach (var tag in (string[])["peer.service", "server.address"])
+                            {
+                                if (activity.GetTagItem(tag) is string value && LooksLikePath(value)) activity.SetTag(tag, null);
+                            }
+                        };
+                    })
                     .AddHttpClientInstrumentation(h =>
                     {
                         // Blob names and download paths stay home: an outgoing call is known by its host only.
@@ -90,6 +100,10 @@ public static class TelemetrySetup
         }
         return true;
     }
+
+    private static bool LooksLikePath(string value) =>
+        value.Contains('/', StringComparison.Ordinal) || value.Contains('\\', StringComparison.Ordinal)
+        || value.EndsWith(".db", StringComparison.OrdinalIgnoreCase) || value.StartsWith(':');
 
     private static void Otlp(OtlpExporterOptions exporter, TelemetryOptions options, Uri endpoint)
     {
