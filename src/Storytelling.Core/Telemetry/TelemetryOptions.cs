@@ -18,6 +18,8 @@ public sealed class TelemetryOptions
     public string OtlpProtocol { get; set; } = HttpProtobuf;
     /// <summary>How often metrics are pushed over OTLP.</summary>
     public TimeSpan OtlpExportInterval { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Share of requests and jobs traced (0 to 1); a busy upload day may want less than every chunk.</summary>
+    public double TraceSampleRatio { get; set; } = 1;
     /// <summary>Port of the Prometheus scrape endpoint (/metrics), a listener of its own apart from the public port.</summary>
     public int? PrometheusPort { get; set; }
     public string PrometheusAddress { get; set; } = "127.0.0.1";
@@ -54,6 +56,8 @@ internal sealed class TelemetryOptionsValidator : IValidateOptions<TelemetryOpti
             return ValidateOptionsResult.Fail($"Setting {s}:OtlpProtocol is '{o.OtlpProtocol}', but only '{TelemetryOptions.HttpProtobuf}' (port 4318) and '{TelemetryOptions.Grpc}' (port 4317) are supported.");
         if (o.OtlpExportInterval < TimeSpan.FromSeconds(1))
             return ValidateOptionsResult.Fail($"Setting {s}:OtlpExportInterval is {o.OtlpExportInterval}; give at least one second, e.g. 00:00:30.");
+        if (o.TraceSampleRatio is < 0 or > 1 or double.NaN)
+            return ValidateOptionsResult.Fail($"Setting {s}:TraceSampleRatio is {o.TraceSampleRatio}; give a share between 0 and 1, e.g. 0.1 to trace one request in ten.");
         if (o.PrometheusPort is { } port && port is < 1 or > 65535)
             return ValidateOptionsResult.Fail($"Setting {s}:PrometheusPort is {port}; give a free TCP port between 1 and 65535 (9464 is Prometheus's usual one), not the public port.");
         if (!IPAddress.TryParse(o.PrometheusAddress, out _))

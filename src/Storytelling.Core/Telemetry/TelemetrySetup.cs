@@ -95,6 +95,7 @@ public static class TelemetrySetup
                         };
                     });
                 tracing?.Invoke(t);
+                t.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(options.TraceSampleRatio)));
                 t.AddOtlpExporter(exporter => Otlp(exporter, options, traces));
             });
         }

@@ -72,9 +72,19 @@ public sealed class WebTelemetryTests(MediaCorpus corpus) : IClassFixture<MediaC
     public async Task Prometheus_on_its_own_port_shows_uploads_refusals_queue_and_workshop_connections_without_personal_data()
     {
         var port = Scrape.FreeLoopbackPort();
-        var world = await WorldAsync(new() { ["Storytelling:Telemetry:PrometheusPort"] = port.ToString(CultureInfo.InvariantCulture) });
+        var world = await WorldAsync(new()
+        {
+            ["Storytelling:Telemetry:PrometheusPort"] = port.ToString(CultureInfo.InvariantCulture),
+            ["Storytelling:SignIn:AttemptsPerMinute"] = "3",
+        });
         using var app = world.App;
         var phone = Phone(app);
+
+        // The rate limiter's refusal: sign-in attempts beyond the limit (the facilitator's own sign-in counted too).
+        var tries = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+            tries.Add((await app.AnonymousClient().PostAsJsonAsync("/api/account/login", new { email = Email, password = "wrong password" })).StatusCode);
+        Assert.Contains(HttpStatusCode.TooManyRequests, tries);
 
         // A refusal the phone would show: no consent for analysis.
         var refused = await StartUploadAsync(phone, world.Token, 10, consent: false);
@@ -113,6 +123,7 @@ public sealed class WebTelemetryTests(MediaCorpus corpus) : IClassFixture<MediaC
 
         Assert.True(Scrape.Value(scrape, "storytelling_upload_received_bytes_total") >= recording.Length + 16 * 1024, scrape);
         Assert.True(Scrape.Value(scrape, "storytelling_refusals_total", "code=\"consent_missing\"", "http_response_status_code=\"400\"") >= 1, scrape);
+        Assert.True(Scrape.Value(scrape, "storytelling_refusals_total", "code=\"rate_limited\"", "http_response_status_code=\"429\"") >= 1, scrape);
         Assert.Equal(1, Scrape.Value(scrape, "storytelling_transcription_jobs", "state=\"queued\""));
         Assert.Equal(0, Scrape.Value(scrape, "storytelling_transcription_jobs", "state=\"failed\""));
         Assert.True(Scrape.Value(scrape, "storytelling_transcription_queue_age_seconds") >= 15, scrape);
