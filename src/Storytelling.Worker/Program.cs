@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Storytelling.Core.Media;
 using Storytelling.Core.Fabric;
 using Storytelling.Core.Persistence;
+using Storytelling.Core.Telemetry;
 using Storytelling.Worker.Transcription;
 
 // `models list | download NAME | verify [NAME]` manages the ggml files; same configuration sources as the host.
@@ -13,6 +14,7 @@ builder.Services.AddStorytellingCore();
 builder.Services.AddRedisFabric(builder.Configuration);
 builder.Services.AddOptions<MediaOptions>().BindConfiguration(MediaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddTranscriptionWorker();
+builder.Services.AddStorytellingTelemetry(builder.Configuration, "storytelling-worker");
 
 using var host = builder.Build();
 try

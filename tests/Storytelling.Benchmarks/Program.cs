@@ -12,6 +12,7 @@ using Storytelling.Benchmarks;
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- report [N]    theme report → .docx for 31 and 1,000 stories, median of N
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- languages [N]  demo first start (migrate + load-demo) and pages in Dutch vs English
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- media [N]      probe and decode: own process code (main before issue 14) vs FFMpegCore, median of N
+//   dotnet run -c Release --project tests/Storytelling.Benchmarks -- telemetry [N]  chunk transfer with telemetry off vs on (Prometheus + OTLP traces and metrics)
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- all
 if (args is ["bare-server", var port]) return await BareServer.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
 
@@ -26,5 +27,6 @@ if (which is "qdpx-import" or "all") await QdpxBenchmark.RunImportAsync(args.Ski
 if (which is "exports" or "all") await ExportsBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "report" or "all") await ReportBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "languages" or "all") await LanguagesBenchmark.RunAsync(args.Skip(1).ToArray());
+if (which is "telemetry" or "all") await TelemetryBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "media" or "all") await MediaToolsBenchmark.RunAsync(args.Skip(1).ToArray());
 return 0;

@@ -18,7 +18,9 @@ internal sealed class RealServer : IAsyncDisposable
     public string DatabasePath => Path.Combine(_folder, "st.db");
     public string CaptureToken { get; private set; } = "";
 
-    private Dictionary<string, string> Env() => new()
+    private readonly Dictionary<string, string> _extra = [];
+
+    private Dictionary<string, string> Env() => new(_extra)
     {
         ["Storytelling__Database__ConnectionString"] = $"Data Source={DatabasePath}",
         ["Storytelling__Storage__DiskStore__RootPath"] = Path.Combine(_folder, "media"),
@@ -33,9 +35,11 @@ internal sealed class RealServer : IAsyncDisposable
         ["ASPNETCORE_WEBROOT"] = Path.Combine(Harness.Root, "src", "Storytelling.Web", "wwwroot"),
     };
 
-    public static async Task<RealServer> StartAsync()
+    /// <param name="settings">More environment for the server (e.g. telemetry settings).</param>
+    public static async Task<RealServer> StartAsync(IDictionary<string, string>? settings = null)
     {
         var server = new RealServer();
+        foreach (var (k, v) in settings ?? new Dictionary<string, string>()) server._extra[k] = v;
         Directory.CreateDirectory(server._folder);
         var dll = Harness.WebDll();
         var dir = Path.GetDirectoryName(dll)!;

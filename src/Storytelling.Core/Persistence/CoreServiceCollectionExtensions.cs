@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Storytelling.Core.Configuration;
 using Storytelling.Core.Transcription;
 using Storytelling.Core.Storage;
+using Storytelling.Core.Telemetry;
 
 namespace Storytelling.Core.Persistence;
 
@@ -15,6 +16,9 @@ public static class CoreServiceCollectionExtensions
     public static IServiceCollection AddStorytellingCore(this IServiceCollection services)
     {
         services.TryAddSingleton(TimeProvider.System);
+        // Our instruments; they record into nothing until telemetry is switched on (Telemetry/TelemetrySetup).
+        services.AddMetrics();
+        services.TryAddSingleton<StorytellingMetrics>();
 
         services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateOnStart();

@@ -35,7 +35,9 @@ public static class WebSetup
         services.AddRedisFabric(builder.Configuration);
         services.AddHttpContextAccessor();
         services.AddDataProtection().SetApplicationName("Storytelling").PersistKeysToDbContext<StorytellingDbContext>();
-        services.AddProblemDetails();
+        // Every ProblemDetails the app writes passes the customiser: refusals are counted there, in one place.
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = WebTelemetry.CountRefusal);
+        services.AddStorytellingWebTelemetry(builder.Configuration);
         services.AddOpenApi();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 

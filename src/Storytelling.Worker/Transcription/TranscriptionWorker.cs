@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Storytelling.Core.Persistence;
+using Storytelling.Core.Telemetry;
 using Storytelling.Core.Transcription;
 
 namespace Storytelling.Worker.Transcription;
@@ -16,6 +18,7 @@ internal sealed partial class TranscriptionWorker(
     TranscriptionRunner runner,
     IOptions<TranscriptionOptions> options,
     TimeProvider time,
+    StorytellingMetrics metrics,
     ILogger<TranscriptionWorker> logger) : BackgroundService
 {
     private const string Worked = "";
@@ -91,6 +94,10 @@ internal sealed partial class TranscriptionWorker(
     private async Task ProcessAsync(JobQueue queue, ClaimedJob job, CancellationToken stoppingToken)
     {
         LogClaimed(logger, job.JobId, job.Attempt, job.DurationMs);
+        // One span per attempt (with the queue's queries under it); tags say how much audio, never whose.
+        using var activity = StorytellingMetrics.Activities.StartActivity("transcribe");
+        activity?.SetTag("storytelling.audio.seconds", job.DurationMs / 1000.0);
+        activity?.SetTag("storytelling.attempt", job.Attempt);
         await BeatAsync(WorkerState.Transcribing, null, stoppingToken);
         using var jobCts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var renewCts = new CancellationTokenSource();
@@ -109,24 +116,34 @@ internal sealed partial class TranscriptionWorker(
             var seconds = time.GetElapsedTime(started).TotalSeconds;
             // The transcript is written even while shutting down: the work is done, losing it would waste it.
             if (await queue.CompleteAsync(job, WorkerId, outcome, CancellationToken.None))
+            {
+                metrics.Transcribed(seconds, job.DurationMs / 1000.0, engine.ModelName, engine.Runtime ?? "unknown");
+                Finished(activity, outcome.Segments.Count > 0 ? "transcribed" : "no_speech");
                 LogCompleted(logger, job.JobId, outcome.Segments.Count, seconds);
+            }
             else
+            {
+                Finished(activity, "lease_lost");
                 LogLeaseLost(logger, job.JobId);
+            }
         }
         catch (OperationCanceledException) when (leaseLost)
         {
+            Finished(activity, "lease_lost");
             LogLeaseLost(logger, job.JobId);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             await StopAsync(renewCts, renewing);
             await queue.ReleaseAsync(job, WorkerId, TranscriptionJobStatus.Queued, null, CancellationToken.None);
+            Finished(activity, "released");
             LogReleased(logger, job.JobId);
         }
         catch (Exception e) when (e is AudioDecodeException or EngineFailedException)
         {
             await StopAsync(renewCts, renewing);
             await queue.FailAttemptAsync(job, WorkerId, e.Message, e is EngineFailedException { Permanent: true }, CancellationToken.None);
+            Finished(activity, "attempt_failed", e.GetType().Name);
             LogAttemptFailed(logger, job.JobId, job.Attempt, e.GetType().Name);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -134,12 +151,21 @@ internal sealed partial class TranscriptionWorker(
             await StopAsync(renewCts, renewing);
             await queue.FailAttemptAsync(job, WorkerId,
                 $"Uitschrijven mislukte door een onverwachte fout ({e.GetType().Name}); het wordt later opnieuw geprobeerd.", false, CancellationToken.None);
+            Finished(activity, "attempt_failed", e.GetType().Name);
             LogAttemptCrashed(logger, e, job.JobId, job.Attempt);
         }
         finally
         {
             await StopAsync(renewCts, renewing);
         }
+    }
+
+    private void Finished(Activity? activity, string outcome, string? error = null)
+    {
+        metrics.JobFinished(outcome);
+        activity?.SetTag("storytelling.outcome", outcome);
+        // The exception's type only: its message may carry a path.
+        if (error is not null) activity?.SetStatus(ActivityStatusCode.Error, error);
     }
 
     private async Task RenewLoopAsync(ClaimedJob job, Func<int> progress, Action onLost, CancellationToken ct)

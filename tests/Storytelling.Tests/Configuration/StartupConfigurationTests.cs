@@ -16,6 +16,11 @@ public sealed class StartupConfigurationTests : IDisposable
         { "Storytelling__Storage__Provider", "Dropbox", "Storytelling:Storage:Provider is 'Dropbox'", "'Disk' and 'AzureBlob'" },
         { "Storytelling__Storage__DiskStore__RootPath", " ", "DiskStore:RootPath is empty", "folder" },
         { "Storytelling__SilencedAudio__MarginMs", "5000", "Setting Storytelling:SilencedAudio:MarginMs must be between 0 and 2000", "silenced name" },
+        { "Storytelling__Telemetry__OtlpEndpoint", "collector:4318", "Storytelling:Telemetry:OtlpEndpoint 'collector:4318' is not an http:// or https:// address", "http://127.0.0.1:4318" },
+        { "Storytelling__Telemetry__PrometheusPort", "70000", "Storytelling:Telemetry:PrometheusPort is 70000", "not the public port" },
+        { "Storytelling__Telemetry__PrometheusAddress", "metrics.local", "Storytelling:Telemetry:PrometheusAddress 'metrics.local' is not an IP address", "127.0.0.1" },
+        { "Storytelling__Telemetry__TraceSampleRatio", "1.5", "Storytelling:Telemetry:TraceSampleRatio is 1.5", "between 0 and 1" },
+        { "Storytelling__Telemetry__OtlpProtocol", "thrift", "Storytelling:Telemetry:OtlpProtocol is 'thrift'", "'grpc'" },
     };
 
     [Theory]

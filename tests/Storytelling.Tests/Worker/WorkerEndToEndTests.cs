@@ -23,7 +23,7 @@ public sealed partial class WorkerEndToEndTests(MediaCorpus corpus)
     /// Settings that put the generated model ("test") in the harness's models folder. No VadModel setting: the worker
     /// finds the Silero VAD model it ships with next to its binaries, as on a new installation.
     /// </summary>
-    private static Dictionary<string, string> WithModels(WorkerHarness h, Dictionary<string, string>? extra = null)
+    internal static Dictionary<string, string> WithModels(WorkerHarness h, Dictionary<string, string>? extra = null)
     {
         File.Copy(WhisperTestEnvironment.TestModelPath, Path.Combine(h.ModelsDirectory, "ggml-test.bin"), overwrite: true);
         var settings = new Dictionary<string, string>(h.Settings)

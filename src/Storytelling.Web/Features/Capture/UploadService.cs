@@ -7,6 +7,7 @@ using Storytelling.Core.Media;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
 using Storytelling.Core.Storage;
+using Storytelling.Core.Telemetry;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Transcription;
 
@@ -19,7 +20,7 @@ namespace Storytelling.Web.Features.Capture;
 /// </summary>
 public sealed partial class UploadService(
     StorytellingDbContext db, IMediaStore store, IMediaProbe probe, TimeProvider time,
-    IOptions<CaptureOptions> options, UploadSessionFacts facts, ILogger<UploadService> logger)
+    IOptions<CaptureOptions> options, UploadSessionFacts facts, StorytellingMetrics metrics, ILogger<UploadService> logger)
 {
     // How stale the database's expiry of a receiving upload may get before a chunk moves it on: one short
     // statement a minute per upload instead of one per chunk.
@@ -119,7 +120,9 @@ public sealed partial class UploadService(
         {
             await ExtendAsync(uploadId, known, now, ct);
         }
-        return staged >= start + count ? new ChunkAcceptedDto(staged.Value) : OutOfOrder(staged.Value);
+        if (staged < start + count) return OutOfOrder(staged.Value);
+        metrics.UploadReceived(count);
+        return new ChunkAcceptedDto(staged.Value);
     }
 
     private async Task<Outcome<ChunkAcceptedDto>> AppendUnstagedAsync(string uploadId, long start, long count, Stream body, CancellationToken ct)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Storytelling.Core.Analysis;
 using Storytelling.Core.Persistence;
+using Storytelling.Core.Telemetry;
 using Storytelling.Core.Workshops;
 using Storytelling.Web.Features.Transcripts;
 using Storytelling.Web.Security;
@@ -17,7 +18,7 @@ namespace Storytelling.Web.Features.Workshops;
 /// </summary>
 [AllowAnonymous]
 public sealed class WorkshopHub(WorkshopService workshops, StorytellingDbContext db, WorkshopWriteGate gate, WorkshopJoinLimiter limiter,
-    WorkshopRoom room, IAuthorizationService authorization) : Hub
+    WorkshopRoom room, IAuthorizationService authorization, StorytellingMetrics metrics) : Hub
 {
     private const string SessionKey = "session";
     private const string ParticipantKey = "participant";
@@ -112,8 +113,15 @@ public sealed class WorkshopHub(WorkshopService workshops, StorytellingDbContext
         await Clients.Group(WorkshopPush.Group(session.Id)).SendAsync(WorkshopPush.Spotlight, spotlight, Context.ConnectionAborted);
     }
 
+    public override Task OnConnectedAsync()
+    {
+        metrics.WorkshopConnected();
+        return base.OnConnectedAsync();
+    }
+
     public override Task OnDisconnectedAsync(Exception? exception)
     {
+        metrics.WorkshopDisconnected();
         room.Left(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
