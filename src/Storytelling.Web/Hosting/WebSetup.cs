@@ -163,6 +163,7 @@ public static class WebSetup
         app.MapEvaluationApi();
         app.MapTellerApi();
         app.MapHub<WorkshopHub>("/hubs/workshop");
+        app.MapProjectHub();
         app.MapRazorPages();
         return app;
     }
