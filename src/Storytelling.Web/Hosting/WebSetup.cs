@@ -67,7 +67,7 @@ public static class WebSetup
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(12);
-            // An API answers 401/403; only pages redirect to the login form.
+            // An API or hub answers 401/403; only pages redirect to the login form.
             o.Events.OnRedirectToLogin = ctx => ApiOrRedirect(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => ApiOrRedirect(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
         });
@@ -170,7 +170,8 @@ public static class WebSetup
 
     private static Task ApiOrRedirect(HttpContext http, string redirectUri, int status)
     {
-        if (http.Request.Path.StartsWithSegments("/api"))
+        // A hub's negotiate is a script's request too: a redirect to the login form would only confuse its client.
+        if (http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/hubs"))
         {
             http.Response.StatusCode = status;
             return Task.CompletedTask;

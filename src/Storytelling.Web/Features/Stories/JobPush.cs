@@ -71,13 +71,16 @@ public sealed class JobPush(JobAudience audience, IHubContext<ProjectHub> hub)
 
 /// <summary>
 /// Feeds <see cref="JobPush"/>. With Redis it listens on the channel the worker publishes on. Without Redis (one web
-/// node) it looks at the job table once per interval for all projects — the active jobs, plus those that were active
-/// at the previous look, so a job that just finished is seen once — and pushes what changed since; it skips the look
-/// while nobody watches. The comparison is by state, not by clock, so a worker's clock cannot make it miss a change.
+/// node) it looks at the job table once per interval for all projects — the active jobs, those that were active at
+/// the previous look and those that finished in the last minute — and pushes what changed since; it skips the look
+/// while nobody watches. Changes are found by comparing states, so a look never announces the same state twice; the
+/// minute covers a job that came and went between two looks (or while nobody watched).
 /// </summary>
 public sealed partial class JobFeed(IServiceProvider services, JobAudience audience, JobPush push, IOptions<ProgressOptions> options,
-    ILogger<JobFeed> logger) : BackgroundService
+    TimeProvider time, ILogger<JobFeed> logger) : BackgroundService
 {
+    private static readonly TimeSpan RecentlyFinished = TimeSpan.FromMinutes(1);
+
     private Dictionary<Guid, (TranscriptionJobStatus Status, int Percent)> _seen = [];
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
@@ -152,18 +155,19 @@ public sealed partial class JobFeed(IServiceProvider services, JobAudience audie
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorytellingDbContext>();
-        var wereActive = _seen.Keys.ToList();
+        var wereActive = _seen.Where(s => IsActive(s.Value.Status)).Select(s => s.Key).ToList();
+        var since = time.GetUtcNow() - RecentlyFinished;
         var rows = await db.TranscriptionJobs.AsNoTracking()
             .Where(j => j.Status == TranscriptionJobStatus.Queued || j.Status == TranscriptionJobStatus.Running
-                        || j.Status == TranscriptionJobStatus.WaitingForModel || wereActive.Contains(j.Id))
+                        || j.Status == TranscriptionJobStatus.WaitingForModel || wereActive.Contains(j.Id) || j.CompletedAt >= since)
             .Select(j => new { j.Id, j.Recording!.Story!.ProjectId, j.Recording.StoryId, j.Status, j.ProgressPercent, j.Recording.Story.Consent.Scopes })
             .ToListAsync(ct);
         var next = new Dictionary<Guid, (TranscriptionJobStatus, int)>(rows.Count);
         foreach (var r in rows)
         {
             var state = (r.Status, r.ProgressPercent);
-            // A finished job is announced once and then forgotten, so it leaves the next query.
-            if (IsActive(r.Status)) next[r.Id] = state;
+            // Remembered while the query still returns it, so a finished job is announced once.
+            next[r.Id] = state;
             if (_seen.TryGetValue(r.Id, out var before) && before == state) continue;
             await push.PushAsync(new JobChange(r.ProjectId, r.StoryId, r.Id, r.Status, r.ProgressPercent, JobChange.IsAnalysable(r.Scopes)), ct);
         }
