@@ -25,7 +25,8 @@ internal static class WorkshopNodesBenchmark
                     ?? "Host=127.0.0.1;Port=5432;Username=storytelling_test;Password=storytelling-test;Database=postgres";
         var database = "storytelling_bench_" + Guid.NewGuid().ToString("N")[..10];
         await ExecuteAsync(admin, $"CREATE DATABASE \"{database}\"");
-        var connection = new NpgsqlConnectionStringBuilder(admin) { Database = database, Pooling = true }.ConnectionString;
+        // Four web processes share one PostgreSQL (max_connections 100 here): 20 connections each.
+        var connection = new NpgsqlConnectionStringBuilder(admin) { Database = database, Pooling = true, MaxPoolSize = 20 }.ConnectionString;
         var folder = Path.Combine(Path.GetTempPath(), "storytelling-nodes-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var processes = new List<Process>();
@@ -98,14 +99,14 @@ internal static class WorkshopNodesBenchmark
                         var level = await WorkshopBenchmark.MeasureAsync(setup.Urls, setup.Pids, codes[next++], storyId, segments, themes, n);
                         runs[setup].Add(level);
                         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                            $"{n,5} {setup.Name,-20} run {r + 1}: p95 {WorkshopBenchmark.P(level.AllArrivedMs, 0.95),6:F0} ms, {level.Complete}/{level.Codings} reached all; server CPU {level.ServerCpuPercent:F0}%, client CPU {level.ClientCpuPercent:F0}%, load {loads[setup][^1]:F1}"));
+                            $"{n,5} {setup.Name,-20} run {r + 1}: p95 {WorkshopBenchmark.P(level.AllArrivedMs, 0.95),6:F0} ms, {level.Complete}/{level.Codings} reached all, {level.Errors} failed; server CPU {level.ServerCpuPercent:F0}%, client CPU {level.ClientCpuPercent:F0}%, load {loads[setup][^1]:F1}"));
                     }
                 }
                 foreach (var setup in setups) rows.Add((n, setup, runs[setup], loads[setup]));
+                Write(rows, setups); // after every level, so a later failure keeps what was measured
                 // 40, 200 and 400 always; beyond, only while some set-up still stays under 500 ms.
                 if (n >= 400 && setups.All(s => Median(runs[s], l => WorkshopBenchmark.P(l.AllArrivedMs, 0.95)) > 500)) break;
             }
-            Write(rows, setups);
         }
         finally
         {
@@ -137,14 +138,14 @@ internal static class WorkshopNodesBenchmark
         var body = new StringBuilder();
         body.AppendLine(CultureInfo.InvariantCulture, $"- Date: {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC · Machine: {Harness.Machine()}");
         body.AppendLine("- Command: `dotnet run -c Release --project tests/Storytelling.Benchmarks -- workshop-nodes` (needs PostgreSQL, STORYTELLING_TEST_POSTGRES, and /usr/bin/redis-server)");
-        body.AppendLine("- Setup: as the one-node section above (each participant tags every 2.5–7.5 s for 20 s; latency = `ApplyTheme` call → arrival at the last of the others), but on PostgreSQL (one fresh database) and in three set-ups started side by side from the same build: one web node without Redis; one web node with Redis (SignalR's Redis backplane carries every push); two web nodes sharing the database and a Redis on loopback, participant i on node i mod 2 (join over HTTP and hub connection), so most fan-outs cross Redis to the other node. All processes and the one client process share the same cores. Each level three times, the set-ups interleaved (run 1 of each, then run 2 …); p95 per run, median of the three. CPU in % of one core over the 20 s; load = the machine's 1-minute load average at the start of each run (`/proc/loadavg`, as `uptime` shows it).");
+        body.AppendLine("- Setup: as the one-node section above (each participant tags every 2.5–7.5 s for 20 s; latency = `ApplyTheme` call → arrival at the last of the others), but on PostgreSQL (one fresh database; each web process's pool capped at 20 connections, as four share a server with max_connections 100) and in three set-ups started side by side from the same build: one web node without Redis; one web node with Redis (SignalR's Redis backplane carries every push); two web nodes sharing the database and a Redis on loopback, participant i on node i mod 2 (join over HTTP and hub connection), so most fan-outs cross Redis to the other node. All processes and the one client process share the same cores. Each level three times, the set-ups interleaved (run 1 of each, then run 2 …); p95 per run, median of the three. CPU in % of one core over the 20 s; load = the machine's 1-minute load average at the start of each run (`/proc/loadavg`, as `uptime` shows it).");
         body.AppendLine();
-        body.AppendLine("| participants | set-up | **median p95 to all (ms)** | p95 of runs 1/2/3 (ms) | median p50 (ms) | codings reaching all (median) | server CPU (% of a core, median) | client CPU (% of a core, median) | load at start of runs |");
-        body.AppendLine("|---:|---|---:|---|---:|---|---:|---:|---|");
+        body.AppendLine("| participants | set-up | **median p95 to all (ms)** | p95 of runs 1/2/3 (ms) | median p50 (ms) | codings reaching all (median) | failed codings (runs) | server CPU (% of a core, median) | client CPU (% of a core, median) | load at start of runs |");
+        body.AppendLine("|---:|---|---:|---|---:|---|---|---:|---:|---|");
         foreach (var (n, setup, runs, loads) in rows)
         {
             body.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {n} | {setup.Name} | **{Median(runs, l => WorkshopBenchmark.P(l.AllArrivedMs, 0.95)):F0}** | {string.Join(" / ", runs.Select(P95))} | {Median(runs, l => WorkshopBenchmark.P(l.AllArrivedMs, 0.5)):F0} | {Median(runs, l => l.Complete):F0} of {Median(runs, l => l.Codings):F0} | {Median(runs, l => l.ServerCpuPercent):F0} | {Median(runs, l => l.ClientCpuPercent):F0} | {string.Join(" / ", loads.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))} |"));
+                $"| {n} | {setup.Name} | **{Median(runs, l => WorkshopBenchmark.P(l.AllArrivedMs, 0.95)):F0}** | {string.Join(" / ", runs.Select(P95))} | {Median(runs, l => WorkshopBenchmark.P(l.AllArrivedMs, 0.5)):F0} | {Median(runs, l => l.Complete):F0} of {Median(runs, l => l.Codings):F0} | {string.Join(" / ", runs.Select(l => l.Errors))} | {Median(runs, l => l.ServerCpuPercent):F0} | {Median(runs, l => l.ClientCpuPercent):F0} | {string.Join(" / ", loads.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))} |"));
         }
         body.AppendLine();
         foreach (var setup in setups)
