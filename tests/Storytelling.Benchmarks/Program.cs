@@ -6,6 +6,7 @@ using Storytelling.Benchmarks;
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- transcription [N]   worker vs whisper-cli on 60 s of Dutch, N repetitions; `memory-only`: the 2-hour memory figure alone
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- transcript-page [N]  a 2-hour transcript in Chromium: open → ready, click → answer
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- workshop [N…]  40+ SignalR participants tagging at once: p95 fan-out latency, then more until p95 > 500 ms
+//   dotnet run -c Release --project tests/Storytelling.Benchmarks -- workshop-nodes [N…]  the same on PostgreSQL: one node vs one node with Redis vs two nodes with Redis, medians of 3
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- qdpx [N]     REFI-QDA export of 1,000 stories with 20,000 codings: time and server memory
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- qdpx-import [N]  REFI-QDA import of that project into an empty one: time and server memory
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- exports [N]      codings.csv of 500 stories (20,000 rows) and a 2-hour WebVTT: time and server memory
@@ -20,6 +21,7 @@ var which = args.FirstOrDefault() ?? "all";
 if (which is "uploads" or "all") await UploadBenchmarks.ConcurrentUploadsAsync(args.Skip(1).ToArray());
 if (which is "large-upload" or "all") await UploadBenchmarks.LargeUploadAsync();
 if (which is "workshop" or "all") await WorkshopBenchmark.RunAsync(args.Skip(1).ToArray());
+if (which is "workshop-nodes" or "all") await WorkshopNodesBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "transcription" or "all") await TranscriptionBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "transcript-page" or "all") await TranscriptPageBenchmark.RunAsync(args.Skip(1).ToArray());
 if (which is "qdpx" or "all") await QdpxBenchmark.RunAsync(args.Skip(1).ToArray());

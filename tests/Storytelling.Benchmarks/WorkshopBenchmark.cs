@@ -26,7 +26,7 @@ internal static class WorkshopBenchmark
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan MeanInterval = TimeSpan.FromSeconds(5);
 
-    private sealed record Level(int Participants, int Codings, int Complete, List<double> AllArrivedMs, List<double> EachArrivalMs, double JoinSeconds, double ServerCpuPercent, double ClientCpuPercent);
+    internal sealed record Level(int Participants, int Codings, int Complete, List<double> AllArrivedMs, List<double> EachArrivalMs, double JoinSeconds, double ServerCpuPercent, double ClientCpuPercent, int Errors = 0);
 
     public static async Task RunAsync(string[] args)
     {
@@ -36,7 +36,7 @@ internal static class WorkshopBenchmark
         var results = new List<Level>();
         for (var i = 0; i < levels.Length; i++)
         {
-            var level = await MeasureAsync(server, codes[i], storyId, segments, themes, levels[i]);
+            var level = await MeasureAsync([server.BaseUrl], [server.ProcessId], codes[i], storyId, segments, themes, levels[i]);
             results.Add(level);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{level.Participants,4} participants: {level.Codings} codings, {level.Complete} reached all; p50 {P(level.AllArrivedMs, 0.5):F0} ms, p95 {P(level.AllArrivedMs, 0.95):F0} ms, max {level.AllArrivedMs.DefaultIfEmpty(double.NaN).Max():F0} ms; server CPU {level.ServerCpuPercent:F0}%, client CPU {level.ClientCpuPercent:F0}%"));
@@ -45,17 +45,22 @@ internal static class WorkshopBenchmark
         Write(results);
     }
 
-    private static double P(List<double> values, double p) => values.Count == 0 ? double.NaN : Harness.Percentile(values, p);
+    internal static double P(List<double> values, double p) => values.Count == 0 ? double.NaN : Harness.Percentile(values, p);
 
-    private static async Task<(Guid StoryId, int Segments, Guid[] Themes, string[] Codes)> SeedAsync(RealServer server, int sessions)
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    private static Task<(Guid StoryId, int Segments, Guid[] Themes, string[] Codes)> SeedAsync(RealServer server, int sessions) =>
+        SeedAsync(new Dictionary<string, string?>
         {
             ["Storytelling:Database:Provider"] = "Sqlite",
             ["Storytelling:Database:ConnectionString"] = $"Data Source={server.DatabasePath}",
             ["Storytelling:Storage:Provider"] = "Disk",
             ["Storytelling:Storage:DiskStore:RootPath"] = Path.Combine(Path.GetDirectoryName(server.DatabasePath)!, "media"),
-        }).Build();
+        }, sessions);
+
+    /// <summary>A project with one 60-segment story, six themes and <paramref name="sessions"/> open sessions, written
+    /// straight into the database the settings name.</summary>
+    internal static async Task<(Guid StoryId, int Segments, Guid[] Themes, string[] Codes)> SeedAsync(Dictionary<string, string?> settings, int sessions)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         await using var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddStorytellingCore().BuildServiceProvider();
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<StorytellingDbContext>();
@@ -78,7 +83,8 @@ internal static class WorkshopBenchmark
         };
         var themes = new[] { "Werk", "Schulden", "Wonen", "Eenzaamheid", "Taal", "Vertrouwen in de overheid" }
             .Select((n, i) => new Theme { ProjectId = project.Id, Name = n, Colour = "#1F618D", CreatedAt = now }).ToArray();
-        var codes = Enumerable.Range(0, sessions).Select(i => "WERKA" + "346789ACDEFGHJKMNPQRTUVWXY"[i]).ToArray();
+        const string alphabet = "346789ACDEFGHJKMNPQRTUVWXY";
+        var codes = Enumerable.Range(0, sessions).Select(i => "WER" + alphabet[i / 676 % 26] + alphabet[i / 26 % 26] + alphabet[i % 26]).ToArray();
         db.Projects.Add(project);
         db.Stories.Add(story);
         db.Transcripts.Add(transcript);
@@ -89,12 +95,13 @@ internal static class WorkshopBenchmark
         return (story.Id, segmentCount, themes.Select(t => t.Id).ToArray(), codes);
     }
 
-    private static async Task<Level> MeasureAsync(RealServer server, string code, Guid storyId, int segments, Guid[] themes, int n)
+    /// <summary>Participant i joins and connects through node i mod the number of nodes; server CPU is summed over them.</summary>
+    internal static async Task<Level> MeasureAsync(IReadOnlyList<string> nodes, IReadOnlyList<int> serverPids, string code, Guid storyId, int segments, Guid[] themes, int n)
     {
         var arrivals = new ConcurrentDictionary<Guid, ConcurrentBag<long>>();
         var sent = new ConcurrentDictionary<Guid, (long At, int Sender)>();
         var joinClock = Stopwatch.StartNew();
-        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false, MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(server.BaseUrl) };
+        var https = nodes.Select(url => new HttpClient(new SocketsHttpHandler { UseCookies = false, MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(url) }).ToArray();
         var connections = new HubConnection[n];
         using var gate = new SemaphoreSlim(16);
         await Task.WhenAll(Enumerable.Range(0, n).Select(async i =>
@@ -102,11 +109,11 @@ internal static class WorkshopBenchmark
             await gate.WaitAsync();
             try
             {
-                var response = await http.PostAsJsonAsync($"/api/workshops/{code}/join", new { displayName = $"p{i}" });
+                var response = await https[i % nodes.Count].PostAsJsonAsync($"/api/workshops/{code}/join", new { displayName = $"p{i}" });
                 response.EnsureSuccessStatusCode();
                 var cookie = string.Join("; ", response.Headers.GetValues("Set-Cookie").Select(v => v.Split(';')[0]));
                 var connection = new HubConnectionBuilder()
-                    .WithUrl(new Uri(new Uri(server.BaseUrl), "/hubs/workshop"), o =>
+                    .WithUrl(new Uri(new Uri(nodes[i % nodes.Count]), "/hubs/workshop"), o =>
                     {
                         o.Transports = HttpTransportType.WebSockets;
                         o.SkipNegotiation = true;
@@ -125,10 +132,11 @@ internal static class WorkshopBenchmark
         }));
         var joinSeconds = joinClock.Elapsed.TotalSeconds;
 
-        var cpuBefore = Harness.CpuTime(server.ProcessId);
+        var cpuBefore = serverPids.Sum(pid => Harness.CpuTime(pid).TotalSeconds);
         var clientCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var wall = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource(Window);
+        var errors = 0;
         await Task.WhenAll(connections.Select((connection, i) => Task.Run(async () =>
         {
             var random = new Random(i);
@@ -139,8 +147,16 @@ internal static class WorkshopBenchmark
                 while (!stop.IsCancellationRequested)
                 {
                     var at = Stopwatch.GetTimestamp();
-                    var coding = await connection.InvokeAsync<CodingMessage>("ApplyTheme", storyId, random.Next(segments), themes[random.Next(themes.Length)], stop.Token);
-                    sent[coding.Id] = (at, i);
+                    try
+                    {
+                        var coding = await connection.InvokeAsync<CodingMessage>("ApplyTheme", storyId, random.Next(segments), themes[random.Next(themes.Length)], stop.Token);
+                        sent[coding.Id] = (at, i);
+                    }
+                    catch (Microsoft.AspNetCore.SignalR.HubException)
+                    {
+                        // Refused or failed on the server (counted, not timed): the phone carries on, as a person would.
+                        Interlocked.Increment(ref errors);
+                    }
                     await Task.Delay(ms / 2 + random.Next(ms), stop.Token);
                 }
             }
@@ -149,7 +165,7 @@ internal static class WorkshopBenchmark
             }
         })));
         await Task.Delay(TimeSpan.FromSeconds(3)); // let the last fan-outs land
-        var cpu = (Harness.CpuTime(server.ProcessId) - cpuBefore).TotalSeconds / wall.Elapsed.TotalSeconds * 100;
+        var cpu = (serverPids.Sum(pid => Harness.CpuTime(pid).TotalSeconds) - cpuBefore) / wall.Elapsed.TotalSeconds * 100;
         var clientCpu = (Process.GetCurrentProcess().TotalProcessorTime - clientCpuBefore).TotalSeconds / wall.Elapsed.TotalSeconds * 100;
 
         var allArrived = new List<double>();
@@ -163,7 +179,8 @@ internal static class WorkshopBenchmark
             if (times.Length >= n) allArrived.Add(Stopwatch.GetElapsedTime(at, times.Max()).TotalMilliseconds);
         }
         await Task.WhenAll(connections.Select(c => c.DisposeAsync().AsTask()));
-        return new Level(n, sent.Count, allArrived.Count, allArrived, each, joinSeconds, cpu, clientCpu);
+        foreach (var h in https) h.Dispose();
+        return new Level(n, sent.Count, allArrived.Count, allArrived, each, joinSeconds, cpu, clientCpu, errors);
     }
 
     private static void Write(List<Level> results)

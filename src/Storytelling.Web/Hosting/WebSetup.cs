@@ -69,7 +69,7 @@ public static class WebSetup
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(12);
-            // An API answers 401/403; only pages redirect to the login form.
+            // An API or hub answers 401/403; only pages redirect to the login form.
             o.Events.OnRedirectToLogin = ctx => ApiOrRedirect(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => ApiOrRedirect(ctx.HttpContext, ctx.RedirectUri, StatusCodes.Status403Forbidden);
         });
@@ -166,13 +166,15 @@ public static class WebSetup
         app.MapEvaluationApi();
         app.MapTellerApi();
         app.MapHub<WorkshopHub>("/hubs/workshop");
+        app.MapProjectHub();
         app.MapRazorPages();
         return app;
     }
 
     private static Task ApiOrRedirect(HttpContext http, string redirectUri, int status)
     {
-        if (http.Request.Path.StartsWithSegments("/api"))
+        // A hub's negotiate is a script's request too: a redirect to the login form would only confuse its client.
+        if (http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/hubs"))
         {
             http.Response.StatusCode = status;
             return Task.CompletedTask;

@@ -18,7 +18,8 @@ internal sealed record ClaimedJob(Guid JobId, Guid RecordingId, Guid StoryId, st
 /// Every later write is guarded by "I still hold the lease", so a worker that lost its lease cannot overwrite the
 /// work of the one that took over; and the transcript's unique (story, version) index makes version 1 exist once.
 /// </summary>
-internal sealed partial class JobQueue(StorytellingDbContext db, IOptions<TranscriptionOptions> options, TimeProvider time, ILogger<JobQueue> logger)
+internal sealed partial class JobQueue(StorytellingDbContext db, IOptions<TranscriptionOptions> options, TimeProvider time, IJobChanges changes,
+    ILogger<JobQueue> logger)
 {
     private TranscriptionOptions Options => options.Value;
 
@@ -33,7 +34,11 @@ internal sealed partial class JobQueue(StorytellingDbContext db, IOptions<Transc
                 ? await ClaimOnPostgresAsync(workerId, now, ct)
                 : await ClaimGuardedAsync(workerId, now, ct);
             if (claimed is null) return null;
-            if (claimed.Value.Won) return await LoadAsync(claimed.Value.Id, ct);
+            if (claimed.Value.Won)
+            {
+                await AnnounceAsync(claimed.Value.Id, ct);
+                return await LoadAsync(claimed.Value.Id, ct);
+            }
         }
         return null; // lost every race this round; the next poll tries again
     }
@@ -122,6 +127,7 @@ internal sealed partial class JobQueue(StorytellingDbContext db, IOptions<Transc
             {
                 await SetStoryStatusAsync(id, StoryStatus.Failed, ct);
                 LogExhausted(logger, id, max);
+                await AnnounceAsync(id, ct);
             }
         }
     }
@@ -131,9 +137,11 @@ internal sealed partial class JobQueue(StorytellingDbContext db, IOptions<Transc
     {
         var lease = time.GetUtcNow() + Options.LeaseDuration;
         var percent = Math.Clamp(progressPercent, 0, 99);
-        return await Held(jobId, workerId).ExecuteUpdateAsync(s => s
+        var held = await Held(jobId, workerId).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.LeaseExpiresAt, lease)
             .SetProperty(j => j.ProgressPercent, percent), ct) == 1;
+        if (held) await AnnounceAsync(jobId, ct);
+        return held;
     }
 
     private IQueryable<TranscriptionJob> Held(Guid jobId, string workerId) => db.TranscriptionJobs
@@ -148,7 +156,7 @@ internal sealed partial class JobQueue(StorytellingDbContext db, IOptions<Transc
         var now = time.GetUtcNow();
         var speech = outcome.Segments.Count > 0;
         var strategy = db.Database.CreateExecutionStrategy();
-        return await strategy.ExecuteAsync(async () =>
+        var completed = await strategy.ExecuteAsync(async () =>
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var rows = await Held(job.JobId, workerId).ExecuteUpdateAsync(s => s
@@ -187,6 +195,8 @@ internal sealed partial class JobQueue(StorytellingDbContext db, IOptions<Transc
             await tx.CommitAsync(ct);
             return true;
         });
+        if (completed) await AnnounceAsync(job.JobId, ct);
+        return completed;
     }
 
     /// <summary>
@@ -207,7 +217,11 @@ internal sealed partial class JobQueue(StorytellingDbContext db, IOptions<Transc
             .SetProperty(j => j.ProgressPercent, 0)
             .SetProperty(j => j.NotBefore, now + delay)
             .SetProperty(j => j.CompletedAt, final ? now : (DateTimeOffset?)null), ct);
-        if (rows == 1) await SetStoryStatusAsync(job.JobId, final ? StoryStatus.Failed : StoryStatus.Received, ct);
+        if (rows == 1)
+        {
+            await SetStoryStatusAsync(job.JobId, final ? StoryStatus.Failed : StoryStatus.Received, ct);
+            await AnnounceAsync(job.JobId, ct);
+        }
     }
 
     /// <summary>Gives the job back untouched (shutdown, or the model went missing): the attempt does not count.</summary>
@@ -220,21 +234,32 @@ internal sealed partial class JobQueue(StorytellingDbContext db, IOptions<Transc
             .SetProperty(j => j.LeaseExpiresAt, (DateTimeOffset?)null)
             .SetProperty(j => j.ProgressPercent, 0)
             .SetProperty(j => j.LastError, message), ct);
-        if (rows == 1) await SetStoryStatusAsync(job.JobId, StoryStatus.Received, ct);
+        if (rows == 1)
+        {
+            await SetStoryStatusAsync(job.JobId, StoryStatus.Received, ct);
+            await AnnounceAsync(job.JobId, ct);
+        }
     }
 
     /// <summary>Puts every due queued job in "waiting for model", so the stories say why nothing happens.</summary>
-    public Task<int> MarkWaitingForModelAsync(string message, CancellationToken ct)
+    public async Task<int> MarkWaitingForModelAsync(string message, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var text = Truncate(message, 1000);
-        return db.TranscriptionJobs
+        var affected = db.TranscriptionJobs
             .Where(j => (j.Status == TranscriptionJobStatus.Queued && j.NotBefore <= now)
-                        || (j.Status == TranscriptionJobStatus.WaitingForModel && j.LastError != text))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(j => j.Status, TranscriptionJobStatus.WaitingForModel)
-                .SetProperty(j => j.LastError, text), ct);
+                        || (j.Status == TranscriptionJobStatus.WaitingForModel && j.LastError != text));
+        // Only a channel needs to know which jobs these were; the update itself stays one statement.
+        var ids = changes.Publishes ? await affected.Select(j => j.Id).ToListAsync(ct) : [];
+        var rows = await affected.ExecuteUpdateAsync(s => s
+            .SetProperty(j => j.Status, TranscriptionJobStatus.WaitingForModel)
+            .SetProperty(j => j.LastError, text), ct);
+        await changes.PublishJobsAsync(db, ids, ct);
+        return rows;
     }
+
+    /// <summary>Tells open project pages (through Redis, when set) where the job stands now.</summary>
+    private Task AnnounceAsync(Guid jobId, CancellationToken ct) => changes.PublishJobsAsync(db, [jobId], ct);
 
     private Task<int> SetStoryStatusAsync(Guid jobId, StoryStatus status, CancellationToken ct) =>
         db.Stories.Where(s => db.TranscriptionJobs.Any(j => j.Id == jobId && j.Recording!.StoryId == s.Id))

@@ -1,3 +1,5 @@
+using Storytelling.Core.Transcription;
+
 namespace Storytelling.Worker.Transcription;
 
 internal static class TranscriptionServices
@@ -8,6 +10,7 @@ internal static class TranscriptionServices
         services.AddSingleton<AudioDecoder>();
         services.AddSingleton<TranscriptionRunner>();
         services.AddScoped<JobQueue>();
+        services.AddJobChanges();
         services.AddHostedService<TranscriptionWorker>();
         return services;
     }

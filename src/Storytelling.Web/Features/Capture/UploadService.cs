@@ -20,7 +20,8 @@ namespace Storytelling.Web.Features.Capture;
 /// </summary>
 public sealed partial class UploadService(
     StorytellingDbContext db, IMediaStore store, IMediaProbe probe, TimeProvider time,
-    IOptions<CaptureOptions> options, UploadSessionFacts facts, StorytellingMetrics metrics, ILogger<UploadService> logger)
+    IOptions<CaptureOptions> options, UploadSessionFacts facts, StorytellingMetrics metrics, IJobChanges jobChanges,
+    ILogger<UploadService> logger)
 {
     // How stale the database's expiry of a receiving upload may get before a chunk moves it on: one short
     // statement a minute per upload instead of one per chunk.
@@ -226,7 +227,8 @@ public sealed partial class UploadService(
             CreatedAt = now,
         };
         db.Recordings.Add(recording);
-        db.TranscriptionJobs.Add(new TranscriptionJob { RecordingId = recording.Id, CreatedAt = now, NotBefore = now });
+        var job = new TranscriptionJob { RecordingId = recording.Id, CreatedAt = now, NotBefore = now };
+        db.TranscriptionJobs.Add(job);
         session.Status = UploadStatus.Completed;
         session.StoryId = story.Id;
         session.ExpiresAt = now.AddHours(_options.SessionLifetimeHours);
@@ -234,6 +236,9 @@ public sealed partial class UploadService(
         // The teller deletes her copy once she has the receipt code: this commit must survive a power cut.
         await db.DurablyAsync(() => db.SaveChangesAsync(ct), ct);
         LogReceived(logger, story.Id, recording.Format, recording.DurationMs);
+        // Open project pages on every node learn of the queued job (without Redis this node's watcher sees it).
+        if (jobChanges.Publishes)
+            await jobChanges.PublishAsync(new JobChange(project.Id, story.Id, job.Id, job.Status, 0, JobChange.IsAnalysable(story.Consent.Scopes)), ct);
         return new CompletedUploadDto(story.Id, receipt, recording.DurationMs, recording.Format);
     }
 

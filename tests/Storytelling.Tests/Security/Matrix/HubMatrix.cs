@@ -7,7 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Storytelling.Core.Analysis;
 using Storytelling.Core.Projects;
 using Storytelling.Core.Workshops;
+using Storytelling.Web.Features.Stories;
 using Storytelling.Web.Features.Workshops;
+using Storytelling.Web.Security;
 
 namespace Storytelling.Tests.Security.Matrix;
 
@@ -106,11 +108,11 @@ public sealed partial class GeneratedMatrixTests
         return (code, token);
     }
 
-    private async Task<HubConnection> ConnectAsync(string cookie)
+    private async Task<HubConnection> ConnectAsync(string cookie, string path = "/hubs/workshop")
     {
         var app = World.App;
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(app.Server.BaseAddress, "/hubs/workshop"), o =>
+            .WithUrl(new Uri(app.Server.BaseAddress, path), o =>
             {
                 o.Transports = HttpTransportType.LongPolling;
                 o.HttpMessageHandlerFactory = _ => app.Server.CreateHandler();
@@ -132,6 +134,69 @@ public sealed partial class GeneratedMatrixTests
         if (type == typeof(ThemeKind)) return ThemeKind.Knelpunt;
         if (type.IsEnum) return Enum.GetValues(type).GetValue(0);
         throw new InvalidOperationException($"The hub matrix does not know how to fill {p.Name} ({type.Name}): teach {nameof(Argument)}.");
+    }
+
+    /// <summary>Every hub the app maps, with the rule each of its methods keeps. A new hub, or a new method on the
+    /// project hub, fails <see cref="Every_hub_and_hub_method_is_in_the_matrix"/> until it is declared here.</summary>
+    private static readonly Dictionary<Type, Dictionary<string, string>?> Hubs = new()
+    {
+        [typeof(WorkshopHub)] = null, // its methods: No_hub_method_reaches_another_project
+        [typeof(ProjectHub)] = new() { [nameof(ProjectHub.Watch)] = Policies.Analyse },
+    };
+
+    private static IEnumerable<MethodInfo> MethodsOf(Type hub) =>
+        hub.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Where(m => !m.IsSpecialName && m.GetBaseDefinition().DeclaringType == hub);
+
+    [Fact]
+    public void Every_hub_and_hub_method_is_in_the_matrix()
+    {
+        var mapped = typeof(WorkshopHub).Assembly.GetTypes().Where(t => typeof(Hub).IsAssignableFrom(t) && !t.IsAbstract).OrderBy(t => t.Name);
+        Assert.Equal(Hubs.Keys.OrderBy(t => t.Name), mapped);
+        foreach (var (hub, rules) in Hubs.Where(h => h.Value is not null))
+            Assert.Equal(rules!.Keys.Order(), MethodsOf(hub).Select(m => m.Name).Order());
+    }
+
+    public static TheoryData<string> HubCallers() => new(MatrixWorld.Callers);
+
+    /// <summary>The project hub's methods take a project id: each caller is admitted to A and to B exactly as the rule
+    /// of the rights table says for their role there, and a project that does not exist gets the refusal B gets.</summary>
+    [Theory]
+    [MemberData(nameof(HubCallers))]
+    public async Task The_project_hub_admits_whom_the_rights_table_admits(string caller)
+    {
+        var w = World;
+        var cookie = w.Cookies[caller].GetCookieHeader(new Uri("http://localhost"));
+        if (caller == "anonymous")
+        {
+            var refused = await Assert.ThrowsAsync<HttpRequestException>(() => ConnectAsync(cookie, "/hubs/project"));
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, refused.StatusCode);
+            return;
+        }
+        await using var connection = await ConnectAsync(cookie, "/hubs/project");
+        var failures = new List<string>();
+        foreach (var (name, rule) in Hubs[typeof(ProjectHub)]!)
+        {
+            ProjectRole[] rolesInA = MatrixWorld.RolesOfA.Contains(caller) ? [Enum.Parse<ProjectRole>(caller, ignoreCase: true)] : [];
+            ProjectRole[] rolesInB = caller == "outsider" ? [ProjectRole.Begeleider] : [];
+            foreach (var (project, roles) in new[] { (w.A.Project, rolesInA), (w.B.Project, rolesInB), (Guid.NewGuid(), Array.Empty<ProjectRole>()) })
+            {
+                var expected = Policies.Allows(rule, roles);
+                string? refusal = null;
+                try
+                {
+                    await connection.InvokeAsync(name, project);
+                }
+                catch (HubException e)
+                {
+                    refusal = e.Message;
+                }
+                output.WriteLine($"[{caller}] {name}({project}) -> {refusal ?? "admitted"}");
+                if (expected != (refusal is null)) failures.Add($"[{caller}] {name}({project}): expected {(expected ? "admitted" : "refused")}, got {refusal ?? "admitted"}");
+                if (refusal is not null && !refusal.EndsWith(ProjectHub.NotAllowed, StringComparison.Ordinal)) failures.Add($"[{caller}] {name}: refusal '{refusal}' tells projects apart");
+            }
+        }
+        Assert.True(failures.Count == 0, string.Join('\n', failures));
     }
 
     private static IEnumerable<string> BIds(ProjectData b) =>
