@@ -89,38 +89,51 @@ public sealed partial class WorkshopRoom(IHubContext<WorkshopHub> hub, IOptions<
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await Task.Yield(); // connecting to Redis must not hold up the app's start
         if (_redis.Value is not { } redis) return;
+        var subscribed = false;
+        using var timer = new PeriodicTimer(Heartbeat, time);
         try
         {
-            var closed = await redis.GetSubscriber().SubscribeAsync(ClosedChannel);
-            closed.OnMessage(async message =>
-            {
-                if (Guid.TryParseExact((string?)message.Message, "N", out var sessionId)) await PutOutAsync(sessionId, stoppingToken);
-            });
-            using var timer = new PeriodicTimer(Heartbeat, time);
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            do
             {
                 try
                 {
-                    var now = Now();
-                    var db = redis.GetDatabase();
-                    foreach (var session in _phones.GroupBy(p => p.Value))
+                    // Redis may be down when the node starts: the node serves anyway and subscribes once Redis answers
+                    // (StackExchange.Redis restores the subscription by itself after later outages).
+                    if (!subscribed)
                     {
-                        var key = PhonesKey(session.Key);
-                        await db.SortedSetAddAsync(key, session.Select(p => new SortedSetEntry(p.Key, now)).ToArray());
-                        // Phones of nodes that died (no heartbeat) leave the set; the set itself expires with its session.
-                        await db.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, now - Stale.TotalSeconds);
-                        await db.KeyExpireAsync(key, TimeSpan.FromDays(1));
+                        var closed = await redis.GetSubscriber().SubscribeAsync(ClosedChannel);
+                        closed.OnMessage(async message =>
+                        {
+                            if (Guid.TryParseExact((string?)message.Message, "N", out var sessionId)) await PutOutAsync(sessionId, stoppingToken);
+                        });
+                        subscribed = true;
                     }
+                    await VouchAsync(redis.GetDatabase());
                 }
                 catch (Exception e) when (e is RedisException or TimeoutException)
                 {
                     LogRedisDown(logger, e);
                 }
             }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
+        }
+    }
+
+    private async Task VouchAsync(IDatabase db)
+    {
+        var now = Now();
+        foreach (var session in _phones.GroupBy(p => p.Value))
+        {
+            var key = PhonesKey(session.Key);
+            await db.SortedSetAddAsync(key, session.Select(p => new SortedSetEntry(p.Key, now)).ToArray());
+            // Phones of nodes that died (no heartbeat) leave the set; the set itself expires with its session.
+            await db.SortedSetRemoveRangeByScoreAsync(key, double.NegativeInfinity, now - Stale.TotalSeconds);
+            await db.KeyExpireAsync(key, TimeSpan.FromDays(1));
         }
     }
 
