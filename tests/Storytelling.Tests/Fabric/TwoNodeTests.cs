@@ -75,6 +75,36 @@ public sealed class TwoNodeTests(TwoNodeCluster cluster) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Closing_a_session_on_node_A_puts_out_the_phones_on_node_B_and_every_node_counts_the_room()
+    {
+        var login = await cluster.LoginCookieAsync(cluster.UrlA);
+        var (code, sessionId) = await cluster.OpenSessionAsync(cluster.UrlA, login);
+        await using var onA = await TwoNodeCluster.ConnectAsync(cluster.UrlA, await TwoNodeCluster.JoinAsync(cluster.UrlA, code, "Fatima"));
+        await using var onB = await TwoNodeCluster.ConnectAsync(cluster.UrlB, await TwoNodeCluster.JoinAsync(cluster.UrlB, code, "Karel"));
+        var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        onB.On(WorkshopPush.Closed, () => closed.TrySetResult());
+        await onA.InvokeAsync<JsonElement>("JoinSession", code);
+        await onB.InvokeAsync<JsonElement>("JoinSession", code);
+
+        // The room is counted in one place for both nodes: two phones, one on each.
+        var room = $"twonodes:workshop:{sessionId:N}:phones";
+        await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(cluster.RedisConnectionString);
+        var deadline = DateTime.UtcNow + Wait;
+        while (await redis.GetDatabase().SortedSetLengthAsync(room) < 2 && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Equal(2, await redis.GetDatabase().SortedSetLengthAsync(room));
+
+        using var staff = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = cluster.UrlA };
+        using var close = new HttpRequestMessage(HttpMethod.Post, $"/api/projects/{cluster.Project.Id}/workshops/{sessionId}/close");
+        close.Headers.Add("Cookie", login);
+        Assert.Equal(HttpStatusCode.NoContent, (await staff.SendAsync(close)).StatusCode);
+
+        await closed.Task.WaitAsync(Wait);
+        Assert.Equal(0, await redis.GetDatabase().SortedSetLengthAsync(room));
+        var refused = await Assert.ThrowsAsync<HubException>(() => onB.InvokeAsync<JsonElement>("GetFragments", Guid.NewGuid()));
+        Assert.Contains("gesloten", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_tellers_withdrawal_handled_by_node_A_removes_the_spotlight_on_node_B_s_board()
     {
         var (storyId, receipt) = await cluster.SeedStoryAsync("Sanne");
