@@ -80,10 +80,19 @@ public sealed partial class FixedWindowLimits(IOptions<RedisOptions> redisOption
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rate limit {Rule}: Redis did not answer; {Fallback}")]
-    internal static partial void LogRedisDown(ILogger logger, string rule, string fallback, Exception? exception);
+    private long _lastWarning = long.MinValue;
 
-    internal ILogger Logger => logger;
+    /// <summary>Says so at most every 30 s, so an outage of Redis does not flood the log with one line per request.</summary>
+    internal void WarnRedisDown(string rule, string fallback, Exception? exception)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var last = Interlocked.Read(ref _lastWarning);
+        if (last != long.MinValue && Stopwatch.GetElapsedTime(last, now) < TimeSpan.FromSeconds(30)) return;
+        if (Interlocked.CompareExchange(ref _lastWarning, now, last) == last) LogRedisDown(logger, rule, fallback, exception);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rate limit {Rule}: Redis did not answer; {Fallback}")]
+    private static partial void LogRedisDown(ILogger logger, string rule, string fallback, Exception? exception);
 }
 
 /// <summary>
@@ -135,7 +144,7 @@ internal sealed class SharedFixedWindowLimiter(FixedWindowLimits limits, FixedWi
     private async ValueTask<RateLimitLease> FallbackAsync(int permitCount, Exception? error, CancellationToken ct)
     {
         var refuse = rule.WhenRedisIsDown == WhenRedisIsDown.Refuse;
-        FixedWindowLimits.LogRedisDown(limits.Logger, rule.Name, refuse ? "refused" : "counted on this node", error);
+        limits.WarnRedisDown(rule.Name, refuse ? "refused" : "counted on this node", error);
         return refuse ? Refused.Instance : await _local.AcquireAsync(permitCount, ct);
     }
 
