@@ -92,6 +92,48 @@ public sealed class WorkshopTests(BrowserFixture browser) : IClassFixture<Browse
     }
 
     [Fact]
+    public async Task A_coding_tagged_while_the_phone_is_cut_off_waits_and_is_saved_after_the_reconnect()
+    {
+        var email = $"begeleider-{Guid.NewGuid():N}@example.org";
+        var facilitator = await browser.App.CreatePersonAsync(email, name: "Bea Begeleider");
+        var project = await browser.App.CreateProjectAsync("Werk in Houten", (facilitator.Id, ProjectRole.Begeleider));
+        await SeedAsync(project.Id);
+        var staff = await browser.NewPageAsync(1280, 800);
+        await LoginAsync(staff, email);
+        await staff.GotoAsync($"/projects/{project.Id}/workshops");
+        await staff.GetByLabel("Titel").FillAsync("Veranderbijeenkomst");
+        await staff.GetByRole(AriaRole.Button, new() { Name = "Werksessie openen" }).ClickAsync();
+        var code = (await staff.Locator(".session-code").First.TextContentAsync())!.Trim();
+
+        var phone = await browser.NewPageAsync(390, 844);
+        // Keeps the page's WebSockets at hand, so the test can cut the connection as a dying node or Wi-Fi would.
+        await phone.AddInitScriptAsync("""
+            (() => { const Native = window.WebSocket; window.__sockets = [];
+              window.WebSocket = class extends Native { constructor(...args) { super(...args); window.__sockets.push(this); } }; })();
+            """);
+        await phone.GotoAsync($"/w/{code}");
+        await phone.GetByLabel("Hoe mogen we je noemen?").FillAsync("Fatima");
+        await phone.GetByRole(AriaRole.Button, new() { Name = "Meedoen" }).ClickAsync();
+        await Assertions.Expect(phone.Locator("#status")).ToContainTextAsync("Je doet mee als Fatima", Live);
+        await phone.GetByRole(AriaRole.Button, new() { Name = "Karim · 3 stukjes" }).ClickAsync();
+        await Assertions.Expect(phone.Locator(".fragment").First).ToContainTextAsync("met Peter");
+
+        // The Wi-Fi drops (or the phone's web node dies): the page says so calmly and keeps what is tagged meanwhile.
+        await phone.Context.SetOfflineAsync(true);
+        await phone.EvaluateAsync("() => window.__sockets.forEach((s) => s.close())");
+        await Assertions.Expect(phone.Locator("#status")).ToContainTextAsync("opnieuw verbinden", Live);
+        await phone.Locator(".fragment").First.GetByRole(AriaRole.Button, new() { Name = "Thema geven" }).ClickAsync();
+        await phone.Locator(".fragment").First.GetByRole(AriaRole.Button, new() { Name = "Werk" }).ClickAsync();
+        await Assertions.Expect(phone.Locator("#status")).ToContainTextAsync("wordt bewaard zodra de verbinding terug is", Live);
+        await phone.ScreenshotAsync("workshop-offline-queued");
+
+        await phone.Context.SetOfflineAsync(false);
+        await Assertions.Expect(phone.Locator(".fragment").First.Locator(".chip")).ToContainTextAsync("Werk", new() { Timeout = 30_000 });
+        Assert.Equal(1, await browser.App.WithDbAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(
+            db.Codings, c => c.WorkshopSessionId != null && c.Theme!.ProjectId == project.Id)));
+    }
+
+    [Fact]
     public async Task A_phone_set_to_Arabic_joins_right_to_left_with_the_scripts_texts_in_Arabic()
     {
         var email = $"begeleider-{Guid.NewGuid():N}@example.org";

@@ -8,4 +8,7 @@ namespace Storytelling.Core.Stories;
 public interface IStoryWithdrawalListener
 {
     Task OnStoryWithdrawingAsync(Guid projectId, Guid storyId, CancellationToken cancellationToken);
+
+    /// <summary>Told after the withdrawal committed, so a listener can tell open pages (a workshop's board) what went.</summary>
+    Task OnStoryWithdrawnAsync(Guid projectId, Guid storyId, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -85,6 +85,7 @@ public static class WebSetup
         services.AddWorkspace();
         services.AddWorkshops();
         services.AddSingleton<WorkshopRoom>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkshopRoom>());
         services.AddScoped<Features.Transcripts.IAnalysisEvents, WorkshopAnalysisEvents>();
         var signalR = services.AddSignalR().AddJsonProtocol(o => o.PayloadSerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         if (RedisFabric.IsConfigured(builder.Configuration))

@@ -21,16 +21,17 @@ public static class RateLimits
             // made a person who reloads the page, or a class of browser tests, run into the limit.
             o.AddPolicy(Login, http => HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)
                 ? RateLimitPartition.GetNoLimiter("form")
-                : RateLimitPartition.GetFixedWindowLimiter(
-                    http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                    _ => new FixedWindowRateLimiterOptions
-                    {
-                        PermitLimit = Math.Max(1, http.RequestServices.GetRequiredService<IConfiguration>().GetValue(AttemptsSetting, DefaultAttemptsPerMinute)),
-                        Window = TimeSpan.FromMinutes(1),
-                        QueueLimit = 0,
-                    }));
-            o.AddPolicy(Anonymous, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions { PermitLimit = 120, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
-        });
+                : http.RequestServices.GetRequiredService<FixedWindowLimits>().Partition(
+                    new FixedWindowRule("sign-in",
+                        Math.Max(1, http.RequestServices.GetRequiredService<IConfiguration>().GetValue(AttemptsSetting, DefaultAttemptsPerMinute)),
+                        TimeSpan.FromMinutes(1), WhenRedisIsDown.CountOnThisNode),
+                    Address(http)));
+            o.AddPolicy(Anonymous, http => http.RequestServices.GetRequiredService<FixedWindowLimits>().Partition(AnonymousRule, Address(http)));
+        }).AddSingleton<FixedWindowLimits>();
+
+    // Accounts lock after repeated wrong passwords and anonymous doors are cheap, so without Redis these keep counting
+    // per node rather than shutting every door of the installation.
+    private static readonly FixedWindowRule AnonymousRule = new("anonymous", 120, TimeSpan.FromMinutes(1), WhenRedisIsDown.CountOnThisNode);
+
+    private static string Address(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }

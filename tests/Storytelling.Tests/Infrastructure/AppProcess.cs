@@ -22,6 +22,14 @@ internal sealed class AppProcess : IAsyncDisposable
     public string Stdout { get { lock (_stdout) return _stdout.ToString(); } }
     public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
     public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Kills the process at once (SIGKILL), as a crashed machine or an OOM kill would: no shutdown runs.</summary>
+    public async Task KillHardAsync()
+    {
+        using (var kill = Process.Start("kill", ["-KILL", _process.Id.ToString()])) await kill.WaitForExitAsync();
+        await _process.WaitForExitAsync();
+    }
 
     public static AppProcess Start(string assembly, IDictionary<string, string> environment, params string[] args)
     {

@@ -106,6 +106,12 @@ public sealed class TestApp : WebApplicationFactory<Program>
         await action(scope.ServiceProvider.GetRequiredService<StorytellingDbContext>());
     }
 
+    public async Task<T> WithDbAsync<T>(Func<StorytellingDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<StorytellingDbContext>());
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

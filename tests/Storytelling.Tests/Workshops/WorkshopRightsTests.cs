@@ -73,12 +73,12 @@ public sealed class WorkshopRightsTests
         await guest.InvokeAsync<WorkshopStateDto>("JoinSession", code);
         await board.InvokeAsync<BoardDto>("WatchBoard", world.Project.Id, sessionId);
         var room = world.App.Services.GetRequiredService<WorkshopRoom>();
-        Assert.Equal(1, room.PhonesIn(sessionId));
+        Assert.Equal(1, await room.PhonesInAsync(sessionId, CancellationToken.None));
 
         var staff = await world.App.SignedInClientAsync(WorkshopWorld.Begeleider);
         Assert.Equal(HttpStatusCode.NoContent, (await staff.PostAsync($"/api/projects/{world.Project.Id}/workshops/{sessionId}/close", null)).StatusCode);
         await closed.Task.WaitAsync(Wait);
-        Assert.Equal(0, room.PhonesIn(sessionId));
+        Assert.Equal(0, await room.PhonesInAsync(sessionId, CancellationToken.None));
 
         // Whatever still reaches the session's group (here the board's) no longer reaches the guest.
         var hub = world.App.Services.GetRequiredService<IHubContext<WorkshopHub>>();

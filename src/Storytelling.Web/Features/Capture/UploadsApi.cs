@@ -37,7 +37,7 @@ public static class UploadsApi
             return CaptureErrors.Problem(http, problem == AcceptOutcome.Expired ? CaptureErrors.LinkExpired : CaptureErrors.LinkUnknown);
         var open = await window.ForLinkAsync(invitation, invitation.Project!, ct);
         if (!open.Open) return CaptureErrors.Problem(http, CaptureErrors.NotCollecting);
-        if (!limiter.TryAcquire(invitation.Id.ToString(), http.Connection.RemoteIpAddress))
+        if (!await limiter.TryAcquireAsync(invitation.Id.ToString(), http.Connection.RemoteIpAddress, ct))
             return TypedResults.Problem("Too many new uploads; wait a minute.", statusCode: StatusCodes.Status429TooManyRequests);
         var outcome = await uploads.CreateAsync(invitation.Project!, request with { ConsentGivenVerbally = null }, invitation.Id, null, ct,
             open.EvaluationRoundId);

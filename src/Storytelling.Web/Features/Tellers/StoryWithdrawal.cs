@@ -66,6 +66,7 @@ public sealed partial class StoryWithdrawal(StorytellingDbContext db, PendingBlo
         });
         if (!withdrawn) return false;
         LogWithdrawn(logger, storyId, story.ProjectId, blobNames.Count);
+        foreach (var listener in listeners) await listener.OnStoryWithdrawnAsync(story.ProjectId, storyId, ct);
 
         // Deleted pages of SQLite are zeroed (secure_delete, see SqliteDurability); fold the WAL back into the file
         // and drop the search index's deleted entries, so the words are not left in the file's free space either.

@@ -8,6 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Storytelling.Core.Persistence;
 using Storytelling.Core.Stories;
+using Storytelling.Web.Security;
 
 namespace Storytelling.Web.Features.Tellers;
 
@@ -24,21 +25,19 @@ public sealed class TellerOptions
     [Range(1, 1440)] public int BlobSweepMinutes { get; set; } = 1;
 }
 
-/// <summary>Code attempts are open to anyone, so they are limited per client address.</summary>
-public sealed class TellerCodeLimiter : IDisposable
+/// <summary>
+/// Code attempts are open to anyone, so they are limited per client address. With Redis every web node shares the
+/// budget, and while Redis is unreachable attempts are refused (the teller is asked to try again in a while): a
+/// receipt code has no lockout behind it, so a guesser must never gain tries by Redis going away.
+/// </summary>
+public sealed class TellerCodeLimiter(IOptions<TellerOptions> options, FixedWindowLimits limits) : IDisposable
 {
-    private readonly PartitionedRateLimiter<string> _perAddress;
+    private readonly PartitionedRateLimiter<string> _perAddress = limits.Create(new FixedWindowRule("receipt-code",
+        options.Value.CodeAttemptsPerWindow, TimeSpan.FromMinutes(options.Value.WindowMinutes), WhenRedisIsDown.Refuse));
 
-    public TellerCodeLimiter(IOptions<TellerOptions> options)
+    public async ValueTask<bool> TryAcquireAsync(IPAddress? address, CancellationToken ct)
     {
-        var o = options.Value;
-        _perAddress = PartitionedRateLimiter.Create<string, string>(key => RateLimitPartition.GetFixedWindowLimiter(key,
-            _ => new FixedWindowRateLimiterOptions { PermitLimit = o.CodeAttemptsPerWindow, Window = TimeSpan.FromMinutes(o.WindowMinutes), QueueLimit = 0 }));
-    }
-
-    public bool TryAcquire(IPAddress? address)
-    {
-        using var lease = _perAddress.AttemptAcquire(address?.ToString() ?? "unknown");
+        using var lease = await _perAddress.AcquireAsync(address?.ToString() ?? "unknown", 1, ct);
         return lease.IsAcquired;
     }
 

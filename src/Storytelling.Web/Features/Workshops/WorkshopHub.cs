@@ -33,7 +33,7 @@ public sealed class WorkshopHub(WorkshopService workshops, StorytellingDbContext
     {
         var ct = Context.ConnectionAborted;
         // The same per-address budget as the HTTP join: a guessed code costs a try through either door.
-        if (!limiter.TryAcquire(Context.GetHttpContext()?.Connection.RemoteIpAddress)) throw new HubException(TooManyTries);
+        if (!await limiter.TryAcquireAsync(Context.GetHttpContext()?.Connection.RemoteIpAddress, ct)) throw new HubException(TooManyTries);
         var session = await workshops.FindOpenByCodeAsync(code, ct) ?? throw new HubException(NotInSession);
         var http = Context.GetHttpContext();
         var me = await workshops.ParticipantAsync(session.Id, Context.User ?? new(), http?.Request.Cookies[WorkshopService.GuestCookie], ct)

@@ -50,7 +50,7 @@ public static class WorkshopsApi
     private static async Task<IResult> Join(string code, JoinRequest? request, HttpContext http, WorkshopService workshops,
         WorkshopJoinLimiter limiter, CancellationToken ct)
     {
-        if (!limiter.TryAcquire(http.Connection.RemoteIpAddress))
+        if (!await limiter.TryAcquireAsync(http.Connection.RemoteIpAddress, ct))
             return TypedResults.Problem(WorkshopHub.TooManyTries, statusCode: StatusCodes.Status429TooManyRequests);
         if (await workshops.FindOpenByCodeAsync(code, ct) is not { } session)
             return TypedResults.Problem("Deze code kennen we niet, of de werksessie is gesloten. Kijk nog eens op het scherm.", statusCode: StatusCodes.Status404NotFound);

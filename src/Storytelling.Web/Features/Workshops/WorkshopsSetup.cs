@@ -9,6 +9,7 @@ public static class WorkshopsSetup
         services.AddSingleton<WorkshopJoinLimiter>();
         services.AddSingleton<WorkshopWriteGate>();
         services.AddScoped<TussenruimteService>();
+        services.AddScoped<Core.Stories.IStoryWithdrawalListener, WorkshopWithdrawalListener>();
         return services;
     }
 }

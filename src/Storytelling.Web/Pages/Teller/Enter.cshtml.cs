@@ -22,7 +22,7 @@ public sealed class EnterModel(TellerAccess access, TellerCodeLimiter limiter) :
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        if (!limiter.TryAcquire(HttpContext.Connection.RemoteIpAddress))
+        if (!await limiter.TryAcquireAsync(HttpContext.Connection.RemoteIpAddress, ct))
         {
             Problem = TellerProblem.TooMany;
             Response.StatusCode = StatusCodes.Status429TooManyRequests;

@@ -26,7 +26,7 @@ public sealed class RoomModel(WorkshopService workshops, WorkshopJoinLimiter lim
         if (Session is null)
         {
             // An unknown or closed code costs a try from the join budget, so this page is no faster oracle than the join.
-            if (limiter.TryAcquire(HttpContext.Connection.RemoteIpAddress)) Response.StatusCode = StatusCodes.Status404NotFound;
+            if (await limiter.TryAcquireAsync(HttpContext.Connection.RemoteIpAddress, ct)) Response.StatusCode = StatusCodes.Status404NotFound;
             else
             {
                 Error = "TooManyTries";
@@ -41,7 +41,7 @@ public sealed class RoomModel(WorkshopService workshops, WorkshopJoinLimiter lim
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
         // Limited before the code is looked up, like the API's join and the hub's: every try counts.
-        if (!limiter.TryAcquire(HttpContext.Connection.RemoteIpAddress))
+        if (!await limiter.TryAcquireAsync(HttpContext.Connection.RemoteIpAddress, ct))
         {
             Error = "TooManyTries";
             Response.StatusCode = StatusCodes.Status429TooManyRequests;

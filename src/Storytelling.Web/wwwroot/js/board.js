@@ -13,7 +13,9 @@
     for (const c of children) node.append(c);
     return node;
   };
-  const connection = new signalR.HubConnectionBuilder().withUrl("/hubs/workshop").withAutomaticReconnect().build();
+  // Keeps trying while the board is open: when a web node dies the projector reconnects to another and redraws.
+  const retry = { nextRetryDelayInMilliseconds: (c) => (c.previousRetryCount === 0 ? 0 : Math.min(10000, 1000 * 2 ** Math.min(c.previousRetryCount, 4))) * (0.5 + Math.random() / 2) };
+  const connection = new signalR.HubConnectionBuilder().withUrl("/hubs/workshop").withAutomaticReconnect(retry).build();
   let timer = null, spot = null, stopAt = null, sessionOpen = true;
 
   const plural = (n, one, many) => t(n === 1 ? one : many, n);
@@ -93,6 +95,7 @@
   for (const e of ["codingAdded", "codingRemoved", "codebookChanged", "votesChanged"]) connection.on(e, refresh);
   connection.on("spotlight", showSpot);
   connection.on("closed", () => { $("board-status").textContent = t("ClosedStatus"); refresh(); });
+  connection.onreconnecting(() => { $("board-status").textContent = t("Reconnecting"); });
   connection.onreconnected(() => watch());
 
   async function watch() {

@@ -25,7 +25,12 @@
   const themes = new Map();
   let state = null, myVotes = [], tallies = new Map(), current = null, fragments = [];
 
-  const connection = new signalR.HubConnectionBuilder().withUrl("/hubs/workshop").withAutomaticReconnect().build();
+  // Keeps trying while the page is open (a web node may die mid-workshop; another takes over), 0–10 s apart with
+  // jitter so a whole room does not come back in the same instant.
+  const retry = { nextRetryDelayInMilliseconds: (c) => (c.previousRetryCount === 0 ? 0 : Math.min(10000, 1000 * 2 ** Math.min(c.previousRetryCount, 4))) * (0.5 + Math.random() / 2) };
+  const connection = new signalR.HubConnectionBuilder().withUrl("/hubs/workshop").withAutomaticReconnect(retry).build();
+  // Codings tagged while the connection is down wait here and are sent, in order, once the phone is back in the room.
+  const pending = [];
   const status = (message) => { $("status").textContent = message; };
 
   function errorText(e, fallback = "Failed") {
@@ -118,6 +123,11 @@
   }
 
   async function apply(position, themeId) {
+    if (connection.state !== signalR.HubConnectionState.Connected || !root.dataset.ready) {
+      pending.push({ storyId: current.id, position, themeId });
+      status(t("Queued", themes.get(themeId)?.name ?? ""));
+      return;
+    }
     try {
       await connection.invoke("ApplyTheme", current.id, position, themeId);
       status(t("ThemeGiven", themes.get(themeId)?.name ?? ""));
@@ -125,7 +135,23 @@
       renderFragments();
       const next = $("fragments").querySelector(`li[data-position="${position}"] .tag-button`);
       if (next) next.focus();
-    } catch (e) { status(errorText(e)); }
+    } catch (e) {
+      // Cut off mid-call: the server may or may not have it. Say so; the fragments are read again after the rejoin.
+      status(connection.state === signalR.HubConnectionState.Connected ? errorText(e) : t("MaybeNotSaved"));
+    }
+  }
+
+  async function sendPending() {
+    while (pending.length > 0 && connection.state === signalR.HubConnectionState.Connected) {
+      const p = pending[0];
+      try { await connection.invoke("ApplyTheme", p.storyId, p.position, p.themeId); }
+      catch (e) {
+        if (connection.state !== signalR.HubConnectionState.Connected) return; // dropped again: kept for the next rejoin
+        status(errorText(e));
+      }
+      pending.shift();
+    }
+    if (current) { fragments = await connection.invoke("GetFragments", current.id); renderFragments(); }
   }
 
   function renderVotes() {
@@ -183,7 +209,7 @@
   connection.on("votesChanged", (list) => { tallies = new Map(list.map((v) => [v.themeId, v.votes])); renderVotes(); });
   connection.on("spotlight", showSpotlight);
   connection.on("closed", () => { status(t("Closed")); root.classList.add("closed"); connection.stop(); });
-  connection.onreconnecting(() => status(t("Reconnecting")));
+  connection.onreconnecting(() => { root.dataset.ready = ""; status(t("Reconnecting")); });
   connection.onreconnected(() => join());
 
   $("back").onclick = () => { current = null; $("story").hidden = true; $("story-list").hidden = false; $("stories-heading").focus(); };
@@ -198,7 +224,13 @@
       showSpotlight(state.spotlight);
       status(t("JoinedAs", state.me));
       root.dataset.ready = "true";
-    } catch (e) { status(errorText(e)); }
+      await sendPending();
+    } catch (e) {
+      status(errorText(e));
+      // After a node failed, a whole room rejoining from one Wi-Fi address may spend the join budget for a minute:
+      // try again later instead of leaving the phone outside.
+      if (String(e?.message ?? "").includes("Te veel pogingen")) setTimeout(() => { if (!root.dataset.ready) join(); }, 20000 + Math.random() * 40000);
+    }
   }
 
   connection.start().then(join).catch(() => status(t("NoConnection")));
