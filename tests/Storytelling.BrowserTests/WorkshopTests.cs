@@ -94,16 +94,7 @@ public sealed class WorkshopTests(BrowserFixture browser) : IClassFixture<Browse
     [Fact]
     public async Task A_coding_tagged_while_the_phone_is_cut_off_waits_and_is_saved_after_the_reconnect()
     {
-        var email = $"begeleider-{Guid.NewGuid():N}@example.org";
-        var facilitator = await browser.App.CreatePersonAsync(email, name: "Bea Begeleider");
-        var project = await browser.App.CreateProjectAsync("Werk in Houten", (facilitator.Id, ProjectRole.Begeleider));
-        await SeedAsync(project.Id);
-        var staff = await browser.NewPageAsync(1280, 800);
-        await LoginAsync(staff, email);
-        await staff.GotoAsync($"/projects/{project.Id}/workshops");
-        await staff.GetByLabel("Titel").FillAsync("Veranderbijeenkomst");
-        await staff.GetByRole(AriaRole.Button, new() { Name = "Werksessie openen" }).ClickAsync();
-        var code = (await staff.Locator(".session-code").First.TextContentAsync())!.Trim();
+        var (project, code) = await OpenSessionAsync();
 
         var phone = await browser.NewPageAsync(390, 844);
         // Keeps the page's WebSockets at hand, so the test can cut the connection as a dying node or Wi-Fi would.
@@ -136,16 +127,7 @@ public sealed class WorkshopTests(BrowserFixture browser) : IClassFixture<Browse
     [Fact]
     public async Task A_phone_set_to_Arabic_joins_right_to_left_with_the_scripts_texts_in_Arabic()
     {
-        var email = $"begeleider-{Guid.NewGuid():N}@example.org";
-        var facilitator = await browser.App.CreatePersonAsync(email, name: "Bea Begeleider");
-        var project = await browser.App.CreateProjectAsync("Werk in Houten", (facilitator.Id, ProjectRole.Begeleider));
-        await SeedAsync(project.Id);
-        var staff = await browser.NewPageAsync(1280, 800);
-        await LoginAsync(staff, email);
-        await staff.GotoAsync($"/projects/{project.Id}/workshops");
-        await staff.GetByLabel("Titel").FillAsync("Veranderbijeenkomst");
-        await staff.GetByRole(AriaRole.Button, new() { Name = "Werksessie openen" }).ClickAsync();
-        var code = (await staff.Locator(".session-code").First.TextContentAsync())!.Trim();
+        var (project, code) = await OpenSessionAsync();
 
         // The phone speaks Arabic: the pages follow it, right to left, without a choice being made.
         var phone = await browser.NewPageAsync(360, 780, locale: "ar");
@@ -205,5 +187,21 @@ public sealed class WorkshopTests(BrowserFixture browser) : IClassFixture<Browse
         await page.GetByLabel("Wachtwoord").FillAsync(TestApp.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
         await page.WaitForURLAsync("**/");
+    }
+
+    /// <summary>A facilitator opens a session of a seeded project at 1280 px; its code is what phones type.</summary>
+    private async Task<(Project Project, string Code)> OpenSessionAsync()
+    {
+        var email = $"begeleider-{Guid.NewGuid():N}@example.org";
+        var facilitator = await browser.App.CreatePersonAsync(email, name: "Bea Begeleider");
+        var project = await browser.App.CreateProjectAsync("Werk in Houten", (facilitator.Id, ProjectRole.Begeleider));
+        await SeedAsync(project.Id);
+        var staff = await browser.NewPageAsync(1280, 800);
+        await LoginAsync(staff, email);
+        await staff.GotoAsync($"/projects/{project.Id}/workshops");
+        await staff.GetByLabel("Titel").FillAsync("Veranderbijeenkomst");
+        await staff.GetByRole(AriaRole.Button, new() { Name = "Werksessie openen" }).ClickAsync();
+        var code = (await staff.Locator(".session-code").First.TextContentAsync())!.Trim();
+        return (project, code);
     }
 }
