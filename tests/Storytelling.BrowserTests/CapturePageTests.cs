@@ -162,11 +162,7 @@ public sealed class CapturePageTests(BrowserFixture browser) : IClassFixture<Bro
         var interviewer = await browser.App.CreatePersonAsync($"interviewer-{Guid.NewGuid():N}@example.org");
         var project = await browser.App.CreateProjectAsync("Werk in Houten", (interviewer.Id, ProjectRole.Interviewer));
         var page = await browser.NewPageAsync(microphone: true);
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("E-mailadres").FillAsync(interviewer.Email!);
-        await page.GetByLabel("Wachtwoord").FillAsync(Storytelling.Tests.Infrastructure.TestApp.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
-        await page.WaitForURLAsync("**/");
+        await page.SignInAsync(interviewer.Email!);
 
         await page.GotoAsync($"/projects/{project.Id}/record");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Mag het?" })).ToBeVisibleAsync();

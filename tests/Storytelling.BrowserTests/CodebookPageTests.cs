@@ -41,11 +41,7 @@ public sealed class CodebookPageTests(BrowserFixture browser) : IClassFixture<Br
         });
 
         var page = await browser.NewPageAsync(width, height);
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("E-mailadres").FillAsync(email);
-        await page.GetByLabel("Wachtwoord").FillAsync(Storytelling.Tests.Infrastructure.TestApp.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
-        await page.WaitForURLAsync("**/");
+        await page.SignInAsync(email);
 
         await page.GotoAsync($"/projects/{project.Id}/codebook");
         await Assertions.Expect(page.Locator("ul.themes")).ToContainTextAsync("Schulden");

@@ -30,11 +30,7 @@ public sealed class EvaluationPagesTests(BrowserFixture browser) : IClassFixture
         });
 
         var page = await browser.NewPageAsync(width, height);
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("E-mailadres").FillAsync(email);
-        await page.GetByLabel("Wachtwoord").FillAsync(Storytelling.Tests.Infrastructure.TestApp.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
-        await page.WaitForURLAsync("**/");
+        await page.SignInAsync(email);
 
         // The timeline: four phases in order, the current one marked.
         await page.GotoAsync($"/projects/{project.Id}");

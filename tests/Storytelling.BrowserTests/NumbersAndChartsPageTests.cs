@@ -41,11 +41,7 @@ public sealed class NumbersAndChartsPageTests(DemoFixture demo) : IClassFixture<
     private async Task<IPage> SignedInAsync(int width, int height)
     {
         var page = await demo.NewPageAsync(width, height);
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("E-mailadres").FillAsync(Facilitator);
-        await page.GetByLabel("Wachtwoord").FillAsync(DemoFixture.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
-        await page.WaitForURLAsync("**/");
+        await page.SignInAsync(Facilitator, DemoFixture.Password);
         return page;
     }
 

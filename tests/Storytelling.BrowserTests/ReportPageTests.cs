@@ -57,11 +57,7 @@ public sealed class ReportPageTests(BrowserFixture browser) : IClassFixture<Brow
         });
 
         var page = await browser.NewPageAsync(width, height);
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("E-mailadres").FillAsync(email);
-        await page.GetByLabel("Wachtwoord").FillAsync(Storytelling.Tests.Infrastructure.TestApp.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
-        await page.WaitForURLAsync("**/");
+        await page.SignInAsync(email);
 
         await page.GotoAsync($"/projects/{project.Id}");
         await page.Locator(".project-nav").GetByRole(AriaRole.Link, new() { Name = "Rapporten" }).FocusAsync();

@@ -43,11 +43,7 @@ public sealed class StoriesStatusPageTests(BrowserFixture browser) : IClassFixtu
         });
 
         var page = await browser.NewPageAsync(width, height);
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("E-mailadres").FillAsync(email);
-        await page.GetByLabel("Wachtwoord").FillAsync(Storytelling.Tests.Infrastructure.TestApp.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
-        await page.WaitForURLAsync("**/");
+        await page.SignInAsync(email);
         await page.GotoAsync($"/projects/{project.Id}/stories");
         var stories = page.Locator("#stories");
         await Assertions.Expect(stories).ToContainTextAsync("Wordt uitgeschreven: 10%");

@@ -86,11 +86,7 @@ public sealed class TranscriptPageTests(BrowserFixture browser) : IClassFixture<
     private async Task<IPage> OpenAsync(int width, int height, string email, Guid projectId, Guid storyId, string query = "")
     {
         var page = await browser.NewPageAsync(width, height);
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("E-mailadres").FillAsync(email);
-        await page.GetByLabel("Wachtwoord").FillAsync(TestApp.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
-        await page.WaitForURLAsync("**/");
+        await page.SignInAsync(email);
         await page.GotoAsync($"/projects/{projectId}/stories/{storyId}{query}");
         await Assertions.Expect(page.Locator("#workspace")).ToHaveAttributeAsync("data-ready", "true");
         return page;

@@ -24,7 +24,7 @@ public sealed class WorkshopTests(BrowserFixture browser) : IClassFixture<Browse
 
         // The facilitator opens a session and puts the board on the projector.
         var staff = await browser.NewPageAsync(width, height);
-        await LoginAsync(staff, email);
+        await staff.SignInAsync(email);
         await staff.GotoAsync($"/projects/{project.Id}/workshops");
         await staff.GetByLabel("Titel").FillAsync("Veranderbijeenkomst");
         await staff.GetByRole(AriaRole.Button, new() { Name = "Werksessie openen" }).ClickAsync();
@@ -180,14 +180,6 @@ public sealed class WorkshopTests(BrowserFixture browser) : IClassFixture<Browse
         await db.SaveChangesAsync();
     });
 
-    private static async Task LoginAsync(IPage page, string email)
-    {
-        await page.GotoAsync("/account/login");
-        await page.GetByLabel("E-mailadres").FillAsync(email);
-        await page.GetByLabel("Wachtwoord").FillAsync(TestApp.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
-        await page.WaitForURLAsync("**/");
-    }
 
     /// <summary>A facilitator opens a session of a seeded project at 1280 px; its code is what phones type.</summary>
     private async Task<(Project Project, string Code)> OpenSessionAsync()
@@ -197,7 +189,7 @@ public sealed class WorkshopTests(BrowserFixture browser) : IClassFixture<Browse
         var project = await browser.App.CreateProjectAsync("Werk in Houten", (facilitator.Id, ProjectRole.Begeleider));
         await SeedAsync(project.Id);
         var staff = await browser.NewPageAsync(1280, 800);
-        await LoginAsync(staff, email);
+        await staff.SignInAsync(email);
         await staff.GotoAsync($"/projects/{project.Id}/workshops");
         await staff.GetByLabel("Titel").FillAsync("Veranderbijeenkomst");
         await staff.GetByRole(AriaRole.Button, new() { Name = "Werksessie openen" }).ClickAsync();

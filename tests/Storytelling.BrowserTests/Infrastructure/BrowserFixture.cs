@@ -83,14 +83,30 @@ public static class PageChecks
             $"{v.Impact} {v.Id} ({v.Help}) at {string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))}")));
     }
 
-    /// <summary>Signs in through the real login page.</summary>
-    public static async Task SignInAsync(this IPage page, string email)
+    /// <summary>Signs in through the real login page and waits for the home page.</summary>
+    public static async Task SignInAsync(this IPage page, string email, string password = TestApp.Password)
     {
         await page.GotoAsync("/account/login");
         await page.GetByLabel("E-mailadres").FillAsync(email);
-        await page.GetByLabel("Wachtwoord").FillAsync(TestApp.Password);
+        await page.GetByLabel("Wachtwoord").FillAsync(password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
-        await page.WaitForURLAsync("**/");
+        try
+        {
+            await page.WaitForURLAsync("**/");
+        }
+        catch (TimeoutException e)
+        {
+            // Once in CI the home page never came (no navigation at all in 30 s): say what the page shows, whether
+            // the server still answers, and how its thread pool (in this process) looks, to tell a refused sign-in
+            // from a stuck request next time.
+            var alerts = string.Join(" | ", await page.Locator("[role=alert]").AllInnerTextsAsync());
+            var probe = System.Diagnostics.Stopwatch.StartNew();
+            string health;
+            try { health = $"{(await page.APIRequest.GetAsync("/health/ready", new() { Timeout = 10_000 })).Status} in {probe.ElapsedMilliseconds} ms"; }
+            catch (Exception probeError) { health = $"no answer in {probe.ElapsedMilliseconds} ms ({probeError.GetType().Name})"; }
+            throw new TimeoutException($"Signing in did not reach the home page: still at {page.Url}; alerts: '{alerts}'; /health/ready: {health}; " +
+                $"thread pool: {ThreadPool.ThreadCount} threads, {ThreadPool.PendingWorkItemCount} work items queued, {ThreadPool.CompletedWorkItemCount} done.", e);
+        }
     }
 
     public static Task ScreenshotAsync(this IPage page, string name) =>
