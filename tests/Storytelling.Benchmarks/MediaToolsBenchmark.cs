@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -164,7 +165,7 @@ internal static class MediaToolsBenchmark
         public Task<bool> DeleteAsync(string blobName, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task BeginStagingAsync(string blobName, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<long?> GetStagedLengthAsync(string blobName, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public Task<long?> AppendStagedAsync(string blobName, long offset, long length, Stream data, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<long?> AppendStagedAsync(string blobName, long offset, long length, PipeReader data, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task<StoredMedia> CommitStagedAsync(string blobName, long length, string contentType, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task DeleteStagedAsync(string blobName, CancellationToken cancellationToken) => throw new NotSupportedException();
         public Task CheckHealthAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -15,7 +15,7 @@ using Storytelling.Benchmarks;
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- media [N]      probe and decode: own process code (main before issue 14) vs FFMpegCore, median of N
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- telemetry [N]  chunk transfer with telemetry off vs on (Prometheus + OTLP traces and metrics)
 //   dotnet run -c Release --project tests/Storytelling.Benchmarks -- all
-if (args is ["bare-server", var port]) return await BareServer.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture));
+if (args is ["bare-server", var port, var folder]) return await BareServer.RunAsync(int.Parse(port, System.Globalization.CultureInfo.InvariantCulture), folder);
 
 var which = args.FirstOrDefault() ?? "all";
 if (which is "uploads" or "all") await UploadBenchmarks.ConcurrentUploadsAsync(args.Skip(1).ToArray());

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Azure;
 using Azure.Storage;
 using Azure.Storage.Blobs;
@@ -118,8 +119,10 @@ public sealed class AzureBlobMediaStore : IMediaStore
         return blocks is null ? null : ChainLength(blocks);
     }
 
-    public async Task<long?> AppendStagedAsync(string blobName, long offset, long length, Stream data, CancellationToken cancellationToken)
+    public async Task<long?> AppendStagedAsync(string blobName, long offset, long length, PipeReader data, CancellationToken cancellationToken)
     {
+        // The SDK sends streams; leaveOpen, as the reader belongs to the caller (the request).
+        await using var body = data.AsStream(leaveOpen: true);
         BlobNames.EnsureValid(blobName);
         await EnsureContainerAsync(cancellationToken);
         var blob = _container.GetBlockBlobClient(blobName);
@@ -135,7 +138,7 @@ public sealed class AzureBlobMediaStore : IMediaStore
             var current = ChainLength(blocks);
             if (offset + length <= current)
             {
-                await data.CopyToAsync(Stream.Null, cancellationToken);
+                await body.CopyToAsync(Stream.Null, cancellationToken);
                 return current;
             }
             if (offset != current) return current;
@@ -144,7 +147,7 @@ public sealed class AzureBlobMediaStore : IMediaStore
             var block = System.Buffers.ArrayPool<byte>.Shared.Rent(checked((int)length));
             try
             {
-                var filled = await data.ReadAtLeastAsync(block.AsMemory(0, (int)length), (int)length, throwOnEndOfStream: false, cancellationToken);
+                var filled = await body.ReadAtLeastAsync(block.AsMemory(0, (int)length), (int)length, throwOnEndOfStream: false, cancellationToken);
                 if (filled < length) throw new InvalidDataException($"The chunk ended after {filled} of {length} bytes.");
                 using var content = new MemoryStream(block, 0, (int)length, writable: false);
                 await blob.StageBlockAsync(BlockId(offset), content, cancellationToken: cancellationToken);

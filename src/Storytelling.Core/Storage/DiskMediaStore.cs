@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Buffers;
 using Microsoft.Extensions.Options;
 using Storytelling.Core.Configuration;
@@ -121,7 +122,7 @@ public sealed class DiskMediaStore : IMediaStore
         return Task.FromResult<long?>(info.Exists ? info.Length : null);
     }
 
-    public async Task<long?> AppendStagedAsync(string blobName, long offset, long length, Stream data, CancellationToken cancellationToken)
+    public async Task<long?> AppendStagedAsync(string blobName, long offset, long length, PipeReader data, CancellationToken cancellationToken)
     {
         var staged = StagedPathOf(blobName);
         long current;
@@ -143,21 +144,31 @@ public sealed class DiskMediaStore : IMediaStore
         return current;
     }
 
-    private static async Task WriteAtAsync(FileStream file, long offset, long length, Stream data, CancellationToken cancellationToken)
+    private static async Task WriteAtAsync(FileStream file, long offset, long length, PipeReader data, CancellationToken cancellationToken)
     {
         var handle = file.SafeFileHandle;
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         var position = offset;
+        var end = offset + length;
+        var segments = new List<ReadOnlyMemory<byte>>(SegmentsPerWrite);
         try
         {
-            var end = offset + length;
             while (position < end)
             {
-                var n = await data.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, end - position)), cancellationToken);
-                if (n == 0) throw new InvalidDataException($"The chunk ended after {position - offset} of {length} bytes.");
-                // A positional write into the page cache: microseconds, and no thread-pool hop per block.
-                RandomAccess.Write(handle, buffer.AsSpan(0, n), position);
-                position += n;
+                var read = await data.ReadAsync(cancellationToken);
+                if (read.IsCanceled) throw new OperationCanceledException(cancellationToken);
+                var take = read.Buffer.Slice(0, Math.Min(read.Buffer.Length, end - position));
+                if (take.IsEmpty && read.IsCompleted)
+                {
+                    data.AdvanceTo(take.End);
+                    throw new InvalidDataException($"The chunk ended after {position - offset} of {length} bytes.");
+                }
+                // The request's own buffers, in one positional gathering write (pwritev) into the page cache: no copy
+                // into a buffer of ours first, and one system call for whatever has arrived.
+                segments.Clear();
+                foreach (var segment in take) segments.Add(segment);
+                RandomAccess.Write(handle, segments, position);
+                position += take.Length;
+                data.AdvanceTo(take.End);
             }
         }
         catch
@@ -166,27 +177,22 @@ public sealed class DiskMediaStore : IMediaStore
             if (position > offset) file.SetLength(offset);
             throw;
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
     }
 
-    private static async Task DrainAsync(Stream data, long length, CancellationToken cancellationToken)
+    // Kestrel's buffers are 4 KB, so a 256 KB chunk that has fully arrived is 64 segments (the kernel takes 1,024).
+    private const int SegmentsPerWrite = 64;
+
+    private static async Task DrainAsync(PipeReader data, long length, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
-        try
+        var remaining = length;
+        while (remaining > 0)
         {
-            var remaining = length;
-            int n;
-            while (remaining > 0 && (n = await data.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, remaining)), cancellationToken)) > 0)
-            {
-                remaining -= n;
-            }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            var read = await data.ReadAsync(cancellationToken);
+            if (read.IsCanceled) throw new OperationCanceledException(cancellationToken);
+            var take = read.Buffer.Slice(0, Math.Min(read.Buffer.Length, remaining));
+            remaining -= take.Length;
+            data.AdvanceTo(take.End);
+            if (read.IsCompleted && remaining > 0 && take.IsEmpty) return;
         }
     }
 

@@ -1,3 +1,5 @@
+using System.IO.Pipelines;
+
 namespace Storytelling.Core.Storage;
 
 /// <summary>
@@ -40,10 +42,11 @@ public interface IMediaStore
     /// bytes end, one writer at a time across processes and nodes. A chunk lying wholly within the staged bytes (a
     /// retry) is read and dropped; any other is not read. Returns the staged length afterwards, so the chunk counted
     /// when it is at least <paramref name="offset"/> + <paramref name="length"/>; null when nothing is staged.
-    /// Throws <see cref="InvalidDataException"/> when the stream ends early; nothing of that chunk then counts.
-    /// Staged bytes are invisible to readers until <see cref="CommitStagedAsync"/>.
+    /// Throws <see cref="InvalidDataException"/> when the data ends early; nothing of that chunk then counts.
+    /// Staged bytes are invisible to readers until <see cref="CommitStagedAsync"/>. A pipe rather than a stream, so a
+    /// store can write the request's own buffers without copying them first (the chunk path's hottest cost).
     /// </summary>
-    Task<long?> AppendStagedAsync(string blobName, long offset, long length, Stream data, CancellationToken cancellationToken);
+    Task<long?> AppendStagedAsync(string blobName, long offset, long length, PipeReader data, CancellationToken cancellationToken);
 
     /// <summary>
     /// Turns the first <paramref name="length"/> staged bytes into a readable blob and returns its size and SHA-256.

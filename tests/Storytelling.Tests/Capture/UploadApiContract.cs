@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -332,7 +333,7 @@ public abstract class UploadApiContract : IAsyncLifetime, IClassFixture<MediaCor
             string blobName = "";
             await nodeA.WithDbAsync(async db => blobName = (await db.UploadSessions.SingleAsync(u => u.Id == uploadId)).BlobName);
             var staged = await nodeA.Services.GetRequiredService<IMediaStore>().AppendStagedAsync(
-                blobName, Chunk, Chunk, new MemoryStream(wav, Chunk, Chunk), CancellationToken.None);
+                blobName, Chunk, Chunk, PipeReader.Create(new MemoryStream(wav, Chunk, Chunk)), CancellationToken.None);
             Assert.Equal(2 * Chunk, staged);
         }
 

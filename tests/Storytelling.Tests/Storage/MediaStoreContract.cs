@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Security.Cryptography;
 using System.Text;
 using Storytelling.Core.Storage;
@@ -89,21 +90,21 @@ public abstract class MediaStoreContract
         await Store.BeginStagingAsync(name, CancellationToken.None);
         Assert.Equal(0, await Store.GetStagedLengthAsync(name, CancellationToken.None));
 
-        Assert.Equal(1000, await Store.AppendStagedAsync(name, 0, 1000, new MemoryStream(payload[..1000]), CancellationToken.None));
+        Assert.Equal(1000, await Store.AppendStagedAsync(name, 0, 1000, PipeReader.Create(new MemoryStream(payload[..1000])), CancellationToken.None));
         // A retry of the same chunk, and one with different bytes: both already count, neither changes a byte.
-        Assert.Equal(1000, await Store.AppendStagedAsync(name, 0, 1000, new MemoryStream(payload[..1000]), CancellationToken.None));
-        Assert.Equal(1000, await Store.AppendStagedAsync(name, 0, 1000, new MemoryStream(new byte[1000]), CancellationToken.None));
+        Assert.Equal(1000, await Store.AppendStagedAsync(name, 0, 1000, PipeReader.Create(new MemoryStream(payload[..1000])), CancellationToken.None));
+        Assert.Equal(1000, await Store.AppendStagedAsync(name, 0, 1000, PipeReader.Create(new MemoryStream(new byte[1000])), CancellationToken.None));
         // A gap and a chunk reaching past the end from inside are not taken.
-        Assert.Equal(1000, await Store.AppendStagedAsync(name, 2000, 1000, new MemoryStream(payload[2000..]), CancellationToken.None));
-        Assert.Equal(1000, await Store.AppendStagedAsync(name, 500, 1000, new MemoryStream(payload[500..1500]), CancellationToken.None));
-        Assert.Equal(3000, await Store.AppendStagedAsync(name, 1000, 2000, new MemoryStream(payload[1000..]), CancellationToken.None));
+        Assert.Equal(1000, await Store.AppendStagedAsync(name, 2000, 1000, PipeReader.Create(new MemoryStream(payload[2000..])), CancellationToken.None));
+        Assert.Equal(1000, await Store.AppendStagedAsync(name, 500, 1000, PipeReader.Create(new MemoryStream(payload[500..1500])), CancellationToken.None));
+        Assert.Equal(3000, await Store.AppendStagedAsync(name, 1000, 2000, PipeReader.Create(new MemoryStream(payload[1000..])), CancellationToken.None));
         Assert.Equal(3000, await Store.GetStagedLengthAsync(name, CancellationToken.None));
 
         var stored = await Store.CommitStagedAsync(name, 3000, "audio/wav", CancellationToken.None);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(payload)), stored.Sha256);
         // Committed: the staging is gone, and a late chunk finds none to add to.
         Assert.Null(await Store.GetStagedLengthAsync(name, CancellationToken.None));
-        Assert.Null(await Store.AppendStagedAsync(name, 3000, 10, new MemoryStream(new byte[10]), CancellationToken.None));
+        Assert.Null(await Store.AppendStagedAsync(name, 3000, 10, PipeReader.Create(new MemoryStream(new byte[10])), CancellationToken.None));
         await Store.DeleteAsync(name, CancellationToken.None);
     }
 
@@ -112,9 +113,9 @@ public abstract class MediaStoreContract
     {
         var name = BlobNames.New();
         await Store.BeginStagingAsync(name, CancellationToken.None);
-        Assert.Equal(100, await Store.AppendStagedAsync(name, 0, 100, new MemoryStream(new byte[100]), CancellationToken.None));
+        Assert.Equal(100, await Store.AppendStagedAsync(name, 0, 100, PipeReader.Create(new MemoryStream(new byte[100])), CancellationToken.None));
         await Assert.ThrowsAsync<InvalidDataException>(() =>
-            Store.AppendStagedAsync(name, 100, 200_000, new MemoryStream(new byte[150_000]), CancellationToken.None));
+            Store.AppendStagedAsync(name, 100, 200_000, PipeReader.Create(new MemoryStream(new byte[150_000])), CancellationToken.None));
         Assert.Equal(100, await Store.GetStagedLengthAsync(name, CancellationToken.None));
         await Store.DeleteStagedAsync(name, CancellationToken.None);
     }
@@ -126,7 +127,7 @@ public abstract class MediaStoreContract
         var name = BlobNames.New();
         await Store.BeginStagingAsync(name, CancellationToken.None);
         var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
-            Store.AppendStagedAsync(name, 0, payload.Length, new MemoryStream(payload), CancellationToken.None))));
+            Store.AppendStagedAsync(name, 0, payload.Length, PipeReader.Create(new MemoryStream(payload)), CancellationToken.None))));
         Assert.All(answers, a => Assert.Equal(payload.Length, a));
         Assert.Equal(payload.Length, await Store.GetStagedLengthAsync(name, CancellationToken.None));
         var stored = await Store.CommitStagedAsync(name, payload.Length, "audio/wav", CancellationToken.None);

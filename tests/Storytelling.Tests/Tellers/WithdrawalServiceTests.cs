@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -112,7 +113,7 @@ public sealed class WithdrawalServiceTests : IAsyncLifetime
         public Task<MediaProperties?> GetPropertiesAsync(string blobName, CancellationToken ct) => inner.GetPropertiesAsync(blobName, ct);
         public Task BeginStagingAsync(string blobName, CancellationToken ct) => inner.BeginStagingAsync(blobName, ct);
         public Task<long?> GetStagedLengthAsync(string blobName, CancellationToken ct) => inner.GetStagedLengthAsync(blobName, ct);
-        public Task<long?> AppendStagedAsync(string blobName, long offset, long length, Stream data, CancellationToken ct) => inner.AppendStagedAsync(blobName, offset, length, data, ct);
+        public Task<long?> AppendStagedAsync(string blobName, long offset, long length, PipeReader data, CancellationToken ct) => inner.AppendStagedAsync(blobName, offset, length, data, ct);
         public Task<StoredMedia> CommitStagedAsync(string blobName, long length, string contentType, CancellationToken ct) => inner.CommitStagedAsync(blobName, length, contentType, ct);
         public Task DeleteStagedAsync(string blobName, CancellationToken ct) => inner.DeleteStagedAsync(blobName, ct);
         public string? LocalPathOf(string blobName) => inner.LocalPathOf(blobName);

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -87,7 +88,7 @@ public sealed partial class UploadService(
     /// The staged bytes are the confirmed offset; the store appends only at their end, one writer at a time, on
     /// whichever node the chunk arrives.
     /// </summary>
-    public async Task<Outcome<ChunkAcceptedDto>> AppendAsync(string uploadId, long? offset, long? length, Stream body, CancellationToken ct)
+    public async Task<Outcome<ChunkAcceptedDto>> AppendAsync(string uploadId, long? offset, long? length, PipeReader body, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var known = facts.Find(uploadId);
@@ -126,7 +127,7 @@ public sealed partial class UploadService(
         return new ChunkAcceptedDto(staged.Value);
     }
 
-    private async Task<Outcome<ChunkAcceptedDto>> AppendUnstagedAsync(string uploadId, long start, long count, Stream body, CancellationToken ct)
+    private async Task<Outcome<ChunkAcceptedDto>> AppendUnstagedAsync(string uploadId, long start, long count, PipeReader body, CancellationToken ct)
     {
         facts.Forget(uploadId);
         var session = await FindAsync(uploadId, ct);

@@ -64,7 +64,7 @@ public static class UploadsApi
         Answer(http, await uploads.GetAsync(uploadId, ct));
 
     private static async Task<IResult> Append(string uploadId, long? offset, HttpContext http, UploadService uploads, CancellationToken ct) =>
-        Answer(http, await uploads.AppendAsync(uploadId, offset, http.Request.ContentLength, http.Request.Body, ct));
+        Answer(http, await uploads.AppendAsync(uploadId, offset, http.Request.ContentLength, http.Request.BodyReader, ct));
 
     private static async Task<IResult> Complete(string uploadId, CompleteUploadRequest? request, HttpContext http, UploadService uploads, CancellationToken ct) =>
         Answer(http, await uploads.CompleteAsync(uploadId, request?.Sha256, ct));
