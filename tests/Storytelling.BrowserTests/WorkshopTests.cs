@@ -45,11 +45,20 @@ public sealed class WorkshopTests(BrowserFixture browser) : IClassFixture<Browse
         await Assertions.Expect(fatima.Locator("#status")).ToContainTextAsync("Je doet mee als Fatima", Live);
 
         var kees = await browser.NewPageAsync(width, height);
+        var keesAskedForFragments = 0;
+        kees.WebSocket += (_, socket) => socket.FrameSent += (_, frame) =>
+        {
+            if (frame.Text?.Contains("\"target\":\"GetFragments\"", StringComparison.Ordinal) == true) Interlocked.Increment(ref keesAskedForFragments);
+        };
         await kees.GotoAsync($"/w/{code}");
         await kees.AssertAccessibleAsync();
         await kees.GetByLabel("Hoe mogen we je noemen?").FillAsync("Kees");
         await kees.GetByRole(AriaRole.Button, new() { Name = "Meedoen" }).ClickAsync();
         await Assertions.Expect(kees.Locator("#status")).ToContainTextAsync("Je doet mee als Kees", Live);
+
+        // Kees reads Karim's story too.
+        await kees.GetByRole(AriaRole.Button, new() { Name = "Karim · 3 stukjes" }).ClickAsync();
+        await Assertions.Expect(kees.Locator(".fragment").First).ToContainTextAsync("met Peter");
 
         // Fatima tags the first fragment of Karim's story; Kees sees it arrive, with the pseudonym.
         await fatima.GetByRole(AriaRole.Button, new() { Name = "Karim · 3 stukjes" }).ClickAsync();
@@ -59,6 +68,11 @@ public sealed class WorkshopTests(BrowserFixture browser) : IClassFixture<Browse
         await Assertions.Expect(fatima.Locator(".fragment").First.Locator(".chip")).ToContainTextAsync("Werk", Live);
         await Assertions.Expect(kees.Locator("#feed")).ToContainTextAsync("Fatima gaf \"Werk\": “Ik had een eigen zaak met Peter, mijn compagnon.”", Live);
         Assert.DoesNotContain("Jan", await kees.Locator("#feed").TextContentAsync() ?? "", StringComparison.Ordinal);
+        // The theme lands on Kees's copy of that fragment alone, without his phone asking for the story again (in a
+        // room of 400, every coding would otherwise cost 400 reads of the transcript).
+        await Assertions.Expect(kees.Locator(".fragment").First.Locator(".chip")).ToContainTextAsync("Werk", Live);
+        await Assertions.Expect(kees.Locator(".fragment").Nth(1).Locator(".chip")).ToHaveCountAsync(0);
+        Assert.Equal(1, keesAskedForFragments);
 
         // The projector counts it and shows the quote; Kees's dot appears there too.
         var werk = staff.Locator(".theme-card", new() { HasText = "Werk" });

@@ -135,6 +135,9 @@ public sealed class WorkshopSessionTests
         var fragments = await guest.InvokeAsync<List<FragmentDto>>("GetFragments", world.StoryId);
         Assert.DoesNotContain(fragments, f => f.Text.Contains("Jan", StringComparison.Ordinal));
         Assert.Contains(world.ThemeWerk, fragments[0].ThemeIds);
+        // A phone places an announced coding itself: the fragment that holds the coding's start, and only that one.
+        Assert.Equal([0], fragments.Where(f => received.StartChar >= f.StartChar && received.StartChar <= f.EndChar).Select(f => f.Position));
+        Assert.All(fragments.Skip(1), f => Assert.True(f.StartChar > fragments[f.Position - 1].EndChar));
     }
 
     [Fact]

@@ -13,7 +13,9 @@ public sealed record JoinedDto(Guid SessionId, Guid ParticipantId, string Displa
 
 public sealed record WorkshopThemeDto(Guid Id, string Name, string Colour, ThemeKind Kind);
 public sealed record WorkshopStoryDto(Guid Id, string Teller, int Fragments);
-public sealed record FragmentDto(int Position, long StartMs, string Text, IReadOnlyList<Guid> ThemeIds);
+/// <param name="StartChar">Where the segment starts and ends in the transcript's text (as codings count), so a phone
+/// places a coding the room announces without asking for the story again; the room's codings carry the same offsets.</param>
+public sealed record FragmentDto(int Position, long StartMs, string Text, IReadOnlyList<Guid> ThemeIds, int StartChar, int EndChar);
 public sealed record VoteTallyDto(Guid ThemeId, int Votes);
 
 /// <summary>What a phone needs on arrival. Everything here is pseudonymised and limited to stories with analysis consent.</summary>

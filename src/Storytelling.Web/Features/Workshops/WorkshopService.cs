@@ -195,7 +195,7 @@ public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time,
             var start = text.Starts[i];
             var end = start + text.Segments[i].Text.Length;
             var themes = coded.Where(c => c.StartChar >= start && c.StartChar <= end).Select(c => c.ThemeId).Distinct().ToList();
-            fragments.Add(new FragmentDto(i, text.Segments[i].StartMs, filter.Apply(text.Segments[i].Text), themes));
+            fragments.Add(new FragmentDto(i, text.Segments[i].StartMs, filter.Apply(text.Segments[i].Text), themes, start, end));
         }
         return fragments;
     }

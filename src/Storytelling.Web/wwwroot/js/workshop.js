@@ -129,9 +129,9 @@
       return;
     }
     try {
-      await connection.invoke("ApplyTheme", current.id, position, themeId);
+      const coding = await connection.invoke("ApplyTheme", current.id, position, themeId);
       status(t("ThemeGiven", themes.get(themeId)?.name ?? ""));
-      fragments = await connection.invoke("GetFragments", current.id);
+      place(coding);
       renderFragments();
       const next = $("fragments").querySelector(`li[data-position="${position}"] .tag-button`);
       if (next) next.focus();
@@ -192,18 +192,27 @@
     $("spotlight-meta").textContent = `${s.teller} · ${s.themeName}`;
   }
 
+  // A coding lands on every fragment whose text holds its start, as the server counts it. Placed here rather than by
+  // asking for the story again: in a room of 400, every coding would otherwise cost 400 reads of the transcript.
+  function place(c) {
+    if (!current || c.storyId !== current.id) return false;
+    let changed = false;
+    for (const f of fragments) {
+      if (c.startChar >= f.startChar && c.startChar <= f.endChar && !f.themeIds.includes(c.themeId)) {
+        f.themeIds.push(c.themeId);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
   connection.on("codingAdded", (c) => {
     const theme = themes.get(c.themeId);
     const who = c.authorName ? `${c.authorName}` : t("Someone");
     $("feed").prepend(el("li", {}, ...tNodes("FeedItem", who, theme ? theme.name : t("ATheme"), c.text)));
     while ($("feed").children.length > 20) $("feed").lastElementChild.remove();
-    if (current && c.storyId === current.id) {
-      connection.invoke("GetFragments", current.id).then((f) => {
-        fragments = f;
-        // Redraw only when no picker is open, so nobody loses their place.
-        if (!document.querySelector(".picker")) renderFragments();
-      });
-    }
+    // Redraw only when no picker is open, so nobody loses their place; the next redraw shows it.
+    if (place(c) && !document.querySelector(".picker")) renderFragments();
   });
   connection.on("codebookChanged", setThemes);
   connection.on("votesChanged", (list) => { tallies = new Map(list.map((v) => [v.themeId, v.votes])); renderVotes(); });
