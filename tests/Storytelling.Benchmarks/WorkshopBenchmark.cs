@@ -120,7 +120,11 @@ internal static class WorkshopBenchmark
                         o.Headers["Cookie"] = cookie;
                     })
                     .Build();
-                connection.On<CodingMessage>("codingAdded", c => arrivals.GetOrAdd(c.Id, _ => []).Add(Stopwatch.GetTimestamp()));
+                connection.On<CodingMessage[]>("codingsAdded", list =>
+                {
+                    var at = Stopwatch.GetTimestamp();
+                    foreach (var c in list) arrivals.GetOrAdd(c.Id, _ => []).Add(at);
+                });
                 await connection.StartAsync();
                 await connection.InvokeAsync<object>("JoinSession", code);
                 connections[i] = connection;

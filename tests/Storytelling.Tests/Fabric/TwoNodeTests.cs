@@ -33,7 +33,7 @@ public sealed class TwoNodeTests(TwoNodeCluster cluster) : IAsyncLifetime
         var (code, sessionId) = await cluster.OpenSessionAsync(cluster.UrlB, login);   // … accepted by node B
         await using var board = await TwoNodeCluster.ConnectAsync(cluster.UrlB, login);
         var shown = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-        board.On<JsonElement>(WorkshopPush.CodingAdded, c => shown.TrySetResult(c));
+        board.On<JsonElement[]>(WorkshopPush.CodingsAdded, list => shown.TrySetResult(list[0]));
         await board.InvokeAsync<JsonElement>("WatchBoard", cluster.Project.Id, sessionId);
 
         var guest = await TwoNodeCluster.JoinAsync(cluster.UrlA, code, "Fatima");
@@ -163,7 +163,7 @@ public sealed class TwoNodeTests(TwoNodeCluster cluster) : IAsyncLifetime
         var (code, sessionId) = await cluster.OpenSessionAsync(cluster.UrlB, login);
         await using var board = await TwoNodeCluster.ConnectAsync(cluster.UrlB, login);
         var seen = new ConcurrentBag<int>();
-        board.On<JsonElement>(WorkshopPush.CodingAdded, c => { if (c.GetProperty("storyId").GetGuid() == storyId) seen.Add(c.GetProperty("startChar").GetInt32()); });
+        board.On<JsonElement[]>(WorkshopPush.CodingsAdded, list => { foreach (var c in list) if (c.GetProperty("storyId").GetGuid() == storyId) seen.Add(c.GetProperty("startChar").GetInt32()); });
         await board.InvokeAsync<JsonElement>("WatchBoard", cluster.Project.Id, sessionId);
 
         // The phone reaches the installation through the balancer, which sends it to A while A lives.

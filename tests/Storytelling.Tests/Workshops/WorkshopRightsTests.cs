@@ -106,7 +106,7 @@ public sealed class WorkshopRightsTests
         await using var guest = await world.ConnectAsync(guestCookie);
         await using var other = await world.ConnectAsync(otherCookie);
         var heard = new ConcurrentQueue<CodingDto>();
-        guest.On<CodingDto>(WorkshopPush.CodingAdded, heard.Enqueue);
+        guest.On<CodingDto[]>(WorkshopPush.CodingsAdded, list => { foreach (var c in list) heard.Enqueue(c); });
         await guest.InvokeAsync<WorkshopStateDto>("JoinSession", code);
         await member.InvokeAsync<WorkshopStateDto>("JoinSession", code);
         await other.InvokeAsync<WorkshopStateDto>("JoinSession", code);

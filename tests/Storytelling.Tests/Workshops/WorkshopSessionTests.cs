@@ -109,6 +109,32 @@ public sealed class WorkshopSessionTests
         Assert.Equal(HttpStatusCode.TooManyRequests, (await world.JoinAsync(code, "Gast 4")).Response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("1000", new[] { 1, 2 })] // the first at once, the two that follow within the window together
+    [InlineData("0", new[] { 1, 1, 1 })] // pacing off: one message per coding
+    public async Task Codings_close_together_reach_the_room_in_one_message_after_the_first(string window, int[] expected)
+    {
+        await using var world = await WorkshopWorld.CreateAsync(new Dictionary<string, string?> { ["Storytelling:Workshops:CodingPushWindowMs"] = window });
+        var (code, _) = await world.OpenSessionAsync();
+        var (_, memberCookie) = await world.JoinAsync(code, "Bea", await world.LoginCookieAsync(WorkshopWorld.Begeleider));
+        var (_, guestCookie) = await world.JoinAsync(code, "Fatima");
+        await using var member = await world.ConnectAsync(memberCookie);
+        await using var guest = await world.ConnectAsync(guestCookie);
+        var messages = new System.Collections.Concurrent.ConcurrentQueue<CodingDto[]>();
+        guest.On<CodingDto[]>(WorkshopPush.CodingsAdded, messages.Enqueue);
+        await guest.InvokeAsync<WorkshopStateDto>("JoinSession", code);
+        await member.InvokeAsync<WorkshopStateDto>("JoinSession", code);
+
+        var made = new List<Guid>();
+        for (var position = 0; position < 3; position++)
+            made.Add((await member.InvokeAsync<CodingDto>("ApplyTheme", world.StoryId, position, world.ThemeWerk)).Id);
+
+        var deadline = DateTime.UtcNow + Wait;
+        while (messages.Sum(m => m.Length) < 3 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Equal(made, messages.SelectMany(m => m).Select(c => c.Id));
+        Assert.Equal(expected, messages.Select(m => m.Length));
+    }
+
     [Fact]
     public async Task A_coding_made_by_one_participant_reaches_the_other_pseudonymised()
     {
@@ -119,7 +145,7 @@ public sealed class WorkshopSessionTests
         await using var member = await world.ConnectAsync(memberCookie);
         await using var guest = await world.ConnectAsync(guestCookie);
         var arrived = new TaskCompletionSource<CodingDto>(TaskCreationOptions.RunContinuationsAsynchronously);
-        guest.On<CodingDto>(WorkshopPush.CodingAdded, c => arrived.TrySetResult(c));
+        guest.On<CodingDto[]>(WorkshopPush.CodingsAdded, list => arrived.TrySetResult(list[0]));
 
         var guestState = await guest.InvokeAsync<WorkshopStateDto>("JoinSession", code);
         Assert.Equal(("Fatima", "Bewoner"), (guestState.Me, guestState.Role));
@@ -148,7 +174,7 @@ public sealed class WorkshopSessionTests
         var (_, guestCookie) = await world.JoinAsync(code, "Fatima");
         await using var guest = await world.ConnectAsync(guestCookie);
         var arrived = new TaskCompletionSource<CodingDto>(TaskCreationOptions.RunContinuationsAsynchronously);
-        guest.On<CodingDto>(WorkshopPush.CodingAdded, c => arrived.TrySetResult(c));
+        guest.On<CodingDto[]>(WorkshopPush.CodingsAdded, list => arrived.TrySetResult(list[0]));
         await guest.InvokeAsync<WorkshopStateDto>("JoinSession", code);
 
         var made = await world.CodeAsync(world.StoryId, world.ThemeSchulden, 0, 24, ProjectRole.Beleidsmedewerker);

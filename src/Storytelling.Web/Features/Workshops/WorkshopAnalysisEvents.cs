@@ -11,12 +11,12 @@ namespace Storytelling.Web.Features.Workshops;
 /// for stories with analysis consent, so what guests receive here is safe for them. (It reads the database itself:
 /// depending on WorkshopService would close a cycle through CodingService's listeners.)
 /// </summary>
-public sealed class WorkshopAnalysisEvents(StorytellingDbContext db, IHubContext<WorkshopHub> hub) : IAnalysisEvents
+public sealed class WorkshopAnalysisEvents(StorytellingDbContext db, IHubContext<WorkshopHub> hub, CodingPacer pacer) : IAnalysisEvents
 {
     public async Task CodingAddedAsync(Guid projectId, CodingDto coding, CancellationToken cancellationToken)
     {
         foreach (var id in await OpenSessionsAsync(projectId, cancellationToken))
-            await hub.Clients.Group(WorkshopPush.Group(id)).SendAsync(WorkshopPush.CodingAdded, WorkshopPush.ForRoom(coding), cancellationToken);
+            await pacer.AnnounceAsync(id, WorkshopPush.ForRoom(coding), cancellationToken);
     }
 
     public async Task CodingRemovedAsync(Guid projectId, Guid codingId, CancellationToken cancellationToken)

@@ -40,7 +40,8 @@ public sealed record BoardDto(Guid SessionId, string Title, string Code, bool Op
 /// </summary>
 public static class WorkshopPush
 {
-    public const string CodingAdded = "codingAdded";
+    /// <summary>A list of codings: one, or those that came within one pacing window (<see cref="CodingPacer"/>).</summary>
+    public const string CodingsAdded = "codingsAdded";
     public const string CodingRemoved = "codingRemoved";
     public const string CodebookChanged = "codebookChanged";
     public const string VotesChanged = "votesChanged";

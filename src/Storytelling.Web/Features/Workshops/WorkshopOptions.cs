@@ -8,4 +8,10 @@ public sealed class WorkshopOptions
 
     /// <summary>Joins per minute from one client address; a room behind one Wi-Fi shares an address, so keep it generous.</summary>
     [Range(1, 1_000_000)] public int JoinsPerMinutePerAddress { get; set; } = 60;
+
+    /// <summary>
+    /// Codings that follow each other within this many milliseconds reach the room as one message (see
+    /// <see cref="CodingPacer"/>); 0 sends every coding on its own.
+    /// </summary>
+    [Range(0, 1_000)] public int CodingPushWindowMs { get; set; } = 50;
 }

@@ -8,6 +8,7 @@ public static class WorkshopsSetup
         services.AddScoped<WorkshopService>();
         services.AddSingleton<WorkshopJoinLimiter>();
         services.AddSingleton<WorkshopWriteGate>();
+        services.AddSingleton<CodingPacer>();
         services.AddScoped<TussenruimteService>();
         services.AddScoped<Core.Stories.IStoryWithdrawalListener, WorkshopWithdrawalListener>();
         return services;

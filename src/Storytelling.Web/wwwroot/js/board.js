@@ -92,7 +92,7 @@
     timer = setTimeout(async () => { render(await connection.invoke("GetBoard")); root.dataset.updated = String(Date.now()); }, 250);
   }
 
-  for (const e of ["codingAdded", "codingRemoved", "codebookChanged", "votesChanged"]) connection.on(e, refresh);
+  for (const e of ["codingsAdded", "codingRemoved", "codebookChanged", "votesChanged"]) connection.on(e, refresh);
   connection.on("spotlight", showSpot);
   connection.on("closed", () => { $("board-status").textContent = t("ClosedStatus"); refresh(); });
   connection.onreconnecting(() => { $("board-status").textContent = t("Reconnecting"); });

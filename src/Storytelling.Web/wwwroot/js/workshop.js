@@ -206,13 +206,18 @@
     return changed;
   }
 
-  connection.on("codingAdded", (c) => {
-    const theme = themes.get(c.themeId);
-    const who = c.authorName ? `${c.authorName}` : t("Someone");
-    $("feed").prepend(el("li", {}, ...tNodes("FeedItem", who, theme ? theme.name : t("ATheme"), c.text)));
+  // One coding, or those that came close together in a busy room (the server paces them).
+  connection.on("codingsAdded", (list) => {
+    let placed = false;
+    for (const c of list) {
+      const theme = themes.get(c.themeId);
+      const who = c.authorName ? `${c.authorName}` : t("Someone");
+      $("feed").prepend(el("li", {}, ...tNodes("FeedItem", who, theme ? theme.name : t("ATheme"), c.text)));
+      placed = place(c) || placed;
+    }
     while ($("feed").children.length > 20) $("feed").lastElementChild.remove();
     // Redraw only when no picker is open, so nobody loses their place; the next redraw shows it.
-    if (place(c) && !document.querySelector(".picker")) renderFragments();
+    if (placed && !document.querySelector(".picker")) renderFragments();
   });
   connection.on("codebookChanged", setThemes);
   connection.on("votesChanged", (list) => { tallies = new Map(list.map((v) => [v.themeId, v.votes])); renderVotes(); });

@@ -1,0 +1,79 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Storytelling.Web.Features.Transcripts;
+
+namespace Storytelling.Web.Features.Workshops;
+
+/// <summary>
+/// Announces codings to a workshop room in small batches when the room is busy. The first coding after a quiet spell
+/// goes out at once; codings that follow within <see cref="WorkshopOptions.CodingPushWindowMs"/> wait for the end of
+/// that window and go out together. A room of 400 tagging every few seconds then costs each phone (and the Redis
+/// backplane) one message per window instead of one per coding, at no delay for a room of 40, whose codings are
+/// rarely that close together.
+/// </summary>
+public sealed partial class CodingPacer(IHubContext<WorkshopHub> hub, IOptions<WorkshopOptions> options, ILogger<CodingPacer> logger)
+{
+    private sealed class Lane
+    {
+        public bool Open;
+        public List<CodingDto> Waiting = [];
+    }
+
+    // One lane per session this node has announced to: a few dozen small objects a day, so they are kept.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Guid, Lane> _lanes = new();
+    private readonly TimeSpan _window = TimeSpan.FromMilliseconds(options.Value.CodingPushWindowMs);
+
+    /// <summary>Announces <paramref name="coding"/> (already fit for the room) to the session's group.</summary>
+    public Task AnnounceAsync(Guid sessionId, CodingDto coding, CancellationToken cancellationToken)
+    {
+        if (_window <= TimeSpan.Zero) return SendAsync(sessionId, [coding], cancellationToken);
+        var lane = _lanes.GetOrAdd(sessionId, _ => new Lane());
+        lock (lane)
+        {
+            if (lane.Open)
+            {
+                lane.Waiting.Add(coding);
+                return Task.CompletedTask;
+            }
+            lane.Open = true;
+        }
+        // Real time, not the injected TimeProvider: this paces the transport, it is not a time in the domain.
+        _ = Task.Run(() => DrainAsync(sessionId, lane), CancellationToken.None);
+        return SendAsync(sessionId, [coding], cancellationToken);
+    }
+
+    private async Task DrainAsync(Guid sessionId, Lane lane)
+    {
+        while (true)
+        {
+            await Task.Delay(_window);
+            List<CodingDto> batch;
+            lock (lane)
+            {
+                if (lane.Waiting.Count == 0)
+                {
+                    lane.Open = false;
+                    return;
+                }
+                batch = lane.Waiting;
+                lane.Waiting = [];
+            }
+            try
+            {
+                // Not the author's token: the author's request has long been answered, and the room still needs these.
+                await SendAsync(sessionId, batch, CancellationToken.None);
+            }
+            catch (Exception e)
+            {
+                // The codings are saved; a phone that missed this sees them when it next opens the story.
+                LogSendFailed(logger, batch.Count, e);
+            }
+        }
+    }
+
+    private Task SendAsync(Guid sessionId, IReadOnlyList<CodingDto> codings, CancellationToken cancellationToken) =>
+        hub.Clients.Group(WorkshopPush.Group(sessionId)).SendAsync(WorkshopPush.CodingsAdded, codings, cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Announcing {Count} codings to a workshop room failed")]
+    private static partial void LogSendFailed(ILogger logger, int count, Exception exception);
+}
