@@ -171,13 +171,21 @@ public sealed class TwoNodeCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (Balancer is not null) await Balancer.DisposeAsync();
-        foreach (var p in new[] { A, B, _worker })
-            if (p is not null) await p.DisposeAsync();
-        if (Seeder is not null) await Seeder.DisposeAsync();
-        await _postgres.DisposeAsync();
-        await _redis.DisposeAsync();
-        Repo.DeleteFolder(_media);
+        // Every process this cluster started stops, even when an earlier step throws (PostgreSQL not running left a
+        // redis-server behind once).
+        try
+        {
+            if (Balancer is not null) await Balancer.DisposeAsync();
+            foreach (var p in new[] { A, B, _worker })
+                if (p is not null) await p.DisposeAsync();
+            if (Seeder is not null) await Seeder.DisposeAsync();
+            await _postgres.DisposeAsync();
+        }
+        finally
+        {
+            await _redis.DisposeAsync();
+            Repo.DeleteFolder(_media);
+        }
     }
 }
 
