@@ -110,11 +110,16 @@ public sealed class WorkshopSessionTests
     }
 
     [Theory]
-    [InlineData("1000", new[] { 1, 2 })] // the first at once, the two that follow within the window together
-    [InlineData("0", new[] { 1, 1, 1 })] // pacing off: one message per coding
-    public async Task Codings_close_together_reach_the_room_in_one_message_after_the_first(string window, int[] expected)
+    [InlineData("1000", "1", new[] { 1, 2 })] // busy: the first at once, the two that follow within the window together
+    [InlineData("1000", "20", new[] { 1, 1, 1 })] // a quiet room (3 codings, busy from 20 a second): each at once
+    [InlineData("0", "1", new[] { 1, 1, 1 })] // pacing off: one message per coding
+    public async Task Codings_close_together_in_a_busy_room_reach_it_in_one_message_after_the_first(string window, string busy, int[] expected)
     {
-        await using var world = await WorkshopWorld.CreateAsync(new Dictionary<string, string?> { ["Storytelling:Workshops:CodingPushWindowMs"] = window });
+        await using var world = await WorkshopWorld.CreateAsync(new Dictionary<string, string?>
+        {
+            ["Storytelling:Workshops:CodingPushWindowMs"] = window,
+            ["Storytelling:Workshops:CodingPushBusyPerSecond"] = busy,
+        });
         var (code, _) = await world.OpenSessionAsync();
         var (_, memberCookie) = await world.JoinAsync(code, "Bea", await world.LoginCookieAsync(WorkshopWorld.Begeleider));
         var (_, guestCookie) = await world.JoinAsync(code, "Fatima");

@@ -14,4 +14,7 @@ public sealed class WorkshopOptions
     /// <see cref="CodingPacer"/>); 0 sends every coding on its own.
     /// </summary>
     [Range(0, 1_000)] public int CodingPushWindowMs { get; set; } = 50;
+
+    /// <summary>From how many codings in a second a room counts as busy and is paced (below it, each goes out at once).</summary>
+    [Range(1, 100_000)] public int CodingPushBusyPerSecond { get; set; } = 20;
 }
