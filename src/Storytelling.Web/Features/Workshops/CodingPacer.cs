@@ -46,6 +46,7 @@ public sealed partial class CodingPacer(IHubContext<WorkshopHub> hub, IOptions<W
     {
         if (_window <= TimeSpan.Zero) return SendAsync(sessionId, [coding], cancellationToken);
         var lane = _lanes.GetOrAdd(sessionId, _ => new Lane());
+        bool openWindow;
         lock (lane)
         {
             var busy = lane.CountAndTellBusy(_busyPerSecond);
@@ -54,11 +55,10 @@ public sealed partial class CodingPacer(IHubContext<WorkshopHub> hub, IOptions<W
                 lane.Waiting.Add(coding);
                 return Task.CompletedTask;
             }
-            if (!busy) return SendAsync(sessionId, [coding], cancellationToken);
-            lane.Open = true;
+            openWindow = lane.Open = busy;
         }
         // Real time, not the injected TimeProvider: this paces the transport, it is not a time in the domain.
-        _ = Task.Run(() => DrainAsync(sessionId, lane), CancellationToken.None);
+        if (openWindow) _ = Task.Run(() => DrainAsync(sessionId, lane), CancellationToken.None);
         return SendAsync(sessionId, [coding], cancellationToken);
     }
 
