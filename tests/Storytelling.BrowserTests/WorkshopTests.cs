@@ -1,10 +1,14 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Storytelling.BrowserTests.Infrastructure;
 using Storytelling.Core.Analysis;
+using Storytelling.Core.Persistence;
 using Storytelling.Core.Projects;
 using Storytelling.Core.Stories;
 using Storytelling.Core.Transcripts;
 using Storytelling.Tests.Infrastructure;
+using Storytelling.Web.Features.Transcripts;
 
 namespace Storytelling.BrowserTests;
 
@@ -98,6 +102,17 @@ public sealed class WorkshopTests(BrowserFixture browser) : IClassFixture<Browse
             var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
             Assert.True(scrollWidth <= width, $"{page.Url} is {scrollWidth} px wide at a {width} px viewport");
         }
+
+        // The facilitator takes the theme off again elsewhere (as on the transcript page); Kees's phone follows, with one
+        // more read of the story.
+        await using (var scope = browser.App.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<StorytellingDbContext>();
+            var coding = await db.Codings.SingleAsync(c => c.Theme!.ProjectId == project.Id);
+            Assert.True(await scope.ServiceProvider.GetRequiredService<CodingService>().RemoveAsync(project.Id, coding.Id, facilitator.Id, CancellationToken.None));
+        }
+        await Assertions.Expect(kees.Locator(".fragment").First.Locator(".chip")).ToHaveCountAsync(0, new() { Timeout = 15_000 });
+        Assert.Equal(2, keesAskedForFragments);
 
         await staff.GotoAsync($"/projects/{project.Id}/tussenruimte");
         await Assertions.Expect(staff.Locator("#kappa")).ToContainTextAsync("Geen kappa");

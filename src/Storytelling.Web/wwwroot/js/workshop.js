@@ -219,6 +219,19 @@
     // Redraw only when no picker is open, so nobody loses their place; the next redraw shows it.
     if (placed && !document.querySelector(".picker")) renderFragments();
   });
+  // A coding taken off elsewhere says only which one: read the open story again, after 1–3 s at random so a full
+  // room does not ask all at once, and once for a burst of removals.
+  let reread = null;
+  connection.on("codingRemoved", () => {
+    if (!current || reread) return;
+    const story = current.id;
+    reread = setTimeout(async () => {
+      reread = null;
+      if (!current || current.id !== story || connection.state !== signalR.HubConnectionState.Connected) return;
+      fragments = await connection.invoke("GetFragments", story);
+      if (!document.querySelector(".picker")) renderFragments();
+    }, 1000 + Math.random() * 2000);
+  });
   connection.on("codebookChanged", setThemes);
   connection.on("votesChanged", (list) => { tallies = new Map(list.map((v) => [v.themeId, v.votes])); renderVotes(); });
   connection.on("spotlight", showSpotlight);
