@@ -34,11 +34,11 @@ public sealed class FoundationPagesTests(BrowserFixture browser) : IClassFixture
         await page.GetByLabel("E-mailadres").FillAsync(facilitator.Email!);
         await page.GetByLabel("Wachtwoord").FillAsync(Storytelling.Tests.Infrastructure.TestApp.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Inloggen" }).ClickAsync();
-        await page.WaitForURLAsync($"**/projects/{project.Id}");
+        await page.WaitForAddressAsync($"**/projects/{project.Id}");
         await page.AssertAccessibleAsync();
 
         await page.Locator(".project-nav").GetByRole(AriaRole.Link, new() { Name = "Mensen en instellingen" }).ClickAsync();
-        await page.WaitForURLAsync($"**/projects/{project.Id}/people");
+        await page.WaitForAddressAsync($"**/projects/{project.Id}/people");
         await page.GetByLabel("Soort link").SelectOptionAsync("Membership");
         await page.GetByLabel("Rol (bij meedoen)").SelectOptionAsync("Bewoner");
         await page.GetByRole(AriaRole.Button, new() { Name = "Link maken" }).ClickAsync();
@@ -55,7 +55,7 @@ public sealed class FoundationPagesTests(BrowserFixture browser) : IClassFixture
         await resident.GetByLabel("E-mailadres").FillAsync($"fatima-{Guid.NewGuid():N}@example.org");
         await resident.GetByLabel("Wachtwoord (minstens 10 tekens)").FillAsync("een lang wachtwoord");
         await resident.GetByRole(AriaRole.Button, new() { Name = "Account maken en meedoen" }).ClickAsync();
-        await resident.WaitForURLAsync($"**/projects/{project.Id}");
+        await resident.WaitForAddressAsync($"**/projects/{project.Id}");
         Assert.Contains("bewoner", await resident.Locator("main").InnerTextAsync());
 
         await resident.GotoAsync("/");
@@ -78,7 +78,7 @@ public sealed class FoundationPagesTests(BrowserFixture browser) : IClassFixture
         await page.GetByLabel("Naam").FillAsync("Wat betekent werk voor jou?");
         await page.GetByLabel("Hoofdvraag").FillAsync("Wat betekent werk voor jou?");
         await page.GetByRole(AriaRole.Button, new() { Name = "Traject aanmaken" }).ClickAsync();
-        await page.WaitForURLAsync("**/projects/*");
+        await page.WaitForAddressAsync("**/projects/*");
         Assert.Contains("beheerder", await page.Locator("main").InnerTextAsync());
         await page.AssertAccessibleAsync();
         await page.ScreenshotAsync("admin-project-1280");

@@ -37,7 +37,7 @@ public sealed partial class HoutenLoopTests(HoutenLoopFixture browser) : IClassF
         await admin.AssertAccessibleAsync();
         await admin.ScreenshotAsync("houten-1-new-project");
         await admin.GetByRole(AriaRole.Button, new() { Name = "Traject aanmaken" }).ClickAsync();
-        await admin.WaitForURLAsync(ProjectUrl());
+        await admin.WaitForAddressAsync(ProjectUrl());
         var projectId = Guid.Parse(ProjectUrl().Match(admin.Url).Groups["id"].Value);
         var facilitatorLink = await MakeLinkAsync(admin, "Membership", nameof(ProjectRole.Begeleider));
         await admin.ScreenshotAsync("houten-1-invite-facilitator");
@@ -50,7 +50,7 @@ public sealed partial class HoutenLoopTests(HoutenLoopFixture browser) : IClassF
         await facilitator.GetByLabel("Wachtwoord").FillAsync(TestApp.Password);
         await facilitator.AssertAccessibleAsync();
         await facilitator.GetByRole(AriaRole.Button, new() { Name = "Account maken en meedoen" }).ClickAsync();
-        await facilitator.WaitForURLAsync($"**/projects/{projectId}");
+        await facilitator.WaitForAddressAsync($"**/projects/{projectId}");
 
         // No page adds an existing account with a given role besides the one-time invitation link, and walking that
         // twice more proves nothing new: the policy officer and the resident member are made the way other browser tests do.
@@ -172,7 +172,7 @@ public sealed partial class HoutenLoopTests(HoutenLoopFixture browser) : IClassF
         await officer.SignInAsync(officerEmail);
         await officer.GotoAsync($"/projects/{projectId}");
         await officer.Locator(".project-nav").GetByRole(AriaRole.Link, new() { Name = "Rapporten" }).ClickAsync();
-        await officer.WaitForURLAsync($"**/projects/{projectId}/reports");
+        await officer.WaitForAddressAsync($"**/projects/{projectId}/reports");
         await Assertions.Expect(officer.Locator("li.report-theme legend label").First).ToHaveTextAsync("Werk");
         await Assertions.Expect(officer.Locator("li.report-theme .meta").First).ToContainTextAsync("2 stemmen");
         await Assertions.Expect(officer.Locator(".quote-picks")).ToContainTextAsync(quote);
@@ -180,7 +180,7 @@ public sealed partial class HoutenLoopTests(HoutenLoopFixture browser) : IClassF
         await officer.AssertAccessibleAsync();
         await officer.ScreenshotAsync("houten-5-reports");
         await officer.GetByRole(AriaRole.Button, new() { Name = "Rapport maken" }).ClickAsync();
-        await officer.WaitForURLAsync(ReportUrl());
+        await officer.WaitForAddressAsync(ReportUrl());
         var firstReportUrl = officer.Url;
         await Assertions.Expect(officer.Locator(".report-body blockquote")).ToContainTextAsync(quote);
         var download = await officer.RunAndWaitForDownloadAsync(() => officer.GetByRole(AriaRole.Link, new() { Name = "Word (.docx)" }).ClickAsync());
@@ -209,7 +209,7 @@ public sealed partial class HoutenLoopTests(HoutenLoopFixture browser) : IClassF
         await officer.GotoAsync(firstReportUrl);
         await Assertions.Expect(officer.Locator("#stale")).ToContainTextAsync("ingetrokken");
         await officer.GetByRole(AriaRole.Button, new() { Name = "Opnieuw opstellen" }).ClickAsync();
-        await officer.WaitForURLAsync(url => ReportUrl().IsMatch(url) && url != firstReportUrl);
+        await officer.WaitForAddressAsync(url => ReportUrl().IsMatch(url) && url != firstReportUrl);
         await Assertions.Expect(officer.Locator(".report-body")).ToBeVisibleAsync();
         await Assertions.Expect(officer.Locator(".report-body")).Not.ToContainTextAsync(quote);
         await Assertions.Expect(officer.Locator("#stale")).ToHaveCountAsync(0);
@@ -241,7 +241,7 @@ public sealed partial class HoutenLoopTests(HoutenLoopFixture browser) : IClassF
     private static async Task<string> MakeLinkAsync(IPage page, string kind, string role)
     {
         await page.Locator(".project-nav").GetByRole(AriaRole.Link, new() { Name = "Mensen en instellingen" }).ClickAsync();
-        await page.WaitForURLAsync("**/people");
+        await page.WaitForAddressAsync("**/people");
         await page.Locator("#kind").SelectOptionAsync(kind);
         await page.Locator("#role").SelectOptionAsync(role);
         await page.GetByRole(AriaRole.Button, new() { Name = "Link maken" }).ClickAsync();

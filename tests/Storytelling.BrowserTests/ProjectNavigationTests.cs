@@ -103,7 +103,7 @@ public sealed class ProjectNavigationTests(BrowserFixture browser) : IClassFixtu
         await AssertFitsAsync(page, width, $"nav-people-{width}");
 
         await page.Locator(".project-nav").GetByRole(AriaRole.Link, new() { Name = "Verhalen" }).ClickAsync();
-        await page.WaitForURLAsync($"**/projects/{project.Id}/stories");
+        await page.WaitForAddressAsync($"**/projects/{project.Id}/stories");
         await Assertions.Expect(page.Locator("#stories")).ToContainTextAsync("Anna");
         await AssertFitsAsync(page, width, $"nav-stories-{width}");
         foreach (var path in new[] { "codebook", "tussenruimte", "workshops", "reports", "phase", "experiments", "rounds", "questions", "retention", "import", "exchange", "vertellers" })
@@ -137,7 +137,7 @@ public sealed class ProjectNavigationTests(BrowserFixture browser) : IClassFixtu
 
         await page.GetByLabel("Soort link").SelectOptionAsync("Capture");
         await page.GetByRole(AriaRole.Button, new() { Name = "Link maken" }).ClickAsync();
-        await page.WaitForURLAsync("**/people?handler=Invite#new-link");
+        await page.WaitForAddressAsync("**/people?handler=Invite#new-link");
         var warning = page.Locator(".new-link .capture-closed");
         await Assertions.Expect(warning).ToContainTextAsync("Deze vertel-link neemt nu geen verhalen aan");
         await Assertions.Expect(warning).ToContainTextAsync("Evaluatieronde 1 staat open: gebruik de link van die ronde.");
@@ -179,7 +179,7 @@ public sealed class ProjectNavigationTests(BrowserFixture browser) : IClassFixtu
         var focused = page.Locator(".project-nav a:focus");
         await Assertions.Expect(focused).ToHaveCountAsync(1);
         await focused.PressAsync("Enter");
-        await page.WaitForURLAsync(url);
+        await page.WaitForAddressAsync(url);
     }
 
     private static async Task TabToAsync(IPage page, string selector, string text)

@@ -62,7 +62,7 @@ public sealed class ReportPageTests(BrowserFixture browser) : IClassFixture<Brow
         await page.GotoAsync($"/projects/{project.Id}");
         await page.Locator(".project-nav").GetByRole(AriaRole.Link, new() { Name = "Rapporten" }).FocusAsync();
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync($"**/projects/{project.Id}/reports");
+        await page.WaitForAddressAsync($"**/projects/{project.Id}/reports");
         var themes = page.Locator("li.report-theme legend label");
         await Assertions.Expect(themes).ToHaveTextAsync(["Geldzorgen", "Ontmoeting"]);
         // The fragment is shown pseudonymised, also to the person choosing it.
@@ -82,7 +82,7 @@ public sealed class ReportPageTests(BrowserFixture browser) : IClassFixture<Brow
         await page.Keyboard.PressAsync("Space");
         await page.GetByRole(AriaRole.Button, new() { Name = "Rapport maken" }).FocusAsync();
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/reports/*");
+        await page.WaitForAddressAsync("**/reports/*");
 
         var preview = page.Locator(".report-body");
         await Assertions.Expect(preview.Locator("h2")).ToContainTextAsync(["Werkwijze", "Thema's in het kort", "1. Ontmoeting", "Bronnen"]);

@@ -108,7 +108,7 @@ public sealed class ResidentPagesTests(BrowserFixture browser) : IClassFixture<B
         Assert.True(box!.Height >= 48 && box.Width >= 52, $"{path}: the language link is {box.Width}×{box.Height}");
         Assert.Equal("2px", await links.First.EvaluateAsync<string>("a => getComputedStyle(a).borderTopWidth"));
         await links.Nth(2).ClickAsync();
-        await page.WaitForURLAsync($"**{path}?lang=ar");
+        await page.WaitForAddressAsync($"**{path}?lang=ar");
         Assert.Equal("rtl", await page.GetAttributeAsync("html", "dir"));
         await Assertions.Expect(page.Locator("nav.lang-switch a[aria-current=true]")).ToHaveTextAsync("عربي");
         await page.AssertAccessibleAsync();

@@ -75,7 +75,7 @@ public sealed class TellerPageTests(BrowserFixture browser) : IClassFixture<Brow
         await page.ScreenshotAsync("teller-enter-390");
         await page.GetByLabel("Je code").FillAsync(code.ToLowerInvariant().Replace("-", " ", StringComparison.Ordinal));
         await page.GetByRole(AriaRole.Button, new() { Name = "Openen" }).ClickAsync();
-        await page.WaitForURLAsync("**/verhaal/mijn");
+        await page.WaitForAddressAsync("**/verhaal/mijn");
         Assert.DoesNotContain(code, page.Url, StringComparison.OrdinalIgnoreCase);
         await Assertions.Expect(page.Locator("main")).ToContainTextAsync(Told[1]);
         await Assertions.Expect(page.Locator(".themes")).ToContainTextAsync("Erbij horen");
@@ -118,7 +118,7 @@ public sealed class TellerPageTests(BrowserFixture browser) : IClassFixture<Brow
         Assert.Equal("ar", await page.GetAttributeAsync("html", "lang"));
         await page.GetByLabel("رمزك").FillAsync(code);
         await page.GetByRole(AriaRole.Button, new() { Name = "افتح" }).ClickAsync();
-        await page.WaitForURLAsync("**/verhaal/mijn");
+        await page.WaitForAddressAsync("**/verhaal/mijn");
         Assert.Equal("rtl", await page.GetAttributeAsync("html", "dir"));
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("قصتك");
         // The teller's own (Dutch) words keep their direction inside the right-to-left page.
