@@ -140,7 +140,7 @@ public sealed class DiskMediaStore : IMediaStore
             }
         }
         // A repeated chunk (its answer got lost): already staged, so read and drop it, without holding the lock.
-        if (offset + length <= current) await DrainAsync(data, length, cancellationToken);
+        if (offset + length <= current) await data.CopyToAsync(Stream.Null, cancellationToken);
         return current;
     }
 
@@ -179,22 +179,9 @@ public sealed class DiskMediaStore : IMediaStore
         }
     }
 
-    // Kestrel's buffers are 4 KB, so a 256 KB chunk that has fully arrived is 64 segments (the kernel takes 1,024).
+    // The list's starting size: Kestrel's buffers are 4 KB, so a 256 KB chunk that has fully arrived is 64 segments
+    // (RandomAccess splits a longer list into as many calls as the kernel needs).
     private const int SegmentsPerWrite = 64;
-
-    private static async Task DrainAsync(PipeReader data, long length, CancellationToken cancellationToken)
-    {
-        var remaining = length;
-        while (remaining > 0)
-        {
-            var read = await data.ReadAsync(cancellationToken);
-            if (read.IsCanceled) throw new OperationCanceledException(cancellationToken);
-            var take = read.Buffer.Slice(0, Math.Min(read.Buffer.Length, remaining));
-            remaining -= take.Length;
-            data.AdvanceTo(take.End);
-            if (read.IsCompleted && remaining > 0 && take.IsEmpty) return;
-        }
-    }
 
     /// <summary>The staged file opened for writing by this caller alone, or null when it does not exist.</summary>
     private static async Task<FileStream?> OpenExclusiveAsync(string path, CancellationToken cancellationToken)

@@ -70,12 +70,14 @@ public static class JobChanges
     public static async Task PublishJobsAsync(this IJobChanges changes, StorytellingDbContext db, IReadOnlyCollection<Guid> jobIds, CancellationToken ct)
     {
         if (!changes.Publishes || jobIds.Count == 0) return;
-        var rows = await db.TranscriptionJobs.AsNoTracking().Where(j => jobIds.Contains(j.Id))
-            .Select(j => new { j.Id, j.Recording!.Story!.ProjectId, j.Recording.StoryId, j.Status, j.ProgressPercent, j.Recording.Story.Consent.Scopes })
-            .ToListAsync(ct);
-        foreach (var r in rows)
-            await changes.PublishAsync(new JobChange(r.ProjectId, r.StoryId, r.Id, r.Status, r.ProgressPercent, JobChange.IsAnalysable(r.Scopes)), ct);
+        var rows = await db.TranscriptionJobs.AsNoTracking().Where(j => jobIds.Contains(j.Id)).AsChanges().ToListAsync(ct);
+        foreach (var change in rows) await changes.PublishAsync(change, ct);
     }
+
+    /// <summary>Jobs as open pages hear of them, with project, story and consent read in the same query.</summary>
+    public static IQueryable<JobChange> AsChanges(this IQueryable<TranscriptionJob> jobs) =>
+        jobs.Select(j => new JobChange(j.Recording!.Story!.ProjectId, j.Recording.StoryId, j.Id, j.Status, j.ProgressPercent,
+            (j.Recording.Story.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis));
 }
 
 internal sealed class NoJobChanges : IJobChanges

@@ -160,16 +160,15 @@ public sealed partial class JobFeed(IServiceProvider services, JobAudience audie
         var rows = await db.TranscriptionJobs.AsNoTracking()
             .Where(j => j.Status == TranscriptionJobStatus.Queued || j.Status == TranscriptionJobStatus.Running
                         || j.Status == TranscriptionJobStatus.WaitingForModel || wereActive.Contains(j.Id) || j.CompletedAt >= since)
-            .Select(j => new { j.Id, j.Recording!.Story!.ProjectId, j.Recording.StoryId, j.Status, j.ProgressPercent, j.Recording.Story.Consent.Scopes })
-            .ToListAsync(ct);
+            .AsChanges().ToListAsync(ct);
         var next = new Dictionary<Guid, (TranscriptionJobStatus, int)>(rows.Count);
-        foreach (var r in rows)
+        foreach (var change in rows)
         {
-            var state = (r.Status, r.ProgressPercent);
+            var state = (change.Status, change.Percent);
             // Remembered while the query still returns it, so a finished job is announced once.
-            next[r.Id] = state;
-            if (_seen.TryGetValue(r.Id, out var before) && before == state) continue;
-            await push.PushAsync(new JobChange(r.ProjectId, r.StoryId, r.Id, r.Status, r.ProgressPercent, JobChange.IsAnalysable(r.Scopes)), ct);
+            next[change.JobId] = state;
+            if (_seen.TryGetValue(change.JobId, out var before) && before == state) continue;
+            await push.PushAsync(change, ct);
         }
         _seen = next;
     }
