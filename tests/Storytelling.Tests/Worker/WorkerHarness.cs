@@ -107,6 +107,21 @@ internal sealed class WorkerHarness : IAsyncDisposable
         return await SeedRowsAsync(stored.BlobName, format, durationMs, language);
     }
 
+    /// <summary>
+    /// Seeds a recording like <see cref="SeedAsync"/>, of which the worker can read only <paramref name="fraction"/>
+    /// until the test restores it: a job that stays mid-way for as long as the test needs.
+    /// </summary>
+    public async Task<(Guid StoryId, Guid JobId, HeldRecording Held)> SeedHeldAsync(string file, string format, long durationMs, double fraction)
+    {
+        StoredMedia stored;
+        await using (var source = File.OpenRead(file))
+            stored = await Get<IMediaStore>().SaveAsync(source, "application/octet-stream", CancellationToken.None);
+        var path = Get<IMediaStore>().LocalPathOf(stored.BlobName) ?? throw new InvalidOperationException("the worker harness stores on disk");
+        var held = await HeldRecording.HoldAsync(path, fraction);
+        var (storyId, jobId) = await SeedRowsAsync(stored.BlobName, format, durationMs);
+        return (storyId, jobId, held);
+    }
+
     public async Task<(Guid StoryId, Guid JobId)> SeedRowsAsync(string blobName, string format, long durationMs, string? language = null)
     {
         var now = Time.GetUtcNow();
