@@ -15,9 +15,7 @@ namespace Storytelling.Core.Transcription;
 /// <see cref="Analysable"/> says whether readers who see only analysable stories may hear of it (the teller's consent).
 /// </summary>
 public sealed record JobChange(Guid ProjectId, Guid StoryId, Guid JobId, TranscriptionJobStatus Status, int Percent, bool Analysable)
-{
-    public static bool IsAnalysable(ConsentScopes scopes) => (scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis;
-}
+;
 
 /// <summary>
 /// Where the worker (and the web node that queues a job) announce a job's change. With Redis it is a Redis channel
@@ -74,7 +72,10 @@ public static class JobChanges
         foreach (var change in rows) await changes.PublishAsync(change, ct);
     }
 
-    /// <summary>Jobs as open pages hear of them, with project, story and consent read in the same query.</summary>
+    /// <summary>
+    /// Jobs as open pages hear of them, with project, story and consent read in the same query (the consent test is
+    /// <see cref="AnalysisConsent.AllowsAnalysis"/>, written out so EF Core translates it).
+    /// </summary>
     public static IQueryable<JobChange> AsChanges(this IQueryable<TranscriptionJob> jobs) =>
         jobs.Select(j => new JobChange(j.Recording!.Story!.ProjectId, j.Recording.StoryId, j.Id, j.Status, j.ProgressPercent,
             (j.Recording.Story.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis));

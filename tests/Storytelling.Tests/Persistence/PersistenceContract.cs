@@ -129,7 +129,7 @@ public abstract class PersistenceContract : IAsyncLifetime
         }
         await using (var db = NewContext())
         {
-            var analysable = await db.Stories.Where(s => s.ProjectId == project.Id && (s.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
+            var analysable = await db.Stories.Where(s => s.ProjectId == project.Id).Analysable()
                 .Select(s => s.TellerPseudonym).ToListAsync();
             Assert.Equal(["Peter"], analysable);
             var mo = await db.Stories.SingleAsync(s => s.TellerPseudonym == "Mo");

@@ -239,7 +239,7 @@ public sealed partial class UploadService(
         LogReceived(logger, story.Id, recording.Format, recording.DurationMs);
         // Open project pages on every node learn of the queued job (without Redis this node's watcher sees it).
         if (jobChanges.Publishes)
-            await jobChanges.PublishAsync(new JobChange(project.Id, story.Id, job.Id, job.Status, 0, JobChange.IsAnalysable(story.Consent.Scopes)), ct);
+            await jobChanges.PublishAsync(new JobChange(project.Id, story.Id, job.Id, job.Status, 0, story.Consent.Scopes.AllowsAnalysis()), ct);
         return new CompletedUploadDto(story.Id, receipt, recording.DurationMs, recording.Format);
     }
 

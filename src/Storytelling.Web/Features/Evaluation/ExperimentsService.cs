@@ -45,7 +45,7 @@ public sealed class ExperimentsService(StorytellingDbContext db, TimeProvider ti
                 .Select(l => new { l.ExperimentId, l.Theme!.Id, l.Theme.Name, l.Theme.Colour, l.Theme.MergedIntoId }).ToListAsync(ct))
             .ToLookup(l => l.ExperimentId, l => new ExperimentThemeDto(l.Id, l.Name, l.Colour, l.MergedIntoId is not null));
         var stories = (await db.ExperimentStories.AsNoTracking().Where(l => ids.Contains(l.ExperimentId))
-                .Where(l => (l.Story!.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
+                .OfAnalysableStories()
                 .Select(l => new { l.ExperimentId, l.Story!.Id, l.Story.TellerPseudonym }).ToListAsync(ct))
             .ToLookup(l => l.ExperimentId, l => new ExperimentStoryDto(l.Id, l.TellerPseudonym));
         var personIds = experiments.SelectMany(e => new[] { e.CreatedByPersonId, e.OwnerPersonId }).OfType<Guid>().Distinct().ToList();
@@ -161,7 +161,7 @@ public sealed class ExperimentsService(StorytellingDbContext db, TimeProvider ti
         else if (storyIds.Count > 0)
         {
             var found = await db.Stories.AsNoTracking()
-                .Where(s => storyIds.Contains(s.Id) && s.ProjectId == projectId && (s.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
+                .Where(s => storyIds.Contains(s.Id) && s.ProjectId == projectId).Analysable()
                 .CountAsync(ct);
             if (found != storyIds.Count) errors["storyIds"] = ["Every linked story must be a story of this project whose teller agreed to the analysis."];
         }

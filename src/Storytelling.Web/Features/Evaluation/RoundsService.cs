@@ -142,12 +142,12 @@ public sealed class RoundsService(StorytellingDbContext db, TimeProvider time, I
         var project = await db.Projects.AsNoTracking().Where(p => p.Id == projectId).Select(p => new { p.GuidingQuestion }).FirstAsync(ct);
         var rounds = await db.EvaluationRounds.AsNoTracking().Where(r => r.ProjectId == projectId).OrderBy(r => r.Number).ToListAsync(ct);
         var stories = await db.Stories.AsNoTracking()
-            .Where(s => s.ProjectId == projectId && (s.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
+            .Where(s => s.ProjectId == projectId).Analysable()
             .Select(s => new { s.Id, s.EvaluationRoundId }).ToListAsync(ct);
         var coded = await db.Codings.AsNoTracking()
+            .OfAnalysableStories()
             .Where(c => c.Theme!.ProjectId == projectId
-                && (c.Transcript!.Story!.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis
-                && c.Transcript.Version == db.Transcripts.Where(t => t.StoryId == c.Transcript.StoryId).Max(t => t.Version))
+                && c.Transcript!.Version == db.Transcripts.Where(t => t.StoryId == c.Transcript.StoryId).Max(t => t.Version))
             .Select(c => new { c.Transcript!.StoryId, c.ThemeId }).Distinct().ToListAsync(ct);
         var themes = await db.Themes.AsNoTracking().Where(t => t.ProjectId == projectId && t.MergedIntoId == null).ToListAsync(ct);
 

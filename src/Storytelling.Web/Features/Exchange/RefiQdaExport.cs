@@ -39,7 +39,7 @@ public sealed partial class RefiQdaExport(StorytellingDbContext db, PseudonymSer
         var users = await UsersAsync(projectId, seesOriginals, ct);
 
         var stories = await db.Stories.AsNoTracking()
-            .Where(s => s.ProjectId == projectId && (s.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
+            .Where(s => s.ProjectId == projectId).Analysable()
             .OrderBy(s => s.CreatedAt).ThenBy(s => s.Id)
             .Select(s => new StoryRow(s.Id, s.TellerPseudonym, s.CreatedAt)).ToListAsync(ct);
 
@@ -257,8 +257,8 @@ public sealed partial class RefiQdaExport(StorytellingDbContext db, PseudonymSer
     private async Task<Dictionary<Guid, ExportUser>> UsersAsync(Guid projectId, bool seesOriginals, CancellationToken ct)
     {
         var authors = await db.Codings.AsNoTracking()
-            .Where(c => c.Transcript!.Story!.ProjectId == projectId
-                && (c.Transcript.Story.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
+            .Where(c => c.Transcript!.Story!.ProjectId == projectId)
+            .OfAnalysableStories()
             .Select(c => new { c.AuthorPersonId, c.AuthorRole }).Distinct().ToListAsync(ct);
         var result = new Dictionary<Guid, ExportUser>();
         if (authors.Any(a => a.AuthorPersonId is null)) result[Guid.Empty] = new ExportUser(QdaXml.StableGuid(projectId, "user:guest"), "Gast (werksessie)");

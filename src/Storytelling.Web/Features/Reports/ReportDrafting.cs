@@ -49,8 +49,8 @@ public sealed class ReportDrafting(StorytellingDbContext db, PseudonymService ps
     private Task<List<CodingRow>> CodingsAsync(Guid projectId, IReadOnlyCollection<Guid>? themeIds, CancellationToken ct)
     {
         var query = db.Codings.AsNoTracking()
-            .Where(c => c.Theme!.ProjectId == projectId && c.Theme.MergedIntoId == null
-                        && (c.Transcript!.Story!.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis);
+            .Where(c => c.Theme!.ProjectId == projectId && c.Theme.MergedIntoId == null)
+            .OfAnalysableStories();
         if (themeIds is not null) query = query.Where(c => themeIds.Contains(c.ThemeId));
         return query.Select(c => new CodingRow(c.Id, c.ThemeId, c.TranscriptId, c.StartChar, c.EndChar, c.StartMs, c.AuthorRole,
                 c.AuthorPersonId ?? c.ParticipantId, c.Transcript!.StoryId, c.Transcript.Story!.TellerPseudonym, c.Transcript.Story.Consent.Scopes,
@@ -148,7 +148,7 @@ public sealed class ReportDrafting(StorytellingDbContext db, PseudonymService ps
         md.AppendLine("## Werkwijze").AppendLine();
         md.Append("Hoofdvraag: *").Append(Escape(project.GuidingQuestion)).AppendLine("*").AppendLine();
         var analysed = Count(allCodings);
-        var storyCount = await db.Stories.CountAsync(s => s.ProjectId == projectId && (s.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis, ct);
+        var storyCount = await db.Stories.Where(s => s.ProjectId == projectId).Analysable().CountAsync(ct);
         md.Append(CultureInfo.InvariantCulture, $"Dit rapport steunt op {storyCount} {Plural(storyCount, "verhaal", "verhalen")} van ")
           .Append(CultureInfo.InvariantCulture, $"{allCodings.Select(c => c.Teller).Distinct().Count()} {Plural(allCodings.Select(c => c.Teller).Distinct().Count(), "verteller", "vertellers")} die voor analyse toestemming gaven. ");
         md.Append(CultureInfo.InvariantCulture, $"Geanalyseerd door {analysed.Residents} {Plural(analysed.Residents, "bewoner", "bewoners")} en {analysed.Professionals} {Plural(analysed.Professionals, "professional", "professionals")}");

@@ -157,8 +157,8 @@ public sealed partial class ReportsService(StorytellingDbContext db, ReportDraft
         foreach (var chunk in codingIds.Chunk(500))
         {
             var rows = await db.Codings.AsNoTracking()
-                .Where(c => chunk.Contains(c.Id) && c.Theme!.ProjectId == projectId && c.Transcript!.Story!.ProjectId == projectId
-                            && (c.Transcript.Story.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
+                .Where(c => chunk.Contains(c.Id) && c.Theme!.ProjectId == projectId && c.Transcript!.Story!.ProjectId == projectId)
+                .OfAnalysableStories()
                 .Select(c => new { c.Id, c.ThemeId, c.Transcript!.Story!.Consent.Scopes }).ToListAsync(ct);
             foreach (var row in rows) codings[row.Id] = (row.ThemeId, row.Scopes);
         }

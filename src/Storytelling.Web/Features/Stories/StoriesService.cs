@@ -63,9 +63,8 @@ public sealed class StoriesService(StorytellingDbContext db, PseudonymService ps
         var pageNo = filter.Page ?? 1;
         var pageSize = filter.PageSize ?? DefaultPageSize;
 
-        var query = db.Stories.AsNoTracking()
-            .Where(s => s.ProjectId == projectId)
-            .Where(s => seesAll || (s.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis);
+        var query = db.Stories.AsNoTracking().Where(s => s.ProjectId == projectId);
+        if (!seesAll) query = query.Analysable();
         if (!string.IsNullOrEmpty(filter.Status) && Enum.TryParse<StoryStatus>(filter.Status, true, out var status))
             query = query.Where(s => s.Status == status);
         if (!string.IsNullOrWhiteSpace(filter.Language))

@@ -71,7 +71,7 @@ public sealed class TellersService(StorytellingDbContext db, StoryWithdrawal wit
         var wanted = (quotesInReports ? ConsentScopes.QuotesInReports : 0) | (audioInWorkshops ? ConsentScopes.AudioInWorkshops : 0);
         if (!await consent.ChangeAsync(storyId, wanted, by, ct)) return null;
         var scopes = await db.Stories.AsNoTracking().Where(s => s.Id == storyId).Select(s => s.Consent.Scopes).SingleOrDefaultAsync(ct);
-        return new ConsentDto(scopes.HasFlag(ConsentScopes.Analysis), scopes.HasFlag(ConsentScopes.QuotesInReports), scopes.HasFlag(ConsentScopes.AudioInWorkshops));
+        return new ConsentDto(scopes.AllowsAnalysis(), scopes.HasFlag(ConsentScopes.QuotesInReports), scopes.HasFlag(ConsentScopes.AudioInWorkshops));
     }
 
     /// <summary>Paragraphs of a published update, for rendering as plain &lt;p&gt; elements (never as HTML).</summary>

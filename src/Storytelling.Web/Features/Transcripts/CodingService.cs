@@ -30,7 +30,7 @@ public sealed class CodingService(StorytellingDbContext db, TimeProvider time, P
     {
         var errors = new Dictionary<string, string[]>();
         var story = await db.Stories.AsNoTracking()
-            .Where(s => s.Id == input.StoryId && s.ProjectId == projectId && (s.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
+            .Where(s => s.Id == input.StoryId && s.ProjectId == projectId).Analysable()
             .Select(s => new { s.Id })
             .SingleOrDefaultAsync(ct);
         if (story is null) errors["storyId"] = ["This story is not in the project, or its teller did not agree to analysis."];

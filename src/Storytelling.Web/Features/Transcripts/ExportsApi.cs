@@ -89,7 +89,7 @@ public static partial class ExportsApi
         var filters = await pseudonyms.ForReaderAsync(projectId, seesOriginals: false, ct);
         var themes = await db.Themes.AsNoTracking().Where(t => t.ProjectId == projectId).ToDictionaryAsync(t => t.Id, t => t.Name, ct);
         var stories = await db.Stories.AsNoTracking()
-            .Where(s => s.ProjectId == projectId && (s.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
+            .Where(s => s.ProjectId == projectId).Analysable()
             .OrderBy(s => s.CreatedAt).ThenBy(s => s.Id)
             .Select(s => new { s.Id, s.TellerPseudonym }).ToListAsync(ct);
 

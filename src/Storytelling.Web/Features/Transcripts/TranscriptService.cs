@@ -25,7 +25,7 @@ public sealed partial class TranscriptService(StorytellingDbContext db, TimeProv
     /// <summary>The one ownership check for a story in the address, also used by the transcript and export endpoints.</summary>
     internal static IQueryable<Story> StoryInProject(StorytellingDbContext db, Guid projectId, Guid storyId) =>
         db.Stories.AsNoTracking()
-            .Where(s => s.Id == storyId && s.ProjectId == projectId && (s.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis);
+            .Where(s => s.Id == storyId && s.ProjectId == projectId).Analysable();
 
     /// <summary>
     /// Validates <paramref name="input"/> (in the text of <paramref name="view"/>) and saves it as the version after

@@ -20,8 +20,8 @@ public sealed class TussenruimteService(StorytellingDbContext db, PseudonymServi
         var themes = await db.Themes.AsNoTracking().Where(t => t.ProjectId == projectId && t.MergedIntoId == null)
             .Select(t => new { t.Id, t.Name, t.Colour }).ToListAsync(ct);
         var rows = await db.Codings.AsNoTracking()
-            .Where(c => c.Theme!.ProjectId == projectId && c.Theme.MergedIntoId == null && c.Transcript!.Story!.ProjectId == projectId
-                        && (c.Transcript!.Story!.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
+            .Where(c => c.Theme!.ProjectId == projectId && c.Theme.MergedIntoId == null && c.Transcript!.Story!.ProjectId == projectId)
+            .OfAnalysableStories()
             .Select(c => new { c.ThemeId, c.TranscriptId, c.StartChar, c.EndChar, c.AuthorRole, c.Transcript!.StoryId, c.Transcript.Story!.TellerPseudonym })
             .ToListAsync(ct);
         var residents = rows.Where(r => RoleClasses.IsResident(r.AuthorRole)).ToList();

@@ -163,7 +163,7 @@ public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time,
     }
 
     private IQueryable<Story> Analysable(Guid projectId) =>
-        db.Stories.AsNoTracking().Where(s => s.ProjectId == projectId && (s.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis);
+        db.Stories.AsNoTracking().Where(s => s.ProjectId == projectId).Analysable();
 
     public async Task<List<WorkshopStoryDto>> StoriesAsync(Guid projectId, CancellationToken ct)
     {
@@ -288,7 +288,7 @@ public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time,
             .Select(c => new { c.Id, c.TranscriptId, c.StartChar, c.EndChar, c.StartMs, c.EndMs, c.Theme!.Name, c.Theme.Colour,
                 c.Transcript!.StoryId, c.Transcript.Story!.TellerPseudonym, c.Transcript.Story.Consent.Scopes })
             .FirstOrDefaultAsync(ct);
-        if (c is null || (c.Scopes & ConsentScopes.Analysis) == 0) return null;
+        if (c is null || !c.Scopes.AllowsAnalysis()) return null;
         var texts = await TextsAsync([c.TranscriptId], ct);
         var filter = await pseudonyms.ForReaderAsync(session.ProjectId, c.StoryId, seesOriginals: false, ct);
         var original = Slice(texts, c.TranscriptId, c.StartChar, c.EndChar);
@@ -321,8 +321,8 @@ public sealed class WorkshopService(StorytellingDbContext db, TimeProvider time,
     public async Task<BoardDto> BoardAsync(WorkshopSession session, CancellationToken ct)
     {
         var rows = await db.Codings.AsNoTracking()
-            .Where(c => c.Theme!.ProjectId == session.ProjectId && c.Theme.MergedIntoId == null
-                        && (c.Transcript!.Story!.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
+            .Where(c => c.Theme!.ProjectId == session.ProjectId && c.Theme.MergedIntoId == null)
+            .OfAnalysableStories()
             .Select(c => new { c.Id, c.ThemeId, c.TranscriptId, c.StartChar, c.EndChar, c.CreatedAt, c.Transcript!.StoryId, c.Transcript.Story!.TellerPseudonym })
             .ToListAsync(ct);
         var themes = await ThemesAsync(session.ProjectId, ct);

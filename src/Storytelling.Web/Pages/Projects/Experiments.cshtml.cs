@@ -108,7 +108,7 @@ public sealed class ExperimentsModel(StorytellingDbContext db, ExperimentsServic
             Themes = (await codebook.ListAsync(ProjectId, ct)).Where(t => t.MergedIntoId is null).ToList();
             // Only stories whose teller agreed to the analysis can be linked; they are named by pseudonym.
             Stories = (await db.Stories.AsNoTracking()
-                    .Where(s => s.ProjectId == ProjectId && (s.Consent.Scopes & ConsentScopes.Analysis) == ConsentScopes.Analysis)
+                    .Where(s => s.ProjectId == ProjectId).Analysable()
                     .OrderBy(s => s.CreatedAt).Select(s => new { s.Id, s.TellerPseudonym }).ToListAsync(ct))
                 .Select(s => (s.Id, s.TellerPseudonym)).ToList();
             Owners = (await projects.MembersAsync(ProjectId, ct)).Where(m => m.Roles.Any(r => r != ProjectRole.Bewoner)).ToList();
