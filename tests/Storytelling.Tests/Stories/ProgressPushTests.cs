@@ -29,6 +29,10 @@ public sealed class ProgressPushTests(MediaCorpus corpus)
         await ProgressPush.FollowANewStoryAsync(corpus, redis: null);
 
     [Fact]
+    public async Task Without_Redis_a_recording_imported_without_a_transcript_is_heard_as_queued() =>
+        await ProgressPush.ImportAQueuedStoryAsync(redis: null);
+
+    [Fact]
     public async Task A_member_of_another_project_or_a_reader_who_cannot_analyse_is_refused_and_hears_nothing()
     {
         using var app = await ProgressPush.NewAppAsync(null);
@@ -90,6 +94,10 @@ public sealed class RedisProgressPushTests(RedisFixture redis, MediaCorpus corpu
     [Fact]
     public async Task With_Redis_the_worker_announces_a_new_story_from_queued_through_transcribing_to_ready() =>
         await ProgressPush.FollowANewStoryAsync(corpus, redis.ConnectionString);
+
+    [Fact]
+    public async Task With_Redis_a_recording_imported_without_a_transcript_is_announced_as_queued() =>
+        await ProgressPush.ImportAQueuedStoryAsync(redis.ConnectionString);
 }
 
 internal sealed class HubClient(HubConnection connection) : IAsyncDisposable
@@ -230,6 +238,36 @@ internal static class ProgressPush
             Assert.Equal(TranscriptionJobStatus.Succeeded, (await db.TranscriptionJobs.SingleAsync(j => j.Recording!.StoryId == storyId)).Status));
         // Ids and numbers only: no teller's name or text travels in a message, and the worker logs none.
         Assert.All(heard, m => Assert.DoesNotContain("Anna", m.ToString(), StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A REFI-QDA project from another tool with one recording and no transcript: the import queues it for the worker,
+    /// and an open stories page hears of it as of a captured story (with Redis nobody watches the table, so the import
+    /// itself announces it).
+    /// </summary>
+    public static async Task ImportAQueuedStoryAsync(string? redis)
+    {
+        using var app = await NewAppAsync(redis);
+        var project = await PeopleAsync(app);
+        await using var begeleider = await ConnectAsync(app, "begeleider@example.org");
+        await begeleider.Connection.InvokeAsync(nameof(ProjectHub.Watch), project.A);
+        const string qde = """
+            <?xml version="1.0" encoding="utf-8"?>
+            <Project xmlns="urn:QDA-XML:project:1.0" name="Elders">
+              <Sources><AudioSource guid="AAAAAAAA-2222-3333-4444-555555555555" name="Interview Anna" path="internal://anna.wav"/></Sources>
+            </Project>
+            """;
+        var qdpx = Exchange.Qdpx.Zip(("project.qde", Exchange.Qdpx.Utf8(qde)), ("Sources/anna.wav", Exchange.Wave.Seconds(3)));
+        var content = new ByteArrayContent(qdpx);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+        var imported = await (await app.SignedInClientAsync("begeleider@example.org"))
+            .PostAsync($"/api/projects/{project.A}/exchange/project?consentConfirmed=true", content);
+        Assert.Equal(System.Net.HttpStatusCode.OK, imported.StatusCode);
+
+        var storyId = Guid.Empty;
+        await app.WithDbAsync(async db => storyId = await db.TranscriptionJobs.Where(j => j.Recording!.Story!.ProjectId == project.A)
+            .Select(j => j.Recording!.StoryId).SingleAsync());
+        await begeleider.WaitForAsync(m => m.StoryId == storyId && m.State == "queued");
     }
 
     private static async Task<Guid> UploadAsync(TestApp app, Guid projectId, byte[] bytes)

@@ -59,12 +59,7 @@ public sealed partial class CodebookService(StorytellingDbContext db, TimeProvid
     public async Task<ThemeResult> ProposeAsync(Guid projectId, ProposeThemeRequest request, Guid? me, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
-        var name = request.Name?.Trim();
-        if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength) errors["name"] = [$"A theme needs a name of 1 to {MaxNameLength} characters."];
-        if (request.Description is { Length: > MaxDescriptionLength }) errors["description"] = [$"A description can be at most {MaxDescriptionLength} characters."];
-        var colour = request.Colour?.Trim().ToUpperInvariant() ?? "#808080";
-        if (!HexColour().IsMatch(colour)) errors["colour"] = ["Colour must look like #RRGGBB."];
-        if (request.Kind is { } kind && !Enum.IsDefined(kind)) errors["kind"] = ["Kind must be Knelpunt, Wens, Kracht or Overig."];
+        var (name, colour) = CheckFields(request.Name, request.Description, request.Colour ?? "#808080", request.Kind, required: true, errors);
         if (request.ParentId is { } parentId && !await IsActiveThemeAsync(projectId, parentId, ct))
             errors["parentId"] = ["The parent theme is not an active theme in this project's codebook."];
         if (errors.Count == 0 && await ThemeNames.TakenAsync(db, projectId, request.ParentId, name!, null, ct) is { } taken)
@@ -77,8 +72,8 @@ public sealed partial class CodebookService(StorytellingDbContext db, TimeProvid
             ProjectId = projectId,
             ParentId = request.ParentId,
             Name = name!,
-            Description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim(),
-            Colour = colour,
+            Description = CleanDescription(request.Description),
+            Colour = colour!,
             Kind = request.Kind ?? ThemeKind.Overig,
             CreatedByPersonId = me,
             CreatedAt = now,
@@ -98,12 +93,7 @@ public sealed partial class CodebookService(StorytellingDbContext db, TimeProvid
         if (theme.MergedIntoId is not null) return ThemeResult.Invalid("themeId", "This theme was merged into another and is kept as history only.");
 
         var errors = new Dictionary<string, string[]>();
-        var name = request.Name?.Trim();
-        if (request.Name is not null && (name!.Length == 0 || name.Length > MaxNameLength)) errors["name"] = [$"A theme needs a name of 1 to {MaxNameLength} characters."];
-        if (request.Description is { Length: > MaxDescriptionLength }) errors["description"] = [$"A description can be at most {MaxDescriptionLength} characters."];
-        var colour = request.Colour?.Trim().ToUpperInvariant();
-        if (colour is not null && !HexColour().IsMatch(colour)) errors["colour"] = ["Colour must look like #RRGGBB."];
-        if (request.Kind is { } kind && !Enum.IsDefined(kind)) errors["kind"] = ["Kind must be Knelpunt, Wens, Kracht or Overig."];
+        var (name, colour) = CheckFields(request.Name, request.Description, request.Colour, request.Kind, required: false, errors);
         if (request.ParentId is { } parentId)
         {
             var tree = await db.Themes.AsNoTracking().Where(t => t.ProjectId == projectId)
@@ -131,7 +121,7 @@ public sealed partial class CodebookService(StorytellingDbContext db, TimeProvid
             db.ThemeEvents.Add(NewEvent(theme, ThemeEventKind.Renamed, null, theme.Name, name, me, now));
             theme.Name = name;
         }
-        var description = request.Description is null ? theme.Description : string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim();
+        var description = request.Description is null ? theme.Description : CleanDescription(request.Description);
         var edits = new List<string>();
         if (description != theme.Description) { edits.Add("beschrijving"); }
         if (colour is not null && colour != theme.Colour) edits.Add($"kleur {theme.Colour} → {colour}");
@@ -215,12 +205,7 @@ public sealed partial class CodebookService(StorytellingDbContext db, TimeProvid
         if (theme.MergedIntoId is not null) return ThemeResult.Invalid("themeId", "This theme was merged into another and is kept as history only.");
 
         var errors = new Dictionary<string, string[]>();
-        var name = request.Name?.Trim();
-        if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength) errors["name"] = [$"The new theme needs a name of 1 to {MaxNameLength} characters."];
-        if (request.Description is { Length: > MaxDescriptionLength }) errors["description"] = [$"A description can be at most {MaxDescriptionLength} characters."];
-        var colour = request.Colour?.Trim().ToUpperInvariant() ?? theme.Colour;
-        if (!HexColour().IsMatch(colour)) errors["colour"] = ["Colour must look like #RRGGBB."];
-        if (request.Kind is { } kind && !Enum.IsDefined(kind)) errors["kind"] = ["Kind must be Knelpunt, Wens, Kracht or Overig."];
+        var (name, colour) = CheckFields(request.Name, request.Description, request.Colour ?? theme.Colour, request.Kind, required: true, errors);
         var codingIds = (request.CodingIds ?? []).Distinct().ToList();
         if (codingIds.Count > MaxSplitCodings) errors["codingIds"] = [$"A split can move at most {MaxSplitCodings} codings at once."];
         List<Coding> codings = [];
@@ -239,8 +224,8 @@ public sealed partial class CodebookService(StorytellingDbContext db, TimeProvid
             ProjectId = projectId,
             ParentId = theme.ParentId,
             Name = name!,
-            Description = string.IsNullOrWhiteSpace(request.Description) ? null : request.Description.Trim(),
-            Colour = colour,
+            Description = CleanDescription(request.Description),
+            Colour = colour!,
             Kind = request.Kind ?? theme.Kind,
             CreatedByPersonId = me,
             CreatedAt = now,
@@ -254,6 +239,25 @@ public sealed partial class CodebookService(StorytellingDbContext db, TimeProvid
         await NotifyAsync(projectId, ct);
         return new ThemeResult(ToDto(created) with { CodingCount = codings.Count }, null);
     }
+
+    /// <summary>
+    /// The checks a theme's own fields get, whether proposed, split off or edited. Where <paramref name="required"/> is
+    /// false a null name or colour means "unchanged". Returns the trimmed name and the colour in capitals.
+    /// </summary>
+    private static (string? Name, string? Colour) CheckFields(string? name, string? description, string? colour, ThemeKind? kind, bool required,
+        Dictionary<string, string[]> errors)
+    {
+        var trimmed = name?.Trim();
+        if ((required || name is not null) && (string.IsNullOrEmpty(trimmed) || trimmed.Length > MaxNameLength))
+            errors["name"] = [$"A theme needs a name of 1 to {MaxNameLength} characters."];
+        if (description is { Length: > MaxDescriptionLength }) errors["description"] = [$"A description can be at most {MaxDescriptionLength} characters."];
+        var upper = colour?.Trim().ToUpperInvariant();
+        if (upper is not null && !HexColour().IsMatch(upper)) errors["colour"] = ["Colour must look like #RRGGBB."];
+        if (kind is { } k && !Enum.IsDefined(k)) errors["kind"] = ["Kind must be Knelpunt, Wens, Kracht or Overig."];
+        return (trimmed, upper);
+    }
+
+    private static string? CleanDescription(string? description) => string.IsNullOrWhiteSpace(description) ? null : description.Trim();
 
     /// <summary>The theme's history, oldest first; null when the theme is not in the project.</summary>
     public async Task<List<ThemeEventDto>?> HistoryAsync(Guid projectId, Guid themeId, CancellationToken ct)

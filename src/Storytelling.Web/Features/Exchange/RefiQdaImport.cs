@@ -43,7 +43,7 @@ public sealed record QdpxImportResult(int Stories, int Recordings, int Codings, 
 /// before anything is written; the database work is one transaction and stored audio is deleted again if it fails.
 /// </summary>
 public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore store, IMediaProbe probe, TimeProvider time,
-    IOptions<ExchangeOptions> options, ILogger<RefiQdaImport> logger)
+    IOptions<ExchangeOptions> options, IJobChanges jobChanges, ILogger<RefiQdaImport> logger)
 {
     private static readonly XNamespace Ns = QdaXml.ProjectNamespace;
     private const string MemoThemeName = "Memo's zonder code";
@@ -133,6 +133,7 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
         var number = await db.Stories.CountAsync(s => s.ProjectId == project.Id, ct);
         var language = project.DefaultLanguage == "auto" ? null : project.DefaultLanguage;
         int recordings = 0, codings = 0;
+        var queued = new List<Guid>();
         foreach (var chunk in plan.Stories.Chunk(StoriesPerSave))
         {
             foreach (var item in chunk)
@@ -186,7 +187,12 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
                     db.Recordings.Add(recording);
                     recordings++;
                     // Audio without a transcript goes to the worker like a captured story.
-                    if (item.Text is null) db.TranscriptionJobs.Add(new TranscriptionJob { RecordingId = recording.Id, CreatedAt = now, NotBefore = now });
+                    if (item.Text is null)
+                    {
+                        var job = new TranscriptionJob { RecordingId = recording.Id, CreatedAt = now, NotBefore = now };
+                        db.TranscriptionJobs.Add(job);
+                        queued.Add(job.Id);
+                    }
                 }
             }
             await SaveChunkAsync(ct);
@@ -195,6 +201,8 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
         await SaveChunkAsync(ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.AutoDetectChangesEnabled = true;
+        // Open stories pages on other web nodes hear of the queued stories as of a captured one (no-op without Redis).
+        await jobChanges.PublishJobsAsync(db, queued, ct);
         return new QdpxImportResult(plan.Stories.Count, recordings, codings, themes.Created, themes.Merged, notes.Placed.Count, report.Items);
     }
 
