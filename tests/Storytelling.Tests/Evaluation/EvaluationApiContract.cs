@@ -188,6 +188,27 @@ public abstract class EvaluationApiContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_linked_story_whose_teller_takes_back_consent_to_analysis_drops_out_of_the_experiment()
+    {
+        var kept = await AnalysisSeed.StoryAsync(_app, _project.Id, "Verteller 1", ["Ik wacht al maanden."]);
+        var withdrawn = await AnalysisSeed.StoryAsync(_app, _project.Id, "Verteller 2", ["De bus rijdt niet meer."]);
+        var created = await SaveExperimentAsync(_officer, new { title = "Buurtbus", storyIds = new[] { kept, withdrawn } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        await _app.WithDbAsync(async db =>
+        {
+            (await db.Stories.SingleAsync(s => s.Id == withdrawn)).Consent.Scopes = ConsentScopes.None;
+            await db.SaveChangesAsync();
+        });
+
+        foreach (var reader in new[] { _officer, _facilitator, _resident })
+        {
+            var read = Assert.Single((await reader.GetFromJsonAsync<List<ExperimentDto>>($"{Api}/experiments", TestJson.Options))!);
+            Assert.Equal([kept], read.Stories.Select(s => s.Id));
+        }
+    }
+
+    [Fact]
     public async Task Residents_read_but_cannot_write_experiments_and_interviewers_and_strangers_see_none()
     {
         var body = new { title = "Buurtkamer" };
