@@ -14,8 +14,7 @@ namespace Storytelling.Core.Transcription;
 /// A job's state or progress as open project pages learn it: ids and numbers only, never a name, text or path.
 /// <see cref="Analysable"/> says whether readers who see only analysable stories may hear of it (the teller's consent).
 /// </summary>
-public sealed record JobChange(Guid ProjectId, Guid StoryId, Guid JobId, TranscriptionJobStatus Status, int Percent, bool Analysable)
-;
+public sealed record JobChange(Guid ProjectId, Guid StoryId, Guid JobId, TranscriptionJobStatus Status, int Percent, bool Analysable);
 
 /// <summary>
 /// Where the worker (and the web node that queues a job) announce a job's change. With Redis it is a Redis channel

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Storytelling.Tests.Worker;
 
 /// <summary>
@@ -29,11 +27,7 @@ internal sealed class HeldRecording : IAsyncDisposable
     {
         var bytes = await File.ReadAllBytesAsync(storedPath);
         File.Delete(storedPath);
-        using (var mkfifo = Process.Start("mkfifo", ["-m", "600", storedPath]))
-        {
-            await mkfifo.WaitForExitAsync();
-            if (mkfifo.ExitCode != 0) throw new InvalidOperationException("mkfifo failed");
-        }
+        if (MakeFifo(PathBytes(storedPath), 0x180 /* 0600 */) != 0) throw new IOException("mkfifo failed");
         return new HeldRecording(storedPath, bytes, (int)(bytes.Length * fraction));
     }
 
@@ -69,24 +63,25 @@ internal sealed class HeldRecording : IAsyncDisposable
 
     private async Task UnblockAsync()
     {
-        if (!Volatile.Read(ref _opened))
+        // If nobody ever opened the pipe, the writer still waits in open(): a reader of our own (non-blocking, so it
+        // cannot wait in turn) lets that open return; the writer then finds its reader gone and ends.
+        var fd = Volatile.Read(ref _opened) ? -1 : Open(PathBytes(_path), ReadOnlyNonBlocking);
+        try
         {
-            // If nobody ever opened the pipe, the writer still waits in open(): a reader of our own (non-blocking, so
-            // it cannot wait in turn) lets that open return; the writer then finds its reader gone and ends.
-            var fd = Open(System.Text.Encoding.UTF8.GetBytes(_path + "\0"), ReadOnlyNonBlocking);
-            try
-            {
-                await Task.WhenAny(_feeding, Task.Delay(TimeSpan.FromSeconds(5)));
-            }
-            finally
-            {
-                if (fd >= 0) _ = Close(fd);
-            }
+            await Task.WhenAny(_feeding, Task.Delay(TimeSpan.FromSeconds(5)));
         }
-        await Task.WhenAny(_feeding, Task.Delay(TimeSpan.FromSeconds(5)));
+        finally
+        {
+            if (fd >= 0) _ = Close(fd);
+        }
     }
 
     private const int ReadOnlyNonBlocking = 0x800; // O_RDONLY | O_NONBLOCK on Linux
+
+    private static byte[] PathBytes(string path) => System.Text.Encoding.UTF8.GetBytes(path + "\0");
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo")]
+    private static extern int MakeFifo(byte[] path, uint mode);
 
     [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "open")]
     private static extern int Open(byte[] path, int flags);

@@ -99,13 +99,8 @@ internal sealed class WorkerHarness : IAsyncDisposable
     }
 
     /// <summary>Stores a file as a recording with a story and a queued job, as a completed upload does.</summary>
-    public async Task<(Guid StoryId, Guid JobId)> SeedAsync(string file, string format, long durationMs, string? language = null)
-    {
-        StoredMedia stored;
-        await using (var source = File.OpenRead(file))
-            stored = await Get<IMediaStore>().SaveAsync(source, "application/octet-stream", CancellationToken.None);
-        return await SeedRowsAsync(stored.BlobName, format, durationMs, language);
-    }
+    public async Task<(Guid StoryId, Guid JobId)> SeedAsync(string file, string format, long durationMs, string? language = null) =>
+        await SeedRowsAsync((await StoreAsync(file)).BlobName, format, durationMs, language);
 
     /// <summary>
     /// Seeds a recording like <see cref="SeedAsync"/>, of which the worker can read only <paramref name="fraction"/>
@@ -113,13 +108,17 @@ internal sealed class WorkerHarness : IAsyncDisposable
     /// </summary>
     public async Task<(Guid StoryId, Guid JobId, HeldRecording Held)> SeedHeldAsync(string file, string format, long durationMs, double fraction)
     {
-        StoredMedia stored;
-        await using (var source = File.OpenRead(file))
-            stored = await Get<IMediaStore>().SaveAsync(source, "application/octet-stream", CancellationToken.None);
+        var stored = await StoreAsync(file);
         var path = Get<IMediaStore>().LocalPathOf(stored.BlobName) ?? throw new InvalidOperationException("the worker harness stores on disk");
         var held = await HeldRecording.HoldAsync(path, fraction);
         var (storyId, jobId) = await SeedRowsAsync(stored.BlobName, format, durationMs);
         return (storyId, jobId, held);
+    }
+
+    private async Task<StoredMedia> StoreAsync(string file)
+    {
+        await using var source = File.OpenRead(file);
+        return await Get<IMediaStore>().SaveAsync(source, "application/octet-stream", CancellationToken.None);
     }
 
     public async Task<(Guid StoryId, Guid JobId)> SeedRowsAsync(string blobName, string format, long durationMs, string? language = null)

@@ -133,7 +133,7 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
         var number = await db.Stories.CountAsync(s => s.ProjectId == project.Id, ct);
         var language = project.DefaultLanguage == "auto" ? null : project.DefaultLanguage;
         int recordings = 0, codings = 0;
-        var queued = new List<Guid>();
+        var queued = new List<JobChange>();
         foreach (var chunk in plan.Stories.Chunk(StoriesPerSave))
         {
             foreach (var item in chunk)
@@ -191,7 +191,7 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
                     {
                         var job = new TranscriptionJob { RecordingId = recording.Id, CreatedAt = now, NotBefore = now };
                         db.TranscriptionJobs.Add(job);
-                        queued.Add(job.Id);
+                        queued.Add(new JobChange(project.Id, story.Id, job.Id, job.Status, 0, story.Consent.Scopes.AllowsAnalysis()));
                     }
                 }
             }
@@ -201,8 +201,10 @@ public sealed partial class RefiQdaImport(StorytellingDbContext db, IMediaStore 
         await SaveChunkAsync(ct);
         await tx.CommitAsync(ct);
         db.ChangeTracker.AutoDetectChangesEnabled = true;
-        // Open stories pages on other web nodes hear of the queued stories as of a captured one (no-op without Redis).
-        await jobChanges.PublishJobsAsync(db, queued, ct);
+        // Open stories pages on every node hear of the queued stories as of a captured one (without Redis this node's
+        // watcher sees them).
+        if (jobChanges.Publishes)
+            foreach (var change in queued) await jobChanges.PublishAsync(change, ct);
         return new QdpxImportResult(plan.Stories.Count, recordings, codings, themes.Created, themes.Merged, notes.Placed.Count, report.Items);
     }
 
