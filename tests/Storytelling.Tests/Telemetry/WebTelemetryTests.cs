@@ -22,8 +22,12 @@ namespace Storytelling.Tests.Telemetry;
 /// The web app with telemetry switched on, as an operator would run it: real uploads, refusals and hub connections,
 /// then what a Prometheus server scrapes from the app's own loopback port, and what an OTLP collector receives.
 /// Both tests sit in one class (run one after the other) because a MeterProvider listens to every "Storytelling"
-/// meter in the test process, and two apps' queue gauges would add up.
+/// meter in the test process, and two apps' queue gauges would add up. The class runs while no other test does: in
+/// OpenTelemetry .NET, identical instruments of same-named meters share one metric stream, and another test app
+/// disposing its meter ends that stream for this app too (open-telemetry/opentelemetry-dotnet#6412) — twice in a full
+/// run the OTLP test then never received its own refusal. One app per process, as in production, is not affected.
 /// </summary>
+[Collection(TelemetryCollection.Name)]
 public sealed class WebTelemetryTests(MediaCorpus corpus) : IClassFixture<MediaCorpus>
 {
     private const string Email = "fatima.ouaziz@example.org";
@@ -246,4 +250,10 @@ public sealed class WebTelemetryTests(MediaCorpus corpus) : IClassFixture<MediaC
             await _app.DisposeAsync();
         }
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TelemetryCollection
+{
+    public const string Name = "Telemetry";
 }
