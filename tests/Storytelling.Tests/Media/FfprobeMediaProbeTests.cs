@@ -313,10 +313,11 @@ public sealed class FfprobeMediaProbeTests(MediaCorpus corpus)
 
     // Fifty minutes of AAC, made in a second by repeating the corpus file without re-encoding: it takes ffmpeg
     // seconds to decode, so the timeout or the caller catches it at work.
+    // 200 minutes of AAC: its full decode must outlast a 700 ms timeout on a quiet machine (50 minutes once did not).
     private async Task<string> LongRecordingAsync(string folder)
     {
         var file = Path.Combine(folder, "long.m4a");
-        await Worker.AudioDecoderTests.RunAsync("ffmpeg", "-nostdin", "-v", "error", "-stream_loop", "374", "-i", corpus[MediaCorpus.M4a], "-c", "copy", "-f", "ipod", file);
+        await Worker.AudioDecoderTests.RunAsync("ffmpeg", "-nostdin", "-v", "error", "-stream_loop", "1499", "-i", corpus[MediaCorpus.M4a], "-c", "copy", "-f", "ipod", file);
         return file;
     }
 
